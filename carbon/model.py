@@ -1,0 +1,179 @@
+"""Model folders: a region's base-year data, and dotted overrides of it.
+
+A model folder holds ``model.yaml`` (name, base year, the inventory's activity file, factor set
+and GWP set, optional factor file) and the data files it names; the energy system sits in
+``energy/``. Overrides address the model by dotted keys:
+
+- ``activity.<sector>.<item>.<field>`` (field: ``quantity``, ``unit`` or ``uncertainty``);
+  add ``@<category>`` to the item when it appears in several categories
+  (``activity.agriculture.swine@3.A.2.quantity``);
+- ``factors.<factor>.<item>`` (or ``...<item>@<category>``): replaces a factor's value.
+
+A value replaces the model's value; a mapping ``{scale: x}`` multiplies it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from carbon.errors import InputError
+from carbon.inventory.activity import read_activity
+from carbon.schema import did_you_mean
+
+ACTIVITY_FIELDS = ("quantity", "unit", "uncertainty")
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read a YAML file; a missing file or a syntax error becomes InputError with the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", file=path, expected="an existing YAML file")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"YAML syntax error: {problem}", file=path, key=where) from None
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", file=path) from None
+
+
+@dataclass(frozen=True)
+class Model:
+    """A region's model folder, read and validated."""
+
+    path: Path
+    name: str
+    title: str
+    base_year: int
+    factors: str
+    gwp: str
+    activity: pd.DataFrame
+    factors_file: Path | None = None
+    factor_overrides: tuple = ()  # rows (factor, item, category, value) from overrides
+    population: float | None = None
+    gdp_10k_cny: float | None = None
+
+
+MODEL_KEYS = {"name", "title", "description", "base_year", "population", "gdp_10k_cny", "inventory", "energy"}
+INVENTORY_KEYS = {"activity", "factors", "gwp", "factors_file"}
+
+
+def load_model(path: str | Path) -> Model:
+    """Read a model folder (``model.yaml`` and its activity table)."""
+    path = Path(path)
+    spec_file = path / "model.yaml"
+    if not path.is_dir():
+        raise InputError("model folder not found", file=path, expected="a folder with a model.yaml")
+    if not spec_file.is_file():
+        raise InputError("model folder has no model.yaml", file=path, expected="a model.yaml in the folder")
+    spec = read_yaml(spec_file)
+    if not isinstance(spec, dict):
+        raise InputError("model.yaml must be a mapping", file=spec_file, expected="keys name, base_year, inventory",
+                         found=type(spec).__name__)
+    for key in spec:
+        if key not in MODEL_KEYS:
+            raise InputError(f"unknown key {key!r}", file=spec_file, key=str(key),
+                             expected="one of " + ", ".join(sorted(MODEL_KEYS)), hint=did_you_mean(key, MODEL_KEYS))
+    inv = spec.get("inventory") or {}
+    for key in inv:
+        if key not in INVENTORY_KEYS:
+            raise InputError(f"unknown key {key!r}", file=spec_file, key=f"inventory.{key}",
+                             expected="one of " + ", ".join(sorted(INVENTORY_KEYS)), hint=did_you_mean(key, INVENTORY_KEYS))
+    if "activity" not in inv:
+        raise InputError("required key is missing", file=spec_file, key="inventory.activity",
+                         expected="the activity CSV of the base year")
+    base_year = spec.get("base_year")
+    if not isinstance(base_year, int):
+        raise InputError("base_year must be a whole number", file=spec_file, key="base_year", expected="e.g. 2020",
+                         found=repr(base_year))
+    activity = read_activity(path / inv["activity"])
+    factors_file = path / inv["factors_file"] if inv.get("factors_file") else None
+    return Model(path=path, name=str(spec.get("name", path.name)), title=str(spec.get("title", "")),
+                 base_year=base_year, factors=str(inv.get("factors", "china")), gwp=str(inv.get("gwp", "AR5")),
+                 activity=activity, factors_file=factors_file,
+                 population=spec.get("population"), gdp_10k_cny=spec.get("gdp_10k_cny"))
+
+
+def content_hash(path: str | Path) -> str:
+    """SHA-256 of every file in a folder (names and bytes), to tell whether a model changed."""
+    digest = hashlib.sha256()
+    root = Path(path)
+    for file in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(file.relative_to(root)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def scale_or_replace(old: Any, new: Any, key: str) -> Any:
+    """The override ``new`` of ``old``: a value replaces it, ``{scale: x}`` multiplies it."""
+    if isinstance(new, dict):
+        if set(new) != {"scale"} or not isinstance(new["scale"], (int, float)):
+            raise InputError("an override is a value or {scale: number}", key=f"overrides.{key}",
+                             expected="a value, or {scale: 1.1} to multiply the model's value", found=new)
+        try:
+            return float(old) * new["scale"]
+        except (TypeError, ValueError):
+            raise InputError("cannot scale a value that is not a number", key=f"overrides.{key}", found=old) from None
+    return new
+
+
+def apply_overrides(model: Model, overrides: dict[str, Any]) -> Model:
+    """A copy of the model with dotted overrides applied (see the module docstring)."""
+    if not overrides:
+        return model
+    activity = model.activity.copy()
+    factor_rows = list(model.factor_overrides)
+    for key, value in sorted(overrides.items()):
+        parts = key.split(".")
+        head = parts[0]
+        if head == "activity":
+            _override_activity(activity, parts, key, value)
+        elif head == "factors":
+            if len(parts) != 3 or isinstance(value, dict) and "scale" not in value:
+                raise InputError("cannot read factor override key", key=f"overrides.{key}",
+                                 expected="factors.<factor>.<item>[@<category>], e.g. factors.co2.electricity")
+            item, _, category = parts[2].partition("@")
+            factor_rows.append((parts[1], item, category, value))
+        else:
+            raise InputError(f"unknown override {key!r}", key=f"overrides.{key}",
+                             expected="activity.<sector>.<item>.<field> or factors.<factor>.<item>",
+                             hint=did_you_mean(head, ["activity", "factors"]))
+    from carbon.inventory.activity import validate_activity
+
+    activity = validate_activity(activity, f"{model.path}/activity (after overrides)")
+    return replace(model, activity=activity, factor_overrides=tuple(factor_rows))
+
+
+def _override_activity(activity: pd.DataFrame, parts: list[str], key: str, value: Any) -> None:
+    if len(parts) != 4 or parts[3] not in ACTIVITY_FIELDS:
+        raise InputError("cannot read activity override key", key=f"overrides.{key}",
+                         expected="activity.<sector>.<item>[@<category>].<field>, field one of "
+                         + ", ".join(ACTIVITY_FIELDS), found=key)
+    sector, item_spec, field = parts[1], parts[2], parts[3]
+    item, _, category = item_spec.partition("@")
+    mask = (activity["sector"] == sector) & (activity["item"] == item)
+    if category:
+        mask &= activity["category"] == category
+    if not mask.any():
+        known = sorted(set(activity["sector"] + "." + activity["item"]))
+        raise InputError("override matches no activity row", key=f"overrides.{key}",
+                         expected="an existing <sector>.<item> of the activity table",
+                         found=f"{sector}.{item_spec}", hint=did_you_mean(f"{sector}.{item}", known))
+    categories = sorted(set(activity.loc[mask, "category"]))
+    if len(categories) > 1:
+        raise InputError("override matches rows of several categories", key=f"overrides.{key}",
+                         expected="one category: " + ", ".join(f"activity.{sector}.{item}@{c}.{field}" for c in categories))
+    if field == "unit":
+        activity.loc[mask, field] = value
+    else:
+        activity.loc[mask, field] = [scale_or_replace(v, value, key) for v in activity.loc[mask, field]] if field in activity \
+            else scale_or_replace(None, value, key)

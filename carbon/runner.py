@@ -1,0 +1,252 @@
+"""Runs: one scenario end to end, and batches on local processes or a Dask cluster.
+
+A run never raises: it returns a summary row whose ``status`` is ``ok`` or ``failed`` (with the
+error), and writes its folder atomically. A batch goes on past failed runs.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from carbon import __version__
+from carbon.errors import CarbonError, InputError
+from carbon.model import apply_overrides, content_hash, load_model
+from carbon.results import StageOutput, read_manifest, write_run, write_text_atomic
+from carbon.scenario import RunSpec, expand, scenario_files, spec_hash
+
+PACKAGES = ("numpy", "pandas", "scipy", "pyomo", "highspy", "pydantic", "pyyaml")
+
+
+def provenance() -> dict[str, Any]:
+    """Versions of Python, this package and its main dependencies, and the git commit if any."""
+    versions = {"python": platform.python_version(), "carbon": __version__}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                                text=True, timeout=5).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {"versions": versions, "git_commit": commit}
+
+
+def run_scenario(spec: RunSpec) -> dict[str, StageOutput]:
+    """Compute every stage a resolved scenario asks for; return the stage outputs by stage name.
+
+    Raises :class:`CarbonError` for problems the user can fix.
+    """
+    from carbon.inventory.stage import run_stage as inventory_stage
+
+    data = spec.data
+    model = apply_overrides(load_model(data["model"]), data.get("overrides", {}))
+    outputs = {"inventory": inventory_stage(model, data.get("inventory", {}))}
+    if "energy" in data:
+        from carbon.energy.schema import EnergySection
+        from carbon.energy.stage import run_stage as energy_stage
+
+        outputs["energy"] = energy_stage(EnergySection.model_validate(data["energy"]), model.path)
+    markets = dict(data.get("markets") or {})
+    if "market" in data:
+        markets = {"": data["market"], **markets}
+    if markets:
+        from carbon.market.schema import MarketSection
+        from carbon.market.stage import run_stage as market_stage
+
+        for name, section in sorted(markets.items()):
+            stage = f"market/{name}" if name else "market"
+            outputs[stage] = market_stage(MarketSection.model_validate(section), Path(spec.file).parent)
+    return outputs
+
+
+def _flatten(outputs: dict[str, dict]) -> dict[str, Any]:
+    return {f"{stage}.{key}": value for stage, summary in outputs.items() for key, value in summary.items()
+            if isinstance(value, (int, float, str, bool)) or value is None}
+
+
+def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume: bool = False) -> dict[str, Any]:
+    """Run one scenario and write ``out_dir/<run>/``; return its summary row (never raises)."""
+    out_dir = Path(out_dir)
+    run_dir = out_dir / spec.name
+    started = time.perf_counter()
+    row: dict[str, Any] = {"run": spec.name, "status": "ok", "file": spec.file}
+    try:
+        digest = spec_hash(spec.data, content_hash(spec.model_dir))
+    except (OSError, CarbonError) as exc:
+        digest = None
+        row.update(status="failed", error=str(exc), kind="input")
+        return row
+    if resume:
+        old = read_manifest(run_dir)
+        if old and old.get("status") == "ok" and old.get("hash") == digest:
+            return {**row, **_flatten(old.get("summary", {})), "resumed": True}
+    outputs: dict[str, StageOutput] = {}
+    error = kind = trace = None
+    try:
+        outputs = run_scenario(spec)
+    except CarbonError as exc:
+        error, kind = str(exc), "input"
+    except Exception as exc:  # a bug: record it, keep the batch going
+        error, kind, trace = f"internal error: {type(exc).__name__}: {exc}", "internal", traceback.format_exc()
+    elapsed = time.perf_counter() - started
+    summaries = {stage: out.summary for stage, out in outputs.items()}
+    manifest = {
+        "run": spec.name,
+        "scenario_file": spec.file,
+        "scenario": spec.data,
+        "hash": digest,
+        "seed": spec.seed,
+        "status": "ok" if error is None else "failed",
+        "error": error,
+        "traceback": trace,
+        "summary": summaries,
+        "timings_s": {"total": round(elapsed, 6)},
+        **(prov or {}),
+    }
+    try:
+        write_run(run_dir, manifest, outputs)
+    except OSError as exc:
+        error, kind = f"cannot write run folder {run_dir}: {exc}", "input"
+    row.update(_flatten(summaries))
+    if error is not None:
+        row.update(status="failed", error=error, kind=kind)
+    return row
+
+
+class Progress:
+    """Runs done/total, failures, elapsed time and an estimate, on standard error."""
+
+    def __init__(self, total: int, quiet: bool = False, stream=None) -> None:
+        self.total, self.quiet, self.done, self.failed = total, quiet, 0, 0
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def update(self, row: dict) -> None:
+        self.done += 1
+        self.failed += row.get("status") != "ok"
+        if self.quiet:
+            return
+        elapsed = time.monotonic() - self.start
+        left = elapsed / self.done * (self.total - self.done)
+        text = (f"[{self.done}/{self.total}] {self.failed} failed, {elapsed:.1f} s elapsed, "
+                f"~{left:.1f} s left  {row['run']}: {row['status']}")
+        if self.tty:
+            self.stream.write("\r\033[K" + text + ("\n" if self.done == self.total else ""))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _in_processes(specs, out_dir, prov, resume, jobs) -> Iterable[dict]:
+    if jobs <= 1 or len(specs) <= 1:
+        for spec in specs:
+            yield execute(spec, out_dir, prov, resume)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(specs))) as pool:
+        futures = [pool.submit(execute, spec, out_dir, prov, resume) for spec in specs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _on_dask(specs, out_dir, prov, resume, scheduler: str | None, workers: int | None) -> Iterable[dict]:
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise InputError("Dask is not installed", expected="pip install 'carbon-peak-engine[dask]'") from None
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"cannot reach the Dask scheduler: {exc}", key="--scheduler", found=scheduler) from None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = [client.submit(execute, spec, str(out_dir), prov, resume, pure=False) for spec in specs]
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def load_batch(paths: list[str | Path]) -> tuple[list[RunSpec], list[dict]]:
+    """The runs of the scenario files (or folders) given, and a failed row for each file that
+    cannot be loaded. Raises :class:`InputError` only when a path does not exist."""
+    specs: list[RunSpec] = []
+    failed: list[dict] = []
+    for file in scenario_files(paths):
+        try:
+            specs.extend(expand(file))
+        except CarbonError as exc:
+            failed.append({"run": file.stem, "status": "failed", "file": str(file), "error": str(exc), "kind": "input"})
+    seen: dict[str, str] = {}
+    unique = []
+    for spec in specs:
+        if spec.name in seen:
+            failed.append({"run": spec.name, "status": "failed", "file": spec.file, "kind": "input",
+                           "error": f"{spec.file}: run name {spec.name!r} is already used by {seen[spec.name]}"})
+            continue
+        seen[spec.name] = spec.file
+        unique.append(spec)
+    return unique, failed
+
+
+def run_batch(
+    paths: list[str | Path],
+    out_dir: str | Path = "results",
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    resume: bool = False,
+    on_row: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
+    """Run every scenario of the given files or folders; write run folders and ``summary.csv``.
+
+    Returns the summary table (one row per run, sorted by run name).
+    """
+    out_dir = Path(out_dir)
+    specs, rows = load_batch(paths)
+    for row in rows:
+        on_row and on_row(row)
+    prov = provenance()
+    if scheduler or dask_local:
+        stream = _on_dask(specs, out_dir, prov, resume, scheduler, dask_local)
+    else:
+        stream = _in_processes(specs, out_dir, prov, resume, jobs or os.cpu_count() or 1)
+    for row in stream:
+        rows.append(row)
+        on_row and on_row(row)
+    summary = summary_table(rows)
+    write_text_atomic(out_dir / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
+    return summary
+
+
+def summary_table(rows: list[dict]) -> pd.DataFrame:
+    """Rows sorted by run name; columns: run, status, the key figures, then file, error, kind."""
+    frame = pd.DataFrame(rows)
+    for col in ("error", "kind", "resumed"):
+        if col not in frame:
+            frame[col] = None
+    figures = sorted(c for c in frame.columns if "." in c)
+    frame = frame[["run", "status", *figures, "file", "error", "kind"]]
+    return frame.sort_values("run", kind="stable", ignore_index=True)
