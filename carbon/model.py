@@ -138,10 +138,10 @@ def apply_overrides(model: Model, overrides: dict[str, Any]) -> Model:
         if head == "activity":
             _override_activity(activity, parts, key, value)
         elif head == "factors":
-            if len(parts) != 3 or isinstance(value, dict) and "scale" not in value:
+            if len(parts) < 3:
                 raise InputError("cannot read factor override key", key=f"overrides.{key}",
                                  expected="factors.<factor>.<item>[@<category>], e.g. factors.co2.electricity")
-            item, _, category = parts[2].partition("@")
+            item, _, category = ".".join(parts[2:]).partition("@")
             factor_rows.append((parts[1], item, category, value))
         else:
             raise InputError(f"unknown override {key!r}", key=f"overrides.{key}",
@@ -154,11 +154,11 @@ def apply_overrides(model: Model, overrides: dict[str, Any]) -> Model:
 
 
 def _override_activity(activity: pd.DataFrame, parts: list[str], key: str, value: Any) -> None:
-    if len(parts) != 4 or parts[3] not in ACTIVITY_FIELDS:
+    if len(parts) < 4 or parts[-1] not in ACTIVITY_FIELDS:
         raise InputError("cannot read activity override key", key=f"overrides.{key}",
                          expected="activity.<sector>.<item>[@<category>].<field>, field one of "
                          + ", ".join(ACTIVITY_FIELDS), found=key)
-    sector, item_spec, field = parts[1], parts[2], parts[3]
+    sector, item_spec, field = parts[1], ".".join(parts[2:-1]), parts[-1]
     item, _, category = item_spec.partition("@")
     mask = (activity["sector"] == sector) & (activity["item"] == item)
     if category:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib import metadata
 from pathlib import Path
@@ -130,18 +130,22 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
 class Progress:
     """Runs done/total, failures, elapsed time and an estimate, on standard error."""
 
-    def __init__(self, total: int, quiet: bool = False, stream=None) -> None:
-        self.total, self.quiet, self.done, self.failed = total, quiet, 0, 0
+    def __init__(self, quiet: bool = False, stream=None) -> None:
+        self.quiet, self.total, self.done, self.failed = quiet, 0, 0, 0
         self.stream = stream or sys.stderr
-        self.start = time.monotonic()
+        self.started = time.monotonic()
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def start(self, total: int) -> None:
+        """Begin counting ``total`` runs."""
+        self.total, self.done, self.failed, self.started = total, 0, 0, time.monotonic()
 
     def update(self, row: dict) -> None:
         self.done += 1
         self.failed += row.get("status") != "ok"
         if self.quiet:
             return
-        elapsed = time.monotonic() - self.start
+        elapsed = time.monotonic() - self.started
         left = elapsed / self.done * (self.total - self.done)
         text = (f"[{self.done}/{self.total}] {self.failed} failed, {elapsed:.1f} s elapsed, "
                 f"~{left:.1f} s left  {row['run']}: {row['status']}")
@@ -218,16 +222,20 @@ def run_batch(
     scheduler: str | None = None,
     dask_local: int | None = None,
     resume: bool = False,
-    on_row: Callable[[dict], None] | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Run every scenario of the given files or folders; write run folders and ``summary.csv``.
 
-    Returns the summary table (one row per run, sorted by run name).
+    Returns the summary table (one row per run, sorted by run name). Runs go to local processes
+    (``jobs``, default all cores), to the Dask scheduler at ``scheduler``, or to a local Dask
+    cluster of ``dask_local`` workers; the files written are the same whichever way.
     """
     out_dir = Path(out_dir)
     specs, rows = load_batch(paths)
-    for row in rows:
-        on_row and on_row(row)
+    if progress is not None:
+        progress.start(len(specs) + len(rows))
+        for row in rows:
+            progress.update(row)
     prov = provenance()
     if scheduler or dask_local:
         stream = _on_dask(specs, out_dir, prov, resume, scheduler, dask_local)
@@ -235,7 +243,8 @@ def run_batch(
         stream = _in_processes(specs, out_dir, prov, resume, jobs or os.cpu_count() or 1)
     for row in stream:
         rows.append(row)
-        on_row and on_row(row)
+        if progress is not None:
+            progress.update(row)
     summary = summary_table(rows)
     write_text_atomic(out_dir / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
     return summary
