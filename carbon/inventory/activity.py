@@ -182,8 +182,9 @@ def balance_to_long(raw: pd.DataFrame, year: int | None = None, file: str | Path
         if pd.isna(unit) or not str(unit).strip():
             raise InputError(f"no unit for fuel column {fuel!r}", file=file, key="units row",
                              expected="a unit such as 10^4 t or 10^4 m3")
-        qty = pd.to_numeric(body[fuel], errors="coerce")
-        bad = body[fuel].notna() & qty.isna()
+        cells = body[fuel].astype("string").str.strip().replace("", pd.NA)
+        qty = pd.to_numeric(cells, errors="coerce")
+        bad = cells.notna() & qty.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError("not a number", file=file, key=f"row {i + 3}, column {fuel}", found=body[fuel].iat[i])
