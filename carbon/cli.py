@@ -84,7 +84,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             for i, spec in enumerate(specs):
                 if spec.data["model"] not in models:
                     models[spec.data["model"]] = load_model(spec.data["model"])
-                model = apply_overrides(models[spec.data["model"]], spec.data.get("overrides", {}))
+                try:
+                    model = apply_overrides(models[spec.data["model"]], spec.data.get("overrides", {}))
+                except CarbonError as exc:
+                    raise exc.at(file) from None
                 if i == 0:
                     compute(model, spec.data.get("inventory", {}))
         except CarbonError as exc:
@@ -119,7 +122,8 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
         if activity.empty:
             raise InputError(f"no activity rows for year {args.year}", file=path, key="--year")
     user = read_factor_file(factors_file) if factors_file else None
-    inv = account(activity, load_factor_set(factors or "china", user, factors_file), gwp or "AR5", validated=True)
+    inv = account(activity, load_factor_set(factors or "china", user, factors_file), gwp or "AR5", validated=True,
+                  file=model.activity_file if path.is_dir() else path)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
     allowed = {"year", "sector", "category", "item", "gas", "scope"}
     for b in by:

@@ -6,7 +6,21 @@ what was found) and exits with code 2, without a traceback.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+
+def display_path(path: str | Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    text = str(path)
+    if os.path.isabs(text):
+        try:
+            rel = os.path.relpath(text)
+        except ValueError:
+            return text
+        if not rel.startswith(os.pardir + os.sep + os.pardir):
+            return rel
+    return text
 
 
 class CarbonError(Exception):
@@ -38,7 +52,7 @@ class CarbonError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.file = str(file) if file is not None else None
+        self.file = display_path(file) if file is not None else None
         self.key = key
         self.expected = expected
         self.found = found
@@ -58,7 +72,7 @@ class CarbonError(Exception):
     def at(self, file: str | Path | None = None, key: str | None = None) -> "CarbonError":
         """Fill in the file and key where they are not known yet; return self."""
         if self.file is None and file is not None:
-            self.file = str(file)
+            self.file = display_path(file)
         if self.key is None and key is not None:
             self.key = key
         return self

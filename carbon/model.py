@@ -57,6 +57,7 @@ class Model:
     factors: str
     gwp: str
     activity: pd.DataFrame
+    activity_file: Path | None = None
     factors_file: Path | None = None
     factor_overrides: tuple = ()  # rows (factor, item, category, value) from overrides
     population: float | None = None
@@ -99,7 +100,7 @@ def load_model(path: str | Path) -> Model:
     factors_file = path / inv["factors_file"] if inv.get("factors_file") else None
     return Model(path=path, name=str(spec.get("name", path.name)), title=str(spec.get("title", "")),
                  base_year=base_year, factors=str(inv.get("factors", "china")), gwp=str(inv.get("gwp", "AR5")),
-                 activity=activity, factors_file=factors_file,
+                 activity=activity, activity_file=path / inv["activity"], factors_file=factors_file,
                  population=spec.get("population"), gdp_10k_cny=spec.get("gdp_10k_cny"))
 
 

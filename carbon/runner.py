@@ -53,7 +53,10 @@ def run_scenario(spec: RunSpec) -> dict[str, StageOutput]:
     from carbon.inventory.stage import run_stage as inventory_stage
 
     data = spec.data
-    model = apply_overrides(load_model(data["model"]), data.get("overrides", {}))
+    try:
+        model = apply_overrides(load_model(data["model"]), data.get("overrides", {}))
+    except CarbonError as exc:
+        raise exc.at(spec.file) from None
     outputs = {"inventory": inventory_stage(model, data.get("inventory", {}))}
     if "energy" in data:
         from carbon.energy.schema import EnergySection

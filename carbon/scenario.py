@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from carbon.errors import InputError
+from carbon.errors import CarbonError, InputError, display_path
 from carbon.model import read_yaml
 from carbon.schema import Section, validate
 
@@ -248,11 +248,17 @@ def load(path: str | Path) -> dict:
     path = Path(path)
     raw = load_raw(path)
     raw.setdefault("name", path.stem)
-    model = validate(scenario_model(), raw, file=path)
+    try:
+        model = validate(scenario_model(), raw, file=path)
+    except CarbonError as err:
+        if err.key and err.key.startswith("samples.vars."):
+            err.key = "samples." + err.key[len("samples.vars."):]
+        raise
     data = model.model_dump(mode="json", exclude_none=True)
     if not Path(data["model"], "model.yaml").is_file():
         raise InputError("model folder not found", file=path, key="model",
-                         expected="a folder with a model.yaml, relative to the scenario file", found=raw["model"])
+                         expected="a folder with a model.yaml, relative to the scenario file",
+                         found=display_path(data["model"]))
     for key in data.get("sweep", {}):
         _check_collision(data, key, path, "sweep")
     for key in (data.get("samples") or {}).get("vars", {}):

@@ -123,7 +123,7 @@ def _resolve(item: str, category: str, unit: str, rows: pd.DataFrame, set_name: 
         if per == "energy" and q.dimension != "energy":
             if np.isnan(gj):
                 kinds = sorted(set(rows.loc[rows["factor"] == "ncv", "key_dim"]) | {"energy"})
-                raise InputError(f"unit {unit!r} is of the wrong kind for {item}", key=f"{item} ({category})",
+                raise InputError(f"unit {unit!r} is of the wrong kind for {item} in {category}",
                                  expected=f"a unit of {' or '.join(kinds)} (set {set_name} has calorific values for those)",
                                  found=f"{unit} ({q.dimension})")
             coef = gj * row["value"] * f.size
@@ -132,7 +132,7 @@ def _resolve(item: str, category: str, unit: str, rows: pd.DataFrame, set_name: 
         elif per == q.dimension:
             coef = q.size * row["value"] * f.size
         else:
-            raise InputError(f"unit {unit!r} is of the wrong kind for {item}", key=f"{item} ({category})",
+            raise InputError(f"unit {unit!r} is of the wrong kind for {item} in {category}",
                              expected=f"a unit of {per} (the {g} factor is in {row['unit']})",
                              found=f"{unit} ({q.dimension})")
         if g == "co2":
@@ -140,7 +140,7 @@ def _resolve(item: str, category: str, unit: str, rows: pd.DataFrame, set_name: 
             coef *= 1.0 if ox is None else ox["value"] * units.parse(ox["unit"]).size
         gas[g] = (coef, row["uncertainty"])
     if not gas:
-        raise InputError(f"no emission factor for {item!r} in category {category}", key=f"{item} ({category})",
+        raise InputError(f"no emission factor for {item!r} in category {category}",
                          expected=f"a co2, ch4 or n2o factor for {item} in set {set_name} for category {category} "
                          "(or add one with a factor file)",
                          found="factors for categories " + ", ".join(sorted(set(rows["category"]) - {""}) or ["none"]))
@@ -181,7 +181,7 @@ def account(activity: pd.DataFrame, factors: FactorSet, gwp: str = "AR5", *, fil
         try:
             c = _resolve(item, category, unit, rows, factors.name)
         except InputError as err:
-            err.key = f"row {i + 2}" + (f" ({err.key})" if err.key else "")
+            err.key = f"row {i + 2}, column {'unit' if 'unit' in err.message else 'item'}"
             raise err.at(file) from None
         gj[k], tce[k], bio[k] = c.gj, c.tce, c.biogenic
         for g, (value, u) in c.gas.items():

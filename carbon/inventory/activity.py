@@ -38,10 +38,11 @@ def validate_activity(frame: pd.DataFrame, file: str | Path | None = None) -> pd
     """
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
+        unknown = [str(c) for c in frame.columns if c not in REQUIRED + OPTIONAL]
         raise InputError(f"activity table lacks column {missing[0]!r}", file=file,
                          expected="columns " + ", ".join(REQUIRED) + " (+ optional " + ", ".join(OPTIONAL) + ")",
                          found=", ".join(map(str, frame.columns)) or "no columns",
-                         hint=did_you_mean(missing[0], frame.columns))
+                         hint=f"is column {unknown[0]!r} meant to be {missing[0]!r}?" if len(unknown) == 1 else None)
     extra = [c for c in frame.columns if c not in REQUIRED + OPTIONAL]
     if extra:
         raise InputError(f"unknown column {extra[0]!r} in activity table", file=file,

@@ -24,7 +24,8 @@ def compute(model: Model, options: dict) -> Inventory:
     factor_set = load_factor_set(set_name, user, file)
     if model.factor_overrides:
         factor_set = _with_overrides(factor_set, model.factor_overrides)
-    return account(model.activity, factor_set, options.get("gwp") or model.gwp, validated=True)
+    return account(model.activity, factor_set, options.get("gwp") or model.gwp, validated=True,
+                   file=model.activity_file)
 
 
 def _with_overrides(factor_set: FactorSet, rows: tuple) -> FactorSet:
