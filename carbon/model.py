@@ -165,7 +165,7 @@ def _override_activity(activity: pd.DataFrame, parts: list[str], key: str, value
     if category:
         mask &= activity["category"] == category
     if not mask.any():
-        known = sorted(set(activity["sector"] + "." + activity["item"]))
+        known = sorted(set(activity["sector"].astype(str) + "." + activity["item"].astype(str)))
         raise InputError("override matches no activity row", key=f"overrides.{key}",
                          expected="an existing <sector>.<item> of the activity table",
                          found=f"{sector}.{item_spec}", hint=did_you_mean(f"{sector}.{item}", known))
@@ -174,6 +174,7 @@ def _override_activity(activity: pd.DataFrame, parts: list[str], key: str, value
         raise InputError("override matches rows of several categories", key=f"overrides.{key}",
                          expected="one category: " + ", ".join(f"activity.{sector}.{item}@{c}.{field}" for c in categories))
     if field == "unit":
+        activity[field] = activity[field].astype(object)
         activity.loc[mask, field] = value
     else:
         activity.loc[mask, field] = [scale_or_replace(v, value, key) for v in activity.loc[mask, field]] if field in activity \

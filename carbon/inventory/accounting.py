@@ -91,22 +91,27 @@ class _Coefficients:
     biogenic: bool
 
 
-def _most_specific(rows: pd.DataFrame, category: str) -> pd.Series | None:
+def _most_specific(rows: list, kind: str, category: str, key_dim: str | None = None):
+    """The factor row of ``kind`` whose category is the most specific match (None if none)."""
     best, depth = None, -1
-    for _, row in rows.iterrows():
-        if category_matches(row["category"], category) and len(row["category"]) > depth:
-            best, depth = row, len(row["category"])
+    for row in rows:
+        if row.factor != kind or (key_dim is not None and row.key_dim != key_dim):
+            continue
+        if category_matches(row.category, category) and len(row.category) > depth:
+            best, depth = row, len(row.category)
     return best
 
 
-def _resolve(item: str, category: str, unit: str, rows: pd.DataFrame, set_name: str) -> _Coefficients:
-    """Coefficients turning one quantity of ``item`` in ``unit`` into energy and gas masses."""
+def _resolve(item: str, category: str, unit: str, rows: list, set_name: str) -> _Coefficients:
+    """Coefficients turning one quantity of ``item`` in ``unit`` into energy and gas masses.
+
+    ``rows`` are the factor-table records (namedtuples) of the item.
+    """
     q = units.parse(unit)
 
     def conversion(kind: str) -> float:
-        candidates = rows[(rows["factor"] == kind) & (rows["key_dim"] == q.dimension)]
-        row = _most_specific(candidates, category)
-        return np.nan if row is None else row["value"] * units.parse(row["unit"]).size * q.size
+        row = _most_specific(rows, kind, category, q.dimension)
+        return np.nan if row is None else row.value * units.parse(row.unit).size * q.size
 
     gj = q.size if q.dimension == "energy" else conversion("ncv")
     tce_gj = conversion("tce")
@@ -115,36 +120,35 @@ def _resolve(item: str, category: str, unit: str, rows: pd.DataFrame, set_name: 
     tce = (tce_gj if not np.isnan(tce_gj) else gj) / GJ_PER_TCE
     gas: dict[str, tuple[float, float]] = {}
     for g in GASES:
-        row = _most_specific(rows[rows["factor"] == g], category)
+        row = _most_specific(rows, g, category)
         if row is None:
             continue
-        f = units.parse(row["unit"])
+        f = units.parse(row.unit)
         per = f.dimension.split("/")[1]
-        if per == "energy" and q.dimension != "energy":
+        if per == "energy":
             if np.isnan(gj):
-                kinds = sorted(set(rows.loc[rows["factor"] == "ncv", "key_dim"]) | {"energy"})
+                kinds = sorted({r.key_dim for r in rows if r.factor == "ncv"} | {"energy"})
                 raise InputError(f"unit {unit!r} is of the wrong kind for {item} in {category}",
                                  expected=f"a unit of {' or '.join(kinds)} (set {set_name} has calorific values for those)",
                                  found=f"{unit} ({q.dimension})")
-            coef = gj * row["value"] * f.size
-        elif per == "energy":
-            coef = gj * row["value"] * f.size
+            coef = gj * row.value * f.size
         elif per == q.dimension:
-            coef = q.size * row["value"] * f.size
+            coef = q.size * row.value * f.size
         else:
             raise InputError(f"unit {unit!r} is of the wrong kind for {item} in {category}",
-                             expected=f"a unit of {per} (the {g} factor is in {row['unit']})",
+                             expected=f"a unit of {per} (the {g} factor is in {row.unit})",
                              found=f"{unit} ({q.dimension})")
         if g == "co2":
-            ox = _most_specific(rows[rows["factor"] == "oxidation"], category)
-            coef *= 1.0 if ox is None else ox["value"] * units.parse(ox["unit"]).size
-        gas[g] = (coef, row["uncertainty"])
+            ox = _most_specific(rows, "oxidation", category)
+            coef *= 1.0 if ox is None else ox.value * units.parse(ox.unit).size
+        gas[g] = (coef, row.uncertainty)
     if not gas:
+        cats = sorted({r.category for r in rows} - {""}) or ["none"]
         raise InputError(f"no emission factor for {item!r} in category {category}",
                          expected=f"a co2, ch4 or n2o factor for {item} in set {set_name} for category {category} "
                          "(or add one with a factor file)",
-                         found="factors for categories " + ", ".join(sorted(set(rows["category"]) - {""}) or ["none"]))
-    return _Coefficients(gj, tce, gas, bool(rows["biogenic"].any()))
+                         found="factors for categories " + ", ".join(cats))
+    return _Coefficients(gj, tce, gas, any(r.biogenic for r in rows))
 
 
 def account(activity: pd.DataFrame, factors: FactorSet, gwp: str = "AR5", *, file=None,
@@ -162,24 +166,27 @@ def account(activity: pd.DataFrame, factors: FactorSet, gwp: str = "AR5", *, fil
     """
     act = activity if validated else validate_activity(activity, file)
     gwps = gwp_values(gwp)
-    by_item = {k: v for k, v in factors.table.groupby("item", sort=False)}
-    keys = act.groupby(["item", "category", "unit"], sort=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(act))).groupby(keys).first().to_numpy()
-    n_keys = len(first)
-    gj = np.empty(n_keys)
-    tce = np.empty(n_keys)
+    by_item: dict[str, list] = {}
+    for record in factors.table.itertuples(index=False):
+        by_item.setdefault(record.item, []).append(record)
+    item, category, unit = (_categorical(act[c]) for c in ("item", "category", "unit"))
+    combined = (item.codes.astype(np.int64) * len(category.categories) + category.codes) * len(unit.categories) \
+        + unit.codes
+    uniq, first, keys = np.unique(combined, return_index=True, return_inverse=True)
+    n_keys = len(uniq)
+    gj, tce = np.empty(n_keys), np.empty(n_keys)
     bio = np.empty(n_keys, dtype=bool)
     coef = {g: np.full(n_keys, np.nan) for g in GASES}
     unc = {g: np.full(n_keys, np.nan) for g in GASES}
     for k, i in enumerate(first):
-        item, category, unit = act["item"].iat[i], act["category"].iat[i], act["unit"].iat[i]
-        rows = by_item.get(item)
+        it, cat, un = item[i], category[i], unit[i]
+        rows = by_item.get(it)
         if rows is None:
-            raise InputError(f"unknown item {item!r}", file=file, key=f"row {i + 2}, column item",
+            raise InputError(f"unknown item {it!r}", file=file, key=f"row {i + 2}, column item",
                              expected=f"a fuel, animal, crop or product of factor set {factors.name}",
-                             found=item, hint=did_you_mean(item, by_item))
+                             found=it, hint=did_you_mean(it, by_item))
         try:
-            c = _resolve(item, category, unit, rows, factors.name)
+            c = _resolve(it, cat, un, rows, factors.name)
         except InputError as err:
             err.key = f"row {i + 2}, column {'unit' if 'unit' in err.message else 'item'}"
             raise err.at(file) from None
@@ -190,47 +197,62 @@ def account(activity: pd.DataFrame, factors: FactorSet, gwp: str = "AR5", *, fil
     energy_tj = qty * gj[keys] / 1000.0
     energy_tce = qty * tce[keys]
     biogenic = bio[keys]
+    is_scope2 = np.isin(item.categories, ENERGY_ITEMS_SCOPE2)[item.codes]
+    default_scope = np.where(is_scope2, 2, 1)
     if "scope" in act:
-        scope = act["scope"].to_numpy()
-        default = np.where(act["item"].isin(ENERGY_ITEMS_SCOPE2).to_numpy(), 2, 1)
-        scope = np.where(np.isnan(scope), default, scope).astype(np.int64)
+        given = act["scope"].to_numpy(dtype=float)
+        scope = np.where(np.isnan(given), default_scope, given).astype(np.int64)
     else:
-        scope = np.where(act["item"].isin(ENERGY_ITEMS_SCOPE2).to_numpy(), 2, 1).astype(np.int64)
-    biogenic_ch4 = biogenic | act["category"].str.match(r"^[34]").to_numpy(dtype=bool)
-    parts = []
+        scope = default_scope.astype(np.int64)
+    nonfossil_category = np.array([c[:1] in ("3", "4") for c in category.categories], dtype=bool)[category.codes]
+    biogenic_ch4 = biogenic | nonfossil_category
+    idx_parts, gas_parts, mass_parts, co2e_parts, unc_parts = [], [], [], [], []
     for order, g in enumerate(GASES):
         c = coef[g][keys]
-        mask = ~np.isnan(c)
-        if not mask.any():
-            continue
-        idx = np.flatnonzero(mask)
+        idx = np.flatnonzero(~np.isnan(c))
         mass = qty[idx] * c[idx]
         if g == "ch4" and "ch4" not in gwps:
             factor = np.where(biogenic_ch4[idx], gwps["ch4_biogenic"], gwps["ch4_fossil"])
         else:
             factor = gwps[g]
-        parts.append(pd.DataFrame({
-            "row": idx, "order": order, "gas": g, "memo": (g == "co2") & biogenic[idx], "emissions_t": mass,
-            "co2e_t": mass * factor, "factor_uncertainty": unc[g][keys][idx],
-        }))
-    tidy = pd.concat(parts, ignore_index=True).sort_values(["row", "order"], kind="stable", ignore_index=True)
-    rows = tidy["row"].to_numpy()
+        idx_parts.append(idx)
+        gas_parts.append(np.full(len(idx), order, dtype=np.int8))
+        mass_parts.append(mass)
+        co2e_parts.append(mass * factor)
+        unc_parts.append(unc[g][keys][idx])
+    rows_all, gas_all = np.concatenate(idx_parts), np.concatenate(gas_parts)
+    perm = np.lexsort((gas_all, rows_all))
+    rows_, gas_codes = rows_all[perm], gas_all[perm]
     emissions = pd.DataFrame({
-        "year": act["year"].to_numpy()[rows], "sector": act["sector"].to_numpy()[rows],
-        "category": act["category"].to_numpy()[rows], "item": act["item"].to_numpy()[rows],
-        "gas": tidy["gas"].to_numpy(), "scope": scope[rows], "memo": tidy["memo"].to_numpy(),
-        "quantity": qty[rows], "unit": act["unit"].to_numpy()[rows],
-        "energy_tj": energy_tj[rows], "energy_tce": energy_tce[rows],
-        "emissions_t": tidy["emissions_t"].to_numpy(), "co2e_t": tidy["co2e_t"].to_numpy(),
-        "row": rows, "factor_uncertainty": tidy["factor_uncertainty"].to_numpy(),
+        "year": act["year"].to_numpy()[rows_],
+        "sector": _take(act["sector"], rows_), "category": _take(category, rows_),
+        "item": _take(item, rows_),
+        "gas": pd.Categorical.from_codes(gas_codes, categories=list(GASES)),
+        "scope": scope[rows_], "memo": (gas_codes == 0) & biogenic[rows_],
+        "quantity": qty[rows_], "unit": _take(unit, rows_),
+        "energy_tj": energy_tj[rows_], "energy_tce": energy_tce[rows_],
+        "emissions_t": np.concatenate(mass_parts)[perm], "co2e_t": np.concatenate(co2e_parts)[perm],
+        "row": rows_, "factor_uncertainty": np.concatenate(unc_parts)[perm],
     })
     energy = pd.DataFrame({
-        "row": np.arange(len(act)), "year": act["year"].to_numpy(), "sector": act["sector"].to_numpy(),
-        "category": act["category"].to_numpy(), "item": act["item"].to_numpy(), "biogenic": biogenic,
+        "row": np.arange(len(act)), "year": act["year"].to_numpy(), "sector": _categorical(act["sector"]),
+        "category": category, "item": item, "biogenic": biogenic,
         "energy_tj": energy_tj, "energy_tce": energy_tce,
         "activity_uncertainty": act["uncertainty"].to_numpy() if "uncertainty" in act else np.nan,
     })
     return Inventory(emissions, energy, factors.name, gwp, _electricity_method(factors), factors.user_file)
+
+
+def _categorical(col: pd.Series) -> pd.Categorical:
+    """A text column as a pandas Categorical (validated tables already hold one)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.array
+    return pd.Categorical(col.astype(object))
+
+
+def _take(values, rows: np.ndarray) -> pd.Categorical:
+    cat = _categorical(values) if not isinstance(values, pd.Categorical) else values
+    return pd.Categorical.from_codes(cat.codes[rows], categories=cat.categories)
 
 
 def _electricity_method(factors: FactorSet) -> str:
