@@ -129,3 +129,30 @@ def test_console_script_exit_code_and_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "carbon.cli", "validate", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "inventory.gwp" in proc.stderr
+
+
+def test_scheduler_address_runs_on_an_existing_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    src = scenario(tmp_path / "s", "mc.yaml", MC)
+    run_batch([src], tmp_path / "proc", jobs=1)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run_batch([src], tmp_path / "remote", scheduler=cluster.scheduler_address)
+    assert snapshot(tmp_path / "proc") == snapshot(tmp_path / "remote")
+
+
+def test_cli_reads_a_yearbook_energy_balance(tmp_path, capsys):
+    path = tmp_path / "balance.csv"
+    path.write_text("sector,category,raw_coal,electricity\n单位,,万吨,万千瓦时\n"
+                    "industry,1.A.2,2,1000\nresidential,1.A.4.b,0.5,\n", encoding="utf-8")
+    assert main(["inventory", str(path), "--year", "2020", "--by", "item", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    totals = {r["item"]: r["co2e_t"] for r in doc["totals"]}
+    # electricity: 1e7 kWh = 10,000 MWh x 0.5366 t/MWh = 5366 t
+    assert totals["electricity"] == pytest.approx(5366.0)
+    # coal: 2.5e4 t x 20.908 GJ/t x 96.69 t/TJ x 0.94 / 1000 = 47,507.5 t CO2, + CH4 and N2O:
+    # industry 2e4 t x 20.908 GJ/t = 418.16 TJ x (10 kg CH4 x 28 + 1.5 kg N2O x 265) / 1000;
+    # residential 0.5e4 t = 104.54 TJ x (300 x 28 + 1.5 x 265) / 1000 (Tables 2.3 and 2.5)
+    co2 = 2.5e4 * 20.908e-3 * 96.69 * 0.94
+    other = 418.16 * (10 * 28 + 1.5 * 265) / 1000 + 104.54 * (300 * 28 + 1.5 * 265) / 1000
+    assert totals["raw_coal"] == pytest.approx(co2 + other)
+    assert doc["factor_set"] == "china" and doc["gwp"] == "AR5"
