@@ -16,8 +16,12 @@ fi
 stamp=".venv/.carbon-installed"
 want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "installing the package and its dependencies into .venv" >&2
-  .venv/bin/python -m pip install --quiet --upgrade pip >&2
-  .venv/bin/python -m pip install --quiet -e ".[test]" >&2
+  echo "installing the package and its dependencies into .venv (log: .venv/install.log)" >&2
+  if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[test]"; } \
+      > .venv/install.log 2>&1; then
+    tail -n 30 .venv/install.log >&2
+    echo "error: installation failed; the whole log is in .venv/install.log" >&2
+    exit 2
+  fi
   echo "$want" > "$stamp"
 fi
