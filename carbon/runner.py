@@ -58,7 +58,11 @@ def run_scenario(spec: RunSpec) -> dict[str, StageOutput]:
     except CarbonError as exc:
         raise exc.at(spec.file) from None
     outputs = {"inventory": inventory_stage(model, data.get("inventory", {}))}
-    if "energy" in data:
+    if "pathway" in data:
+        from carbon.pathway.stage import run_stage as pathway_stage
+
+        outputs.update(pathway_stage(model, data))  # solves the energy model at the milestones
+    elif "energy" in data:
         from carbon.energy.schema import EnergySection
         from carbon.energy.stage import run_stage as energy_stage
 

@@ -1,0 +1,97 @@
+"""Annual indicators, the two accounting views, targets and the LMDI frame of a pathway."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from carbon.pathway.peak import Peak
+from carbon.pathway.schema import TargetsSection
+
+KGCE_PER_KWH_CALORIFIC = 0.1229
+
+
+def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: TargetsSection) -> pd.DataFrame:
+    """Each target met or not, with its margin (positive = better than the target).
+
+    Columns ``target, year, value, limit, unit, met, margin``. A target whose years fall outside
+    the pathway, or whose indicator is not available, is reported with ``met`` empty.
+    """
+    a = annual.set_index("year")
+    rows = []
+
+    def at(column: str, year: int) -> float:
+        return float(a.at[year, column]) if year in a.index and column in a and pd.notna(a.at[year, column]) else np.nan
+
+    if targets.peak_by is not None:
+        peak = peaks["scope12"]
+        ok = peak.peak_year is not None and peak.peak_year <= targets.peak_by and peak.status == "peaked"
+        rows.append({"target": "peak_by", "year": targets.peak_by,
+                     "value": float(peak.peak_year) if peak.peak_year is not None else np.nan,
+                     "limit": float(targets.peak_by), "unit": "year", "met": ok,
+                     "margin": (targets.peak_by - peak.peak_year) if peak.peak_year is not None else np.nan})
+    for name, column, items in (("carbon_intensity", "carbon_intensity_t_per_10k_cny", targets.carbon_intensity),
+                                ("energy_intensity", "energy_intensity_tce_per_10k_cny", targets.energy_intensity)):
+        for t in items:
+            base, now = at(column, t.base), at(column, t.year)
+            reduction = 1.0 - now / base if base else np.nan
+            rows.append({"target": f"{name}_reduction", "year": t.year, "value": reduction, "limit": t.reduction,
+                         "unit": f"share below {t.base}", "met": _met(reduction >= t.reduction, reduction),
+                         "margin": reduction - t.reduction})
+    for name, column, items in (("non_fossil_share", "non_fossil_share", targets.non_fossil_share),
+                                ("renewable_share_electricity", "renewable_share_electricity",
+                                 targets.renewable_share_electricity)):
+        for t in items:
+            value = at(column, t.year)
+            rows.append({"target": name, "year": t.year, "value": value, "limit": t.min, "unit": "share",
+                         "met": _met(value >= t.min, value), "margin": value - t.min})
+    for t in targets.absolute_cap:
+        value = at("co2e_t_scope12", t.year)
+        rows.append({"target": "absolute_cap", "year": t.year, "value": value, "limit": t.max_t, "unit": "t CO2e",
+                     "met": _met(value <= t.max_t, value), "margin": t.max_t - value})
+    return pd.DataFrame(rows, columns=["target", "year", "value", "limit", "unit", "met", "margin"])
+
+
+def _met(condition: bool, value: float):
+    return None if np.isnan(value) else bool(condition)
+
+
+def lmdi_frame(emissions: pd.DataFrame, drivers: pd.DataFrame, sector_driver: dict[str, str],
+               grid_factor: pd.Series) -> pd.DataFrame:
+    """The extended Kaya identity of end-use sectors' energy emissions, one row per year and
+    (sector, fuel): C = P x (G/P) x (D_s/G) x (E_s/D_s) x (E_sf/E_s) x (C_sf/E_sf).
+
+    D_s is the sector's driver (GDP for sectors that follow none); electricity counts at the
+    grid factor of its year (location-based), so electrification and a cleaner grid show.
+    """
+    e = emissions[(~emissions["memo"]) & emissions["category"].astype(str).str.startswith("1.A")
+                  & ~emissions["category"].astype(str).str.startswith("1.A.1")]
+    e = e.assign(sector=e["sector"].astype(str), item=e["item"].astype(str))
+    co2e = e.groupby(["year", "sector", "item"], sort=True)["co2e_t"].sum()
+    energy = (e.drop_duplicates("row").groupby(["year", "sector", "item"], sort=True)["energy_tce"].sum())
+    frame = pd.concat([co2e, energy], axis=1).reset_index()
+    elec = frame["item"] == "electricity"
+    mwh = frame.loc[elec, "energy_tce"] / KGCE_PER_KWH_CALORIFIC  # tce -> MWh at the calorific equivalent
+    frame.loc[elec, "co2e_t"] = mwh.to_numpy() * grid_factor.reindex(frame.loc[elec, "year"]).to_numpy()
+    d = drivers.set_index("year")
+    column = {"population": "population", "gdp": "gdp_10k_cny", "none": "gdp_10k_cny"}
+    frame["P"] = d["population"].reindex(frame["year"]).to_numpy()
+    frame["G"] = d["gdp_10k_cny"].reindex(frame["year"]).to_numpy()
+    frame["D"] = [d.at[y, column.get(sector_driver.get(s, "none"), f"va_{sector_driver.get(s)}_10k_cny")]
+                  for y, s in zip(frame["year"], frame["sector"])]
+    e_s = frame.groupby(["year", "sector"])["energy_tce"].transform("sum")
+    group = frame["sector"] + "/" + frame["item"]
+    # a fuel's emission factor does not vanish when the fuel is not used: carry it over, so a
+    # phased-out fuel shows as a mix effect only
+    ef = (frame["co2e_t"] / frame["energy_tce"].where(frame["energy_tce"] > 0)).groupby(group).transform(
+        lambda s: s.ffill().bfill()).fillna(0.0)
+    out = pd.DataFrame({
+        "year": frame["year"], "group": group,
+        "population": frame["P"], "gdp_per_capita": frame["G"] / frame["P"], "structure": frame["D"] / frame["G"],
+        "intensity": e_s / frame["D"], "mix": frame["energy_tce"] / e_s,
+        "emission_factor": ef,
+    })
+    return out
+
+
+LMDI_FACTORS = ["population", "gdp_per_capita", "structure", "intensity", "mix", "emission_factor"]

@@ -1,0 +1,129 @@
+"""The power sector of a pathway, year by year: from the energy system model at milestones, or
+from the base-year inventory when the scenario has no energy model.
+
+A :class:`PowerPath` table has one row per year: ``demand_mwh`` (electricity used in the county),
+``local_co2_t`` (emissions of local generation, scope 1), ``imports_mwh``, ``exports_mwh``,
+``renewable_mwh`` (local renewable generation), ``local_fuel_tce`` (fossil fuel of local
+generation), ``replaced_fuel_tce`` (the inventory's power-sector fuel that the model replaces)
+and ``carbon_price_cny_per_t``. Between milestones every column is interpolated linearly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from carbon.errors import InputError
+from carbon.pathway.drivers import interpolate
+from carbon.pathway.schema import PathwaySection
+
+POWER_CATEGORY = "1.A.1"
+CO2_PER_TCE_COAL = 1.9003 / 0.7143
+"""t CO2 per tce of raw coal (China set: 20.908 GJ/t x 26.37 tC/TJ x 44/12 x 0.94 / 0.7143 tce/t),
+used to turn the energy model's fossil emissions into fuel for the energy totals."""
+
+COLUMNS = ["year", "demand_mwh", "local_co2_t", "imports_mwh", "exports_mwh", "renewable_mwh",
+           "local_fuel_tce", "replaced_fuel_tce", "carbon_price_cny_per_t"]
+
+
+@dataclass
+class PowerPath:
+    """The power sector over the pathway's years (see the module docstring)."""
+
+    table: pd.DataFrame
+    milestones: list[int]
+    energy: object | None = None  # the energy model's StageOutput, when one was solved
+
+
+def carbon_price_path(section: PathwaySection, years: list[int]) -> pd.Series:
+    """The carbon price of each year, CNY/t (0 when the pathway sets none)."""
+    if isinstance(section.carbon_price, dict) and section.carbon_price:
+        return interpolate(section.carbon_price, years, key="pathway.carbon_price")
+    return pd.Series(0.0, index=years)
+
+
+def power_from_inventory(emissions: pd.DataFrame, electricity_mwh: pd.Series, years: list[int],
+                         section: PathwaySection) -> PowerPath:
+    """Without an energy model: the inventory's power-sector rows as they are projected (held at
+    their base-year level), purchased electricity as imports, and no local renewable output."""
+    power = emissions[~emissions["memo"] & emissions["category"].astype(str).str.startswith(POWER_CATEGORY)]
+    local = power.groupby("year")["co2e_t"].sum().reindex(years, fill_value=0.0)
+    table = pd.DataFrame({
+        "year": years, "demand_mwh": electricity_mwh.to_numpy(), "local_co2_t": local.to_numpy(),
+        "imports_mwh": electricity_mwh.to_numpy(), "exports_mwh": 0.0, "renewable_mwh": 0.0,
+        "local_fuel_tce": 0.0, "replaced_fuel_tce": 0.0,
+        "carbon_price_cny_per_t": carbon_price_path(section, years).to_numpy(),
+    })
+    return PowerPath(table[COLUMNS], [])
+
+
+_CACHE: dict[str, object] = {}
+CACHE_SIZE = 32
+
+
+def _solve_cached(section_data: dict, model_dir):
+    """Solve the energy model once per distinct input (section and model files) in a process:
+    Monte Carlo samples and sweeps that leave the power system unchanged reuse the solution."""
+    from carbon.energy.schema import EnergySection
+    from carbon.energy.stage import run_energy
+    from carbon.model import content_hash
+
+    key = hashlib.sha256((json.dumps(section_data, sort_keys=True, default=str)
+                          + content_hash(Path(model_dir) / "energy")).encode()).hexdigest()
+    if key not in _CACHE:
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = run_energy(EnergySection.model_validate(section_data), model_dir)[0]
+    return _CACHE[key]
+
+
+def power_from_energy_model(energy: dict, model_dir, section: PathwaySection, electricity_mwh: pd.Series,
+                            inventory_energy: pd.DataFrame, years: list[int]) -> PowerPath:
+    """Solve the energy model at the milestones and interpolate between them.
+
+    Demand in a milestone year = the model's base-year load x (end-use electricity that year /
+    in the first year); the carbon price is the pathway's path at the milestone.
+    """
+    from carbon.energy.schema import EnergySection
+    from carbon.energy.stage import resolve_system
+
+    first = years[0]
+    data = {"base_year": first, **energy}
+    milestones = sorted({first, *section.milestones}) if not section.energy_every_year else list(years)
+    base = EnergySection.model_validate(data)
+    system = resolve_system(base, model_dir)
+    base_twh = float(system.profiles["load_mw"].sum()) * 8760.0 / len(system.profiles) / 1e6
+    use = electricity_mwh / electricity_mwh.iloc[0] if electricity_mwh.iloc[0] > 0 else electricity_mwh * 0 + 1
+    prices = carbon_price_path(section, years)
+    section_data = {**data, "years": milestones,
+                    "demand_twh": {m: base_twh * float(use[m]) for m in milestones},
+                    "carbon_price": {m: float(prices[m]) for m in milestones}}
+    result = _solve_cached(section_data, model_dir)
+    if result.status != "optimal":
+        raise InputError(f"the energy model ended {result.status}", key="energy")
+    y = result.years.set_index("year")
+    annual = result.annual
+    local = annual[~annual["kind"].isin(["grid_import", "grid_export"])].groupby("year")["emissions_t"].sum()
+    renewable = (y["renewable_share"] * y["load_mwh"])
+    points = pd.DataFrame({
+        "demand_mwh": y["load_mwh"], "local_co2_t": local.reindex(y.index, fill_value=0.0),
+        "imports_mwh": y["imports_mwh"], "exports_mwh": y["exports_mwh"], "renewable_mwh": renewable,
+    })
+    points["local_fuel_tce"] = points["local_co2_t"] / CO2_PER_TCE_COAL
+    table = pd.DataFrame({"year": years})
+    for column in points.columns:
+        table[column] = np.interp(years, points.index.to_numpy(), points[column].to_numpy())
+    power_fuel = inventory_energy[(inventory_energy["category"].astype(str).str.startswith(POWER_CATEGORY))
+                                  & ~inventory_energy["biogenic"]]
+    table["replaced_fuel_tce"] = power_fuel.groupby("year")["energy_tce"].sum().reindex(years, fill_value=0.0).to_numpy()
+    table["carbon_price_cny_per_t"] = prices.to_numpy()
+    from carbon.results import StageOutput
+
+    stage = StageOutput(tables=result.tables(), summary=result.summary(),
+                        documents={"summary": {**result.summary(), "section": section_data}})
+    return PowerPath(table[COLUMNS], milestones, stage)

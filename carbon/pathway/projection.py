@@ -1,0 +1,176 @@
+"""Projection of drivers and activity, LEAP-style (activity x intensity), year by year.
+
+For each inventory sector s and year t (base year 0):
+
+- driver D_s(t): population, GDP, a value-added sector (GDP x structure share) or none;
+- energy E_s(t) = E_s(0) x D_s(t)/D_s(0) x prod_{y<=t} (1 + intensity rate_y)   (tce);
+- each fuel's share m_sf(t) of E_s moves linearly from the base year's share to the ``mix``
+  milestones (flat after the last), and the fuel's quantity is E_s(t) x m_sf(t) / tce per unit;
+- non-energy activity (herds, crops, waste, products) q(t) = q(0) x D_s(t)/D_s(0) x growth index.
+
+Rows of the power sector (category 1.A.1) are returned apart: the energy system model decides
+them when the scenario has one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from carbon.errors import InputError
+from carbon.inventory.accounting import Inventory
+from carbon.pathway.drivers import growth_index, interpolate
+from carbon.pathway.schema import Driver, PathwaySection, SectorPath
+
+POWER_CATEGORY = "1.A.1"
+VALUE_ADDED = ("agriculture", "industry", "services")
+
+
+@dataclass
+class Projection:
+    """Projected drivers (one row per year) and activity (long form, all years)."""
+
+    drivers: pd.DataFrame  # year, population, gdp_10k_cny, va_<sector>_10k_cny
+    activity: pd.DataFrame  # year, sector, category, item, quantity, unit (+ energy_tce)
+    sector_driver: dict[str, str]
+
+
+def _driver_path(driver: Driver, base: float | None, years: list[int], base_year: int, key: str) -> pd.Series:
+    if driver.values is not None:
+        return interpolate(driver.values, years, key=f"pathway.{key}.values")
+    if base is None:
+        raise InputError(f"no base-year {key} to grow", key=f"pathway.{key}",
+                         expected=f"the model's {key} in model.yaml, or pathway.{key}.values")
+    return base * growth_index(driver.growth, years, base_year, key=f"pathway.{key}.growth")
+
+
+def project_drivers(section: PathwaySection, population: float | None, gdp: float | None) -> pd.DataFrame:
+    """Population (persons), GDP and value added by sector (10^4 CNY) for every year."""
+    first, last = section.years
+    years = list(range(first, last + 1))
+    frame = pd.DataFrame({"year": years})
+    frame["population"] = _driver_path(section.population, population, years, first, "population").to_numpy()
+    frame["gdp_10k_cny"] = _driver_path(section.gdp, gdp, years, first, "gdp").to_numpy()
+    if section.structure:
+        for name in VALUE_ADDED:
+            shares = {y: s.get(name, 0.0) for y, s in section.structure.items()}
+            frame[f"va_{name}_10k_cny"] = frame["gdp_10k_cny"] * interpolate(shares, years).to_numpy()
+    return frame
+
+
+def _driver_series(name: str, drivers: pd.DataFrame, sector: str) -> np.ndarray:
+    if name == "none":
+        return np.ones(len(drivers))
+    column = {"population": "population", "gdp": "gdp_10k_cny"}.get(name, f"va_{name}_10k_cny")
+    if column not in drivers:
+        raise InputError(f"sector {sector!r} follows {name} value added, but there is no structure",
+                         key=f"pathway.sectors.{sector}.driver",
+                         expected="pathway.structure: {year: {agriculture, industry, services}} with the base year")
+    values = drivers[column].to_numpy()
+    if values[0] <= 0:
+        raise InputError(f"the base-year {name} of sector {sector!r} is zero", key=f"pathway.sectors.{sector}.driver")
+    return values
+
+
+def _fuel_units(base: pd.DataFrame) -> dict[str, tuple[str, float, str]]:
+    """Unit, tce per unit and category of each energy item, from the base-year rows."""
+    out: dict[str, tuple[str, float, str]] = {}
+    for row in base.itertuples(index=False):
+        if row.energy_tce > 0 and row.item not in out:
+            out[row.item] = (row.unit, row.energy_tce / row.quantity, row.category)
+    return out
+
+
+def project_activity(base_inventory: Inventory, base_activity: pd.DataFrame, section: PathwaySection,
+                     drivers: pd.DataFrame) -> Projection:
+    """Activity of every year from the base year's activity and the pathway's drivers."""
+    first, last = section.years
+    years = drivers["year"].to_list()
+    act = base_activity.reset_index(drop=True).copy()
+    for col in ("sector", "category", "item", "unit"):
+        act[col] = act[col].astype(str)
+    act["energy_tce"] = base_inventory.energy["energy_tce"].to_numpy()
+    unknown = sorted(set(section.sectors) - set(act["sector"]))
+    if unknown:
+        from carbon.schema import did_you_mean
+
+        raise InputError(f"unknown sector {unknown[0]!r}", key=f"pathway.sectors.{unknown[0]}",
+                         expected="a sector of the model's activity: " + ", ".join(sorted(set(act["sector"]))),
+                         hint=did_you_mean(unknown[0], set(act["sector"])))
+    units = _fuel_units(act)
+    parts = []
+    sector_driver = {}
+    for sector, rows in act.groupby("sector", sort=True):
+        cfg = section.sectors.get(sector, SectorPath(driver="none"))
+        sector_driver[sector] = cfg.driver
+        d = _driver_series(cfg.driver, drivers, sector)
+        d_index = d / d[0]
+        power = rows["category"] == POWER_CATEGORY
+        energy = rows[~power & (rows["energy_tce"] > 0)]
+        other = rows[~power & ~(rows["energy_tce"] > 0)]
+        parts.append(_constant(rows[power], years))
+        g_index = growth_index(cfg.growth, years, first, key=f"pathway.sectors.{sector}.growth").to_numpy()
+        for row in other.itertuples(index=False):
+            parts.append(_rows(row, years, row.quantity * d_index * g_index, np.nan))
+        if energy.empty:
+            if cfg.mix:
+                raise InputError(f"sector {sector!r} has no energy use to mix", key=f"pathway.sectors.{sector}.mix")
+            continue
+        i_index = growth_index(cfg.intensity, years, first, key=f"pathway.sectors.{sector}.intensity").to_numpy()
+        total = energy["energy_tce"].sum() * d_index * i_index
+        shares = _shares(energy, cfg, years, first, sector)
+        for (item, category), share in shares.items():
+            if item not in units:
+                raise InputError(f"fuel {item!r} of the {sector} mix has no base-year row to take its unit from",
+                                 key=f"pathway.sectors.{sector}.mix",
+                                 expected="a fuel that appears in the model's base-year activity")
+            unit, tce_per_unit, _ = units[item]
+            tce = total * share
+            parts.append(_rows_from(sector, category, item, unit, years, tce / tce_per_unit, tce))
+    activity = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    activity = activity.sort_values(["year", "sector", "category", "item"], ignore_index=True)
+    return Projection(drivers, activity, sector_driver)
+
+
+def _shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], first: int, sector: str) -> dict:
+    """Share of each (item, category) of a sector's energy in every year (arrays over years)."""
+    base = energy.groupby(["item", "category"], sort=True)["energy_tce"].sum()
+    base = base / base.sum()
+    keys = list(base.index)
+    by_item = base.groupby(level=0).sum()
+    category_of_new = energy.sort_values("energy_tce", ascending=False)["category"].iloc[0]
+    for shares in cfg.mix.values():
+        for item in shares:
+            if item not in by_item.index and (item, category_of_new) not in keys:
+                keys.append((item, category_of_new))
+    points = {first: {k: base.get(k, 0.0) for k in keys}}
+    for year, shares in sorted(cfg.mix.items()):
+        if year <= first:
+            raise InputError(f"mix year {year} is not after the base year {first}", key=f"pathway.sectors.{sector}.mix")
+        point = {}
+        for item, category in keys:
+            if item in by_item.index:  # split the item's share over its base-year categories
+                within = base.get((item, category), 0.0) / by_item[item]
+                point[(item, category)] = shares.get(item, 0.0) * within
+            else:
+                point[(item, category)] = shares.get(item, 0.0)
+        points[year] = point
+    return {k: interpolate({y: p[k] for y, p in points.items()}, years).to_numpy() for k in keys}
+
+
+def _constant(rows: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    if rows.empty:
+        return rows
+    out = pd.concat([rows.assign(year=y) for y in years], ignore_index=True)
+    return out[["year", "sector", "category", "item", "quantity", "unit", "energy_tce"]]
+
+
+def _rows(row, years, quantity: np.ndarray, energy_tce) -> pd.DataFrame:
+    return _rows_from(row.sector, row.category, row.item, row.unit, years, quantity, energy_tce)
+
+
+def _rows_from(sector, category, item, unit, years, quantity, energy_tce) -> pd.DataFrame:
+    return pd.DataFrame({"year": years, "sector": sector, "category": category, "item": item,
+                         "quantity": quantity, "unit": unit, "energy_tce": energy_tce})
