@@ -46,29 +46,58 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def format_summary(summary: pd.DataFrame) -> str:
-    """The batch summary as a text table (emissions in 10^4 t CO2e, energy in 10^4 tce)."""
-    cols = {
-        "inventory.factor_set": ("factors", None),
-        "inventory.gwp": ("gwp", None),
-        "inventory.co2e_t": ("CO2e 10^4 t", 1e-4),
-        "inventory.scope1_co2e_t": ("scope 1", 1e-4),
-        "inventory.scope2_co2e_t": ("scope 2", 1e-4),
-        "inventory.energy_tce": ("energy 10^4 tce", 1e-4),
-        "energy.emissions_t": ("power CO2 10^4 t", 1e-4),
-        "energy.objective_cny": ("power cost 10^8 CNY", 1e-8),
-    }
-    market_prices = [c for c in summary.columns if c.startswith("market") and c.endswith("price_mean")]
-    table = pd.DataFrame({"run": summary["run"], "status": summary["status"]})
-    for col, (label, scale) in cols.items():
-        if col in summary and summary[col].notna().any():
-            table[label] = summary[col] * scale if scale else summary[col]
-    for col in market_prices:
-        table[col.removesuffix(".price_mean") + " price CNY/t"] = summary[col]
-    text = table.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-")
+    """The batch summary as text: pathway runs (peak, 2030/2060 emissions, targets), Monte Carlo
+    scenarios collapsed to one line each, inventory-only runs, then the failures. Emissions in
+    10^4 t CO2e (scope 1 + 2 unless said), energy in 10^4 tce."""
+    is_sample = summary["run"].str.contains("__s[0-9]+$", regex=True)
+    has_pathway = summary.get("pathway.scope12_status", pd.Series(index=summary.index, dtype=object)).notna()
+    blocks = []
+    runs = summary[~is_sample & has_pathway]
+    if not runs.empty:
+        table = pd.DataFrame({
+            "run": runs["run"],
+            "peak year": runs["pathway.scope12_peak_year"].map(lambda v: "-" if pd.isna(v) else f"{int(v)}"),
+            "status": runs["pathway.scope12_status"],
+            "peak 10^4 t": runs["pathway.scope12_peak_co2e_t"] * 1e-4,
+            "2030 10^4 t": runs.get("pathway.co2e_t_scope12_2030") * 1e-4,
+            "2060 10^4 t": runs.get("pathway.co2e_t_scope12_2060") * 1e-4,
+            "targets met": runs["pathway.targets_met"],
+        })
+        blocks.append("pathways (scope 1 + 2, t CO2e x 10^4):\n" + table.to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-"))
+    samples = summary[is_sample]
+    if not samples.empty:
+        lines = ["Monte Carlo:"]
+        for base, rows in samples.groupby(samples["run"].str.replace("__s[0-9]+$", "", regex=True), sort=True):
+            ok = rows[rows["status"] == "ok"]
+            text = f"- {base}: {len(ok)}/{len(rows)} samples ok"
+            if "pathway.scope12_status" in rows and len(ok):
+                peaked = (ok["pathway.scope12_status"] == "peaked") & (ok["pathway.scope12_peak_year"] <= 2030)
+                text += f", P(peak <= 2030) = {peaked.sum() / len(rows):.2f} (scope 1 + 2)"
+            elif "inventory.co2e_t" in rows and len(ok):
+                q = ok["inventory.co2e_t"].quantile([0.05, 0.5, 0.95]) * 1e-4
+                text += f", base-year CO2e 10^4 t: median {q[0.5]:,.1f} (90% range {q[0.05]:,.1f}-{q[0.95]:,.1f})"
+            lines.append(text)
+        blocks.append("\n".join(lines))
+    inventory = summary[~is_sample & ~has_pathway]
+    if not inventory.empty:
+        cols = {"inventory.factor_set": ("factors", None), "inventory.gwp": ("gwp", None),
+                "inventory.co2e_t": ("CO2e 10^4 t", 1e-4), "inventory.scope1_co2e_t": ("scope 1", 1e-4),
+                "inventory.scope2_co2e_t": ("scope 2", 1e-4), "inventory.energy_tce": ("energy 10^4 tce", 1e-4)}
+        table = pd.DataFrame({"run": inventory["run"], "status": inventory["status"]})
+        for col, (label, scale) in cols.items():
+            if col in inventory and inventory[col].notna().any():
+                table[label] = inventory[col] * scale if scale else inventory[col]
+        for col in sorted(c for c in inventory.columns if c.startswith("market") and c.endswith("price_mean")):
+            table[col.removesuffix(".price_mean") + " CNY/t"] = inventory[col]
+        blocks.append("inventories (base year):\n" + table.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-"))
+    if "inventory.factor_set" in summary and summary["inventory.factor_set"].notna().any():
+        sets = ", ".join(sorted(set(summary["inventory.factor_set"].dropna()) ))
+        gwps = ", ".join(sorted(set(summary["inventory.gwp"].dropna())))
+        blocks.append(f"factor sets: {sets}; GWP: {gwps} (100-year)")
     errors = summary[summary["status"] != "ok"]
     if not errors.empty:
-        text += "\n\nfailed runs:\n" + "\n".join(f"- {r.run}: {r.error}" for r in errors.itertuples())
-    return text
+        blocks.append("failed runs:\n" + "\n".join(f"- {r.run}: {r.error}" for r in errors.itertuples()))
+    return "\n\n".join(blocks)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -252,6 +252,9 @@ def run_batch(
         rows.append(row)
         if progress is not None:
             progress.update(row)
+    from carbon.pathway.batch import aggregate
+
+    aggregate(out_dir, rows)
     summary = summary_table(rows)
     write_text_atomic(out_dir / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
     return summary

@@ -175,11 +175,21 @@ def scenario_model() -> type[Section]:
     return _SCENARIO
 
 
+PATH_KEY = re.compile(r"^\d{4}(\s*-\s*\d{4})?$")
+
+
+def is_time_path(value: Any) -> bool:
+    """A mapping keyed by years or periods (``{2030: ..., "2031-2040": ...}``)."""
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(k, int) or PATH_KEY.match(str(k)) for k in value)
+
+
 def deep_merge(base: dict, top: dict) -> dict:
-    """``top`` over ``base``, merging nested mappings recursively."""
+    """``top`` over ``base``, merging nested mappings recursively; a time path (a mapping keyed
+    by years or periods) given in ``top`` replaces the base's path as a whole."""
     out = copy.deepcopy(base)
     for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not is_time_path(value):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -280,16 +290,24 @@ def _set(data: dict, key: str, value: Any, relative: bool = False, file: Path | 
         return
     node = data
     for part in parts[:-1]:
-        node = node.setdefault(part, {})
+        node = node.setdefault(_key_in(node, part), {})
         if not isinstance(node, dict):
             raise InputError("cannot set a key inside a value that is not a mapping", file=file, key=key)
+    last = _key_in(node, parts[-1])
     if relative:
-        base = node.get(parts[-1])
+        base = node.get(last)
         if not isinstance(base, (int, float)):
             raise InputError("a relative sample needs a number to scale", file=file, key=key,
                              expected="a numeric value in the scenario", found=repr(base))
         value = base * value
-    node[parts[-1]] = value
+    node[last] = value
+
+
+def _key_in(node: dict, part: str):
+    """A key part as the mapping holds it: ``2030`` is the year 2030 in ``{2030: 100}``."""
+    if part.isdigit() and int(part) in node:
+        return int(part)
+    return part
 
 
 def _label(value: Any) -> str:

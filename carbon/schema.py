@@ -95,5 +95,5 @@ def _to_input_error(model: type[BaseModel], exc: ValidationError, file, prefix) 
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    shown = found if not isinstance(found, (dict, list)) or len(str(found)) < 80 else type(found).__name__
-    return InputError(message, file=file, key=key or None, found=repr(shown))
+    shown = None if isinstance(found, (dict, list)) and len(str(found)) > 80 else repr(found)
+    return InputError(message, file=file, key=key or None, found=shown)

@@ -77,8 +77,11 @@ def lmdi_frame(emissions: pd.DataFrame, drivers: pd.DataFrame, sector_driver: di
     column = {"population": "population", "gdp": "gdp_10k_cny", "none": "gdp_10k_cny"}
     frame["P"] = d["population"].reindex(frame["year"]).to_numpy()
     frame["G"] = d["gdp_10k_cny"].reindex(frame["year"]).to_numpy()
-    frame["D"] = [d.at[y, column.get(sector_driver.get(s, "none"), f"va_{sector_driver.get(s)}_10k_cny")]
-                  for y, s in zip(frame["year"], frame["sector"])]
+    frame["D"] = np.nan
+    for sector, rows in frame.groupby("sector").groups.items():
+        name = sector_driver.get(sector, "none")
+        col = column.get(name, f"va_{name}_10k_cny")
+        frame.loc[rows, "D"] = d[col].reindex(frame.loc[rows, "year"]).to_numpy()
     e_s = frame.groupby(["year", "sector"])["energy_tce"].transform("sum")
     group = frame["sector"] + "/" + frame["item"]
     # a fuel's emission factor does not vanish when the fuel is not used: carry it over, so a

@@ -3,9 +3,11 @@
 For each inventory sector s and year t (base year 0):
 
 - driver D_s(t): population, GDP, a value-added sector (GDP x structure share) or none;
-- energy E_s(t) = E_s(0) x D_s(t)/D_s(0) x prod_{y<=t} (1 + intensity rate_y)   (tce);
-- each fuel's share m_sf(t) of E_s moves linearly from the base year's share to the ``mix``
-  milestones (flat after the last), and the fuel's quantity is E_s(t) x m_sf(t) / tce per unit;
+- useful energy U_s(0) = sum_f E_sf(0) x eta_f (eta: end-use efficiency, 1 unless given);
+- U_s(t) = U_s(0) x D_s(t)/D_s(0) x prod_{y<=t} (1 + intensity rate_y)   (tce);
+- each fuel's share m_sf(t) of U_s moves linearly from the base year's share to the ``mix``
+  milestones (flat after the last); its final energy is E_sf(t) = U_s(t) x m_sf(t) / eta_f and
+  its quantity E_sf(t) / tce per unit;
 - non-energy activity (herds, crops, waste, products) q(t) = q(0) x D_s(t)/D_s(0) x growth index.
 
 Rows of the power sector (category 1.A.1) are returned apart: the energy system model decides
@@ -89,8 +91,8 @@ def project_activity(base_inventory: Inventory, base_activity: pd.DataFrame, sec
     first, last = section.years
     years = drivers["year"].to_list()
     act = base_activity.reset_index(drop=True).copy()
-    for col in ("sector", "category", "item", "unit"):
-        act[col] = act[col].astype(str)
+    for col in ("sector", "category", "item", "unit"):  # plain objects: fast on small frames
+        act[col] = pd.Series(act[col].astype(str).to_numpy(dtype=object), dtype=object)
     act["energy_tce"] = base_inventory.energy["energy_tce"].to_numpy()
     unknown = sorted(set(section.sectors) - set(act["sector"]))
     if unknown:
@@ -113,13 +115,16 @@ def project_activity(base_inventory: Inventory, base_activity: pd.DataFrame, sec
         parts.append(_constant(rows[power], years))
         g_index = growth_index(cfg.growth, years, first, key=f"pathway.sectors.{sector}.growth").to_numpy()
         for row in other.itertuples(index=False):
-            parts.append(_rows(row, years, row.quantity * d_index * g_index, np.nan))
+            parts.append(_rows_from(row.sector, row.category, row.item, row.unit, years,
+                                    row.quantity * d_index * g_index, np.nan))
         if energy.empty:
             if cfg.mix:
                 raise InputError(f"sector {sector!r} has no energy use to mix", key=f"pathway.sectors.{sector}.mix")
             continue
         i_index = growth_index(cfg.intensity, years, first, key=f"pathway.sectors.{sector}.intensity").to_numpy()
-        total = energy["energy_tce"].sum() * d_index * i_index
+        energy = energy.assign(useful_tce=energy["energy_tce"] * energy["item"].map(
+            lambda f: cfg.efficiency.get(f, 1.0)))
+        total = energy["useful_tce"].sum() * d_index * i_index
         shares = _shares(energy, cfg, years, first, sector)
         for (item, category), share in shares.items():
             if item not in units:
@@ -127,20 +132,21 @@ def project_activity(base_inventory: Inventory, base_activity: pd.DataFrame, sec
                                  key=f"pathway.sectors.{sector}.mix",
                                  expected="a fuel that appears in the model's base-year activity")
             unit, tce_per_unit, _ = units[item]
-            tce = total * share
+            tce = total * share / cfg.efficiency.get(item, 1.0)
             parts.append(_rows_from(sector, category, item, unit, years, tce / tce_per_unit, tce))
-    activity = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    columns = ["year", "sector", "category", "item", "quantity", "unit", "energy_tce"]
+    activity = pd.DataFrame({c: np.concatenate([np.asarray(p[c]) for p in parts if len(p["year"])]) for c in columns})
     activity = activity.sort_values(["year", "sector", "category", "item"], ignore_index=True)
     return Projection(drivers, activity, sector_driver)
 
 
 def _shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], first: int, sector: str) -> dict:
-    """Share of each (item, category) of a sector's energy in every year (arrays over years)."""
-    base = energy.groupby(["item", "category"], sort=True)["energy_tce"].sum()
+    """Share of each (item, category) of a sector's useful energy in every year (arrays over years)."""
+    base = energy.groupby(["item", "category"], sort=True)["useful_tce"].sum()
     base = base / base.sum()
     keys = list(base.index)
     by_item = base.groupby(level=0).sum()
-    category_of_new = energy.sort_values("energy_tce", ascending=False)["category"].iloc[0]
+    category_of_new = energy.sort_values("useful_tce", ascending=False)["category"].iloc[0]
     for shares in cfg.mix.values():
         for item in shares:
             if item not in by_item.index and (item, category_of_new) not in keys:
@@ -160,17 +166,17 @@ def _shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], first: int,
     return {k: interpolate({y: p[k] for y, p in points.items()}, years).to_numpy() for k in keys}
 
 
-def _constant(rows: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-    if rows.empty:
-        return rows
-    out = pd.concat([rows.assign(year=y) for y in years], ignore_index=True)
-    return out[["year", "sector", "category", "item", "quantity", "unit", "energy_tce"]]
+def _constant(rows: pd.DataFrame, years: list[int]) -> dict:
+    """The rows held at their base-year values in every year (columns as arrays)."""
+    n, k = len(rows), len(years)
+    return {"year": np.repeat(years, n), **{c: np.tile(rows[c].to_numpy(), k) for c in
+            ("sector", "category", "item", "quantity", "unit", "energy_tce")}}
 
 
-def _rows(row, years, quantity: np.ndarray, energy_tce) -> pd.DataFrame:
-    return _rows_from(row.sector, row.category, row.item, row.unit, years, quantity, energy_tce)
-
-
-def _rows_from(sector, category, item, unit, years, quantity, energy_tce) -> pd.DataFrame:
-    return pd.DataFrame({"year": years, "sector": sector, "category": category, "item": item,
-                         "quantity": quantity, "unit": unit, "energy_tce": energy_tce})
+def _rows_from(sector, category, item, unit, years, quantity, energy_tce) -> dict:
+    """One activity row over the years (columns as arrays)."""
+    n = len(years)
+    return {"year": np.asarray(years), "sector": np.full(n, sector, dtype=object),
+            "category": np.full(n, category, dtype=object), "item": np.full(n, item, dtype=object),
+            "quantity": np.broadcast_to(np.asarray(quantity, dtype=float), (n,)),
+            "unit": np.full(n, unit, dtype=object), "energy_tce": np.broadcast_to(np.asarray(energy_tce, dtype=float), (n,))}

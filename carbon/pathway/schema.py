@@ -30,8 +30,10 @@ class Driver(Section):
 class SectorPath(Section):
     """How one inventory sector's activity evolves.
 
-    Energy use (tce) = base energy x driver index x intensity index; each fuel's share of the
-    sector's final energy moves linearly from the base year's to the ``mix`` milestones.
+    Useful energy U = sum over fuels of final energy x end-use efficiency; U(t) = U(0) x driver
+    index x intensity index; each fuel's share of U moves linearly from the base year's to the
+    ``mix`` milestones, and its final energy is U x share / efficiency. With every efficiency 1
+    (the default) shares and intensity are on a final-energy basis.
     Non-energy activity (herds, crops, waste, products) = base x driver index x ``growth`` index.
     """
 
@@ -39,8 +41,19 @@ class SectorPath(Section):
         "gdp", description="what the sector's activity follows: population, GDP, a value-added sector, or none")
     intensity: Growth = Field(0.0, description="annual change of energy per unit of driver (-0.03 = -3 %/yr)")
     mix: dict[int, dict[str, float]] = Field(
-        default_factory=dict, description="final-energy shares by fuel (tce basis) at milestone years; sum 1")
+        default_factory=dict, description="useful-energy shares by fuel at milestone years; sum 1")
+    efficiency: dict[str, float] = Field(
+        default_factory=dict, description="end-use efficiency by fuel (useful / final energy; heat pumps > 1); "
+        "fuels not listed: 1")
     growth: Growth = Field(0.0, description="extra annual growth of non-energy activity (herds, crops, waste)")
+
+    @field_validator("efficiency")
+    @classmethod
+    def _positive(cls, eff: dict) -> dict:
+        for fuel, value in eff.items():
+            if value <= 0:
+                raise ValueError(f"the efficiency of {fuel} must be > 0")
+        return eff
 
     @field_validator("mix")
     @classmethod

@@ -1,0 +1,141 @@
+"""The pathway's projection computed by hand, and the coupled run's consistency."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from carbon.inventory import account, load_factor_set, validate_activity
+from carbon.pathway.projection import project_activity, project_drivers
+from carbon.pathway.schema import PathwaySection
+from carbon.runner import run_batch
+
+MODEL = Path(__file__).resolve().parents[1] / "models" / "lankao"
+
+BASE = pd.DataFrame([
+    (2020, "industry", "1.A.2", "raw_coal", 100.0, "t"),
+    (2020, "industry", "1.A.2", "electricity", 1000.0, "MWh"),
+    (2020, "residential", "1.A.4.b", "natural_gas", 10.0, "10^4 m3"),
+    (2020, "agriculture", "3.A.1", "dairy_cattle", 100.0, "head"),
+], columns=["year", "sector", "category", "item", "quantity", "unit"])
+
+SECTION = PathwaySection.model_validate({
+    "years": [2020, 2022],
+    "gdp": {"growth": 0.10},
+    "population": {"values": {2020: 100, 2022: 110}},
+    "structure": {2020: {"agriculture": 0.2, "industry": 0.5, "services": 0.3},
+                  2022: {"agriculture": 0.1, "industry": 0.6, "services": 0.3}},
+    "sectors": {
+        "industry": {"driver": "industry", "intensity": -0.1, "mix": {2022: {"raw_coal": 0.2, "electricity": 0.8}}},
+        "residential": {"driver": "population", "intensity": 0.05},
+        "agriculture": {"driver": "agriculture", "growth": 0.02},
+    },
+})
+
+
+def projected():
+    act = validate_activity(BASE)
+    inv = account(act, load_factor_set("china"))
+    drivers = project_drivers(SECTION, population=None, gdp=1000.0)
+    proj = project_activity(inv, act, SECTION, drivers)
+    return drivers, proj.activity.set_index(["year", "sector", "item"])["quantity"]
+
+
+def test_three_sector_projection_by_hand():
+    drivers, q = projected()
+    # GDP 1000, 1100, 1210 (10 %/yr); population interpolated 100, 105, 110
+    assert drivers["gdp_10k_cny"].to_list() == pytest.approx([1000, 1100, 1210])
+    assert drivers["population"].to_list() == pytest.approx([100, 105, 110])
+    # industry value added: 0.5 x 1000 = 500; 0.55 x 1100 = 605; 0.6 x 1210 = 726
+    va = np.array([500, 605, 726])
+    # base energy: coal 100 t x 0.7143 tce/t = 71.43 tce; electricity 1000 MWh x 0.1229 = 122.9 tce
+    e0 = 71.43 + 122.9
+    energy = e0 * va / 500 * np.array([1, 0.9, 0.81])  # intensity -10 %/yr
+    coal_share = np.array([71.43 / e0, (71.43 / e0 + 0.2) / 2, 0.2])  # linear to the 2022 mix
+    for i, year in enumerate((2020, 2021, 2022)):
+        assert q[(year, "industry", "raw_coal")] == pytest.approx(energy[i] * coal_share[i] / 0.7143)
+        assert q[(year, "industry", "electricity")] == pytest.approx(energy[i] * (1 - coal_share[i]) / 0.1229)
+    # residential gas follows population (1.1) and intensity +5 %/yr (1.1025): 10 x 1.1 x 1.1025
+    assert q[(2022, "residential", "natural_gas")] == pytest.approx(10 * 1.1 * 1.1025)
+    # cattle follow agricultural value added (200 -> 0.1 x 1210 = 121) and +2 %/yr: 100 x 0.605 x 1.0404
+    assert q[(2022, "agriculture", "dairy_cattle")] == pytest.approx(100 * 121 / 200 * 1.0404)
+
+
+PATHWAY = """name: pw
+model: MODEL
+pathway:
+  years: [2020, 2030]
+  milestones: [2025, 2030]
+  gdp: {growth: 0.05}
+  structure: {2020: {agriculture: 0.12, industry: 0.43, services: 0.45}}
+  sectors:
+    industry: {driver: industry, intensity: -0.04}
+    residential: {driver: population}
+  carbon_price: {2020: 50, 2030: 150}
+  grid_factor: {2020: 0.6, 2030: 0.5}
+energy:
+  hours: 48
+"""
+
+
+def test_coupled_run_is_consistent_and_reproducible(tmp_path):
+    src = tmp_path / "pw.yaml"
+    src.write_text(PATHWAY.replace("MODEL", str(MODEL)))
+    run_batch([src], tmp_path / "a", jobs=1)
+    run_batch([src], tmp_path / "b", jobs=1)
+    run = tmp_path / "a" / "pw"
+    annual = pd.read_csv(run / "pathway" / "annual.csv").set_index("year")
+    by_sector = pd.read_csv(run / "pathway" / "by_sector.csv")
+    # the sum of sector emissions equals the total, in both views
+    for view in ("scope1", "scope12"):
+        sums = by_sector[by_sector["view"] == view].groupby("year")["co2e_t"].sum()
+        np.testing.assert_allclose(sums.to_numpy(), annual[f"co2e_t_{view}"].to_numpy(), rtol=1e-12)
+    # power emissions equal the energy model's local emissions at each milestone
+    tech = pd.read_csv(run / "energy" / "annual.csv")
+    local = tech[~tech["kind"].isin(["grid_import", "grid_export"])].groupby("year")["emissions_t"].sum()
+    for year in (2020, 2025, 2030):
+        assert annual.at[year, "power_co2_t"] == pytest.approx(local[year], rel=1e-12)
+    # the carbon price the energy model used equals the pathway's
+    years = pd.read_csv(run / "energy" / "years.csv").set_index("year")
+    for year in (2020, 2025, 2030):
+        assert years.at[year, "carbon_price_cny_per_t"] == pytest.approx(annual.at[year, "carbon_price_cny_per_t"])
+    # scope 2 = net purchases x grid factor, interpolated 0.6 -> 0.5
+    net = (annual["net_imports_mwh"]).clip(lower=0)
+    heat = by_sector[(by_sector["view"] == "scope12") & (by_sector["sector"] == "purchased_heat")].set_index("year")
+    assert annual.at[2025, "scope2_co2e_t"] == pytest.approx(net[2025] * 0.55)
+    assert annual.at[2025, "co2e_t_scope12"] == pytest.approx(
+        annual.at[2025, "co2e_t_scope1"] + annual.at[2025, "scope2_co2e_t"] + heat.at[2025, "co2e_t"])
+    # re-running gives identical files (manifests aside: they hold timings)
+    for path in sorted((tmp_path / "a").rglob("*.csv")) + sorted((tmp_path / "a").rglob("peak.json")):
+        assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes(), path
+    peak = json.loads((run / "pathway" / "peak.json").read_text())
+    assert set(peak) == {"scope1", "scope12"}
+
+
+def test_end_use_efficiency_turns_useful_shares_into_final_energy():
+    section = SECTION.model_copy(deep=True)
+    section.sectors["industry"].efficiency = {"raw_coal": 0.7, "electricity": 2.0}
+    act = validate_activity(BASE)
+    inv = account(act, load_factor_set("china"))
+    drivers = project_drivers(section, population=None, gdp=1000.0)
+    q = project_activity(inv, act, section, drivers).activity.set_index(["year", "sector", "item"])["quantity"]
+    # useful energy 2020: 71.43 tce x 0.7 + 122.9 tce x 2.0 = 295.801 tce; x 1.452 (value added) x 0.81
+    useful = (71.43 * 0.7 + 122.9 * 2.0) * 1.452 * 0.81
+    assert q[(2022, "industry", "raw_coal")] == pytest.approx(useful * 0.2 / 0.7 / 0.7143)
+    assert q[(2022, "industry", "electricity")] == pytest.approx(useful * 0.8 / 2.0 / 0.1229)
+
+
+def test_monte_carlo_peak_distribution_counts_every_sample():
+    from carbon.pathway.batch import peak_distribution
+
+    peaks = [{"peak_year": 2025, "status": "peaked"}, {"peak_year": 2030, "status": "peaked"},
+             {"peak_year": 2028, "status": "plateau"}, {"peak_year": None, "status": "not_peaked"}]
+    dist = peak_distribution(peaks, list(range(2024, 2032)))
+    peaked = dist[dist["status"] == "peaked"].set_index("year")
+    # 4 samples: one peaked in 2025, one in 2030; the plateau and the not-peaked never count
+    assert peaked.at[2025, "probability"] == 0.25 and peaked.at[2029, "cumulative"] == 0.25
+    assert peaked.at[2030, "cumulative"] == 0.5
+    rest = dist[dist["status"] != "peaked"].set_index("status")["probability"]
+    assert rest.to_dict() == {"plateau": 0.25, "not_peaked": 0.25}
