@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -243,8 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check that the solver works")
     doc.set_defaults(func=_cmd_doctor)
 
-    for module in ("carbon.energy.cli", "carbon.market.cli"):
-        if importlib.util.find_spec(module) is not None:
+    from carbon.scenario import module_exists
+
+    for module in ("carbon.energy.cli", "carbon.market.cli", "carbon.plots.cli"):
+        if module_exists(module):
             importlib.import_module(module).register(sub)
     return parser
 

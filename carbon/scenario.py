@@ -111,9 +111,17 @@ class Samples(Section):
         return value
 
 
+def module_exists(module: str) -> bool:
+    """Whether a module of the package is installed (a part that has not landed yet is not)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the parent package is missing
+        return False
+
+
 def _optional_section(module: str, name: str):
     """A section model from a module that may not have landed yet (then the key is unknown)."""
-    if importlib.util.find_spec(module) is None:
+    if not module_exists(module):
         return None
     return getattr(importlib.import_module(module), name, None)
 
