@@ -61,14 +61,15 @@ def run_scenario(spec: RunSpec) -> dict[str, StageOutput]:
     if "pathway" in data:
         from carbon.pathway.stage import run_stage as pathway_stage
 
-        outputs.update(pathway_stage(model, data))  # solves the energy model at the milestones
+        # solves the energy model at the milestones (and clears the market with from_market)
+        outputs.update(pathway_stage(model, data, Path(spec.file).parent))
     elif "energy" in data:
         from carbon.energy.schema import EnergySection
         from carbon.energy.stage import run_stage as energy_stage
 
         outputs["energy"] = energy_stage(EnergySection.model_validate(data["energy"]), model.path)
     markets = dict(data.get("markets") or {})
-    if "market" in data:
+    if "market" in data and "market" not in outputs:
         markets = {"": data["market"], **markets}
     if markets:
         from carbon.market.schema import MarketSection

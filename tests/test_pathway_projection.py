@@ -139,3 +139,37 @@ def test_monte_carlo_peak_distribution_counts_every_sample():
     assert peaked.at[2030, "cumulative"] == 0.5
     rest = dist[dist["status"] != "peaked"].set_index("status")["probability"]
     assert rest.to_dict() == {"plateau": 0.25, "not_peaked": 0.25}
+
+
+MARKET = PATHWAY.replace("  carbon_price: {2020: 50, 2030: 150}\n", "  carbon_price: from_market\n"
+                         "  market_prices: [0, 50, 100, 200, 400]\n  power_free_allocation: {2020: 0.8}\n") + """market:
+  unit: tCO2
+  periods: [2020, 2025, 2030]
+  firms:
+    - {id: furniture, sector: industry, baseline: [100000, 100000, 100000], mac: {slope: 0.002}, allocation: [90000, 80000, 70000]}
+"""
+
+
+def test_market_price_is_the_price_the_energy_model_uses(tmp_path):
+    src = tmp_path / "m.yaml"
+    src.write_text(MARKET.replace("MODEL", str(MODEL)))
+    summary = run_batch([src], tmp_path / "out", jobs=1)
+    assert summary.loc[0, "status"] == "ok", summary.loc[0, "error"]
+    run = tmp_path / "out" / "pw"
+    market = pd.read_csv(run / "market" / "periods.csv").set_index("period")
+    energy = pd.read_csv(run / "energy" / "years.csv").set_index("year")
+    annual = pd.read_csv(run / "pathway" / "annual.csv").set_index("year")
+    firms = pd.read_csv(run / "market" / "firms.csv").set_index(["period", "firm"])
+    allocation = {2020: 90000, 2025: 80000, 2030: 70000}
+    for year in (2020, 2025, 2030):
+        price = market.at[year, "price"]
+        assert energy.at[year, "carbon_price_cny_per_t"] == pytest.approx(price, rel=1e-12)
+        assert annual.at[year, "carbon_price_cny_per_t"] == pytest.approx(price, rel=1e-12)
+        # furniture abates until its MAC 0.002 x a equals the price: a = price / 0.002
+        assert firms.loc[(year, "furniture"), "abatement"] == pytest.approx(price / 0.002, rel=1e-6)
+        # the cap binds: emissions = furniture's 90,000 (80,000, 70,000) + 0.8 x power emissions at price 0
+        power0 = firms.loc[(year, "power"), "emissions"] + firms.loc[(year, "power"), "abatement"]
+        assert market.at[year, "emissions"] == pytest.approx(allocation[year] + 0.8 * power0, rel=1e-6)
+    # the pathway interpolates the market's prices between milestones
+    assert annual.at[2022, "carbon_price_cny_per_t"] == pytest.approx(
+        market.at[2020, "price"] + 0.4 * (market.at[2025, "price"] - market.at[2020, "price"]))

@@ -38,6 +38,7 @@ class PowerPath:
     table: pd.DataFrame
     milestones: list[int]
     energy: object | None = None  # the energy model's StageOutput, when one was solved
+    market: object | None = None  # the market's StageOutput with carbon_price: from_market
 
 
 def carbon_price_path(section: PathwaySection, years: list[int]) -> pd.Series:
@@ -66,28 +67,45 @@ _CACHE: dict[str, object] = {}
 CACHE_SIZE = 32
 
 
-def _solve_cached(section_data: dict, model_dir):
-    """Solve the energy model once per distinct input (section and model files) in a process:
-    Monte Carlo samples and sweeps that leave the power system unchanged reuse the solution."""
+def _solve_cached(section_data: dict, model_dir, market: dict | None = None):
+    """Solve the energy model (with the market, if given) once per distinct input in a process:
+    Monte Carlo samples and sweeps that leave the power system unchanged reuse the solution.
+
+    Returns the energy result and the market's tables (None without a market).
+    """
+    from carbon.energy.milestones import assumptions_for
     from carbon.energy.schema import EnergySection
-    from carbon.energy.stage import run_energy
+    from carbon.energy.stage import resolve_system, run_energy
     from carbon.model import content_hash
 
-    key = hashlib.sha256((json.dumps(section_data, sort_keys=True, default=str)
+    key = hashlib.sha256((json.dumps([section_data, market], sort_keys=True, default=str)
                           + content_hash(Path(model_dir) / "energy")).encode()).hexdigest()
     if key not in _CACHE:
         if len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = run_energy(EnergySection.model_validate(section_data), model_dir)[0]
+        section = EnergySection.model_validate(section_data)
+        if market is None:
+            _CACHE[key] = (run_energy(section, model_dir)[0], None)
+        else:
+            from carbon.pathway.market_link import solve_with_market
+
+            system = resolve_system(section, Path(model_dir))
+            years = section.years
+            _CACHE[key] = solve_with_market(system, years, assumptions_for(system, section, years),
+                                            market["section"], market["prices"], market["free_share"],
+                                            section.base_year, Path(market["base_dir"]))
     return _CACHE[key]
 
 
 def power_from_energy_model(energy: dict, model_dir, section: PathwaySection, electricity_mwh: pd.Series,
-                            inventory_energy: pd.DataFrame, years: list[int]) -> PowerPath:
+                            inventory_energy: pd.DataFrame, years: list[int], market: dict | None = None,
+                            base_dir: Path | None = None) -> PowerPath:
     """Solve the energy model at the milestones and interpolate between them.
 
     Demand in a milestone year = the model's base-year load x (end-use electricity that year /
-    in the first year); the carbon price is the pathway's path at the milestone.
+    in the first year); the carbon price is the pathway's path at the milestone, or with
+    ``carbon_price: from_market`` the price of the scenario's ``market:`` cleared at that
+    milestone (see :mod:`carbon.pathway.market_link`).
     """
     from carbon.energy.schema import EnergySection
     from carbon.energy.stage import resolve_system
@@ -99,11 +117,20 @@ def power_from_energy_model(energy: dict, model_dir, section: PathwaySection, el
     system = resolve_system(base, model_dir)
     base_twh = float(system.profiles["load_mw"].sum()) * 8760.0 / len(system.profiles) / 1e6
     use = electricity_mwh / electricity_mwh.iloc[0] if electricity_mwh.iloc[0] > 0 else electricity_mwh * 0 + 1
+    from_market = section.carbon_price == "from_market"
+    if from_market and not market:
+        raise InputError("carbon_price: from_market needs the scenario's market: section", key="pathway.carbon_price",
+                         expected="a market: section with the covered firms (the power sector is added)")
     prices = carbon_price_path(section, years)
     section_data = {**data, "years": milestones,
                     "demand_twh": {m: base_twh * float(use[m]) for m in milestones},
                     "carbon_price": {m: float(prices[m]) for m in milestones}}
-    result = _solve_cached(section_data, model_dir)
+    link = None
+    if from_market:
+        free = interpolate(section.power_free_allocation, years, key="pathway.power_free_allocation")
+        link = {"section": market, "prices": section.market_prices, "base_dir": str(base_dir or "."),
+                "free_share": {m: float(free[m]) for m in milestones}}
+    result, market_tables = _solve_cached(section_data, model_dir, link)
     if result.status != "optimal":
         raise InputError(f"the energy model ended {result.status}", key="energy")
     y = result.years.set_index("year")
@@ -121,9 +148,16 @@ def power_from_energy_model(energy: dict, model_dir, section: PathwaySection, el
     power_fuel = inventory_energy[(inventory_energy["category"].astype(str).str.startswith(POWER_CATEGORY))
                                   & ~inventory_energy["biogenic"]]
     table["replaced_fuel_tce"] = power_fuel.groupby("year")["energy_tce"].sum().reindex(years, fill_value=0.0).to_numpy()
+    if from_market:  # the market's price at each milestone, interpolated between them
+        used = y["carbon_price_cny_per_t"]
+        prices = pd.Series(np.interp(years, used.index.to_numpy(), used.to_numpy()), index=years)
     table["carbon_price_cny_per_t"] = prices.to_numpy()
     from carbon.results import StageOutput
 
     stage = StageOutput(tables=result.tables(), summary=result.summary(),
                         documents={"summary": {**result.summary(), "section": section_data}})
-    return PowerPath(table[COLUMNS], milestones, stage)
+    market_stage = None
+    if market_tables is not None:
+        market_stage = StageOutput(tables=market_tables,
+                                   summary={"price_mean": float(market_tables["periods"]["price"].mean())})
+    return PowerPath(table[COLUMNS], milestones, stage, market_stage)

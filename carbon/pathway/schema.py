@@ -97,6 +97,13 @@ class PathwaySection(Section):
         description="standard coal per kWh of non-fossil electricity (coal-substitution method), by year")
     carbon_price: dict[int, float] | Literal["from_market"] | None = Field(
         None, description="carbon price path, CNY/t {year: price}, or from_market")
+    market_prices: list[float] = Field(
+        default_factory=lambda: [0, 25, 50, 75, 100, 150, 200, 300, 400, 600],
+        description="with from_market: carbon prices (CNY/t) at which the power sector's MAC curve is sampled")
+    power_free_allocation: dict[int, float] = Field(
+        default_factory=lambda: {2020: 0.9},
+        description="with from_market: free allocation of the power sector as a share of its emissions "
+        "at price 0, by year (interpolated; illustrative default 0.9)")
     decomposition: Decomposition = Field(default_factory=Decomposition)
 
     @model_validator(mode="after")

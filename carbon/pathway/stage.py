@@ -12,6 +12,7 @@ factor (net purchases floored at zero: an exporting county claims no negative sc
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,12 +33,14 @@ from carbon.results import StageOutput
 VIEWS = ("scope1", "scope12")
 
 
-def run_stage(model: Model, data: dict) -> dict[str, StageOutput]:
+def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[str, StageOutput]:
     """Project the pathway of a resolved scenario.
 
     Returns ``{"pathway": ...}`` with tables ``annual, by_sector, targets, lmdi, drivers, power``
     and the document ``peak`` (see results/README.md for the columns), and ``{"energy": ...}``
-    with the energy model's tables when the scenario has an ``energy:`` section.
+    with the energy model's tables when the scenario has an ``energy:`` section, and
+    ``{"market": ...}`` with the market's price per milestone with ``carbon_price: from_market``.
+    ``base_dir`` is the scenario file's folder (market files are relative to it).
     """
     section = PathwaySection.model_validate(data["pathway"])
     targets = TargetsSection.model_validate(data.get("targets") or {})
@@ -64,8 +67,12 @@ def run_stage(model: Model, data: dict) -> dict[str, StageOutput]:
 
     end_use = emissions[~emissions["memo"] & ~emissions["category"].astype(str).str.startswith(POWER_CATEGORY)]
     electricity_use = _electricity_mwh(inv, years)
+    if section.carbon_price == "from_market" and "energy" not in data:
+        raise InputError("carbon_price: from_market needs the energy model", key="pathway.carbon_price",
+                         expected="an energy: section (the power sector's MAC comes from it)")
     if "energy" in data:
-        power = power_from_energy_model(data["energy"], model.path, section, electricity_use, inv.energy, years)
+        power = power_from_energy_model(data["energy"], model.path, section, electricity_use, inv.energy, years,
+                                        market=data.get("market"), base_dir=base_dir)
         # the energy model replaces the inventory's power sector
         end_use = end_use[~end_use["category"].astype(str).str.startswith(POWER_CATEGORY)]
     else:
@@ -100,6 +107,8 @@ def run_stage(model: Model, data: dict) -> dict[str, StageOutput]:
     )}
     if power.energy is not None:
         out["energy"] = power.energy
+    if power.market is not None:
+        out["market"] = power.market
     return out
 
 

@@ -1,0 +1,103 @@
+"""The carbon price from the quota market, milestone by milestone (``carbon_price: from_market``).
+
+At each milestone year m, in order (myopic, like the energy model's milestones):
+
+1. the energy model for year m, with what earlier milestones built, is solved at a list of
+   carbon prices: the power sector's emissions at each price are its MAC curve;
+2. the scenario's ``market:`` is cleared for the single period m (per-period values of the
+   firms, auction and offsets taken at m, no banking between milestones), with the power sector
+   as the firm ``power`` whose MAC is that curve and whose free allocation is
+   ``power_free_allocation`` x its emissions at price 0;
+3. the energy model for year m is solved again at the market's price, and what it builds
+   stays for the next milestones.
+
+So the price the energy model uses in year m is the market's price of year m. The power
+sector's emissions are the energy model's (local generation and imports at the grid factor of
+``technologies.csv``), as its carbon price applies to both.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+
+from carbon.errors import InputError
+
+POWER_FIRM = "power"
+PERIOD_DICTS = ("auction", "offsets", "ceiling", "penalty")
+
+
+def market_for_period(market: dict, year: int, curve: pd.DataFrame, free_share: float) -> dict:
+    """The one-period market of ``year``: lists of per-period values cut at ``year`` and the
+    power firm added with the energy model's curve (a pure function of plain data)."""
+    data = copy.deepcopy(market)
+    periods = list(data.get("periods") or [])
+    earlier = [i for i, p in enumerate(periods) if p <= year]
+    if not earlier:
+        raise InputError(f"the market has no period at or before {year}", key="market.periods",
+                         expected=f"periods covering the pathway's milestones (first {year})", found=periods)
+    i, n = earlier[-1], len(periods)
+
+    def cut(value):
+        return value[i] if isinstance(value, list) and len(value) == n and not isinstance(value[0], list) else value
+
+    firms = data.get("firms")
+    if not isinstance(firms, list):
+        raise InputError("with carbon_price: from_market the market's firms must be listed in the scenario",
+                         key="market.firms", expected="a list of firms", found=type(firms).__name__)
+    if any(f.get("id") == POWER_FIRM for f in firms):
+        raise InputError(f"the firm id {POWER_FIRM!r} is the power sector, which the energy model supplies",
+                         key="market.firms", expected="no firm with that id")
+    data["firms"] = [{k: cut(v) for k, v in f.items()} for f in firms]
+    for key in PERIOD_DICTS:
+        if isinstance(data.get(key), dict):
+            data[key] = {k: cut(v) for k, v in data[key].items()}
+    baseline = float(curve["emissions_t"].iloc[0])
+    data["firms"].append({"id": POWER_FIRM, "sector": "power",
+                          "mac": {"curve": curve[["carbon_price_cny_per_t", "emissions_t"]].values.tolist()},
+                          "allocation": free_share * baseline})
+    data["periods"] = [year]
+    data["banking"] = False
+    data["initial_bank"] = 0
+    data.pop("msr", None)
+    return data
+
+
+def clear_period(market: dict, base_dir: Path) -> tuple[float, dict[str, pd.DataFrame]]:
+    """Clear a one-period market; return its price (CNY/unit) and its tables (periods, firms)."""
+    from carbon.market.schema import MarketSection
+    from carbon.market.stage import run_stage
+
+    out = run_stage(MarketSection.model_validate(market), base_dir, prefix="market")
+    return float(out.tables["periods"]["price"].iloc[0]), {k: out.tables[k] for k in ("periods", "firms")}
+
+
+def solve_with_market(system, milestones: list[int], assumptions: dict, market: dict, prices: list[float],
+                      free_share: dict[int, float], base_year: int, base_dir: Path):
+    """Steps 1-3 of the module docstring for every milestone; returns the combined energy
+    result and the market's ``periods`` (one row per milestone) and ``firms`` tables."""
+    from carbon.energy.inputs import YearAssumptions
+    from carbon.energy.milestones import combine
+    from carbon.energy.problem import EnergyProblem, mac_curve
+
+    built: dict = {}
+    results, rows = [], []
+    for m in milestones:
+        a = assumptions[m]
+        problem = EnergyProblem(system, years=[m], base_year=base_year, built=dict(built),
+                                assumptions={m: YearAssumptions(0.0, a.co2_cap, a.demand_factor, a.import_price_factor)})
+        curve = mac_curve(system, prices, problem=problem)
+        price, tables = clear_period(market_for_period(market, m, curve, free_share[m]), base_dir)
+        problem.set_carbon_price(price, m)
+        result = problem.solve()
+        cap = result.capacity.set_index("technology")
+        for g in problem.data.expandable:
+            new_mw = float(cap.at[g, "new_mw"]) - problem.data.built_mw[g, m]
+            new_mwh = float(cap.at[g, "new_mwh"]) - problem.data.built_mwh[g, m] if g in problem.data.storages else 0.0
+            if new_mw > 1e-9 or new_mwh > 1e-9:
+                built[g, m] = (max(new_mw, 0.0), max(new_mwh, 0.0))
+        results.append(result)
+        rows.append(tables)
+    return combine(results), {k: pd.concat([r[k] for r in rows], ignore_index=True) for k in ("periods", "firms")}
