@@ -74,23 +74,38 @@ def clear_period(market: dict, base_dir: Path) -> tuple[float, dict[str, pd.Data
     return float(out.tables["periods"]["price"].iloc[0]), {k: out.tables[k] for k in ("periods", "firms")}
 
 
-def solve_with_market(system, milestones: list[int], assumptions: dict, market: dict, prices: list[float],
-                      free_share: dict[int, float], base_year: int, base_dir: Path):
-    """Steps 1-3 of the module docstring for every milestone; returns the combined energy
-    result and the market's ``periods`` (one row per milestone) and ``firms`` tables."""
+def solve_milestones(system, milestones: list[int], assumptions: dict, grid_factor: dict[int, float],
+                     base_year: int, market: dict | None = None):
+    """Solve the milestones one after another (myopic), keeping what each builds.
+
+    In year m the grid import's emission factor is the pathway's grid factor of m, so the
+    carbon price charges imports at the grid's factor of that year. With ``market`` (keys
+    ``section``, ``prices``, ``free_share``, ``base_dir``) each milestone's carbon price comes
+    from the market (steps 1-3 of the module docstring); else from ``assumptions``.
+
+    Returns the combined energy result and the market's ``periods`` and ``firms`` tables (None
+    without a market).
+    """
     from carbon.energy.inputs import YearAssumptions
     from carbon.energy.milestones import combine
     from carbon.energy.problem import EnergyProblem, mac_curve
+    from carbon.energy.system import with_changes
 
+    imports = [name for name, kind in system.technologies["kind"].items() if kind == "grid_import"]
     built: dict = {}
     results, rows = [], []
     for m in milestones:
         a = assumptions[m]
-        problem = EnergyProblem(system, years=[m], base_year=base_year, built=dict(built),
-                                assumptions={m: YearAssumptions(0.0, a.co2_cap, a.demand_factor, a.import_price_factor)})
-        curve = mac_curve(system, prices, problem=problem)
-        price, tables = clear_period(market_for_period(market, m, curve, free_share[m]), base_dir)
-        problem.set_carbon_price(price, m)
+        system_m = with_changes(system, technologies={g: {"co2_t_per_mwh": grid_factor[m]} for g in imports})
+        price = 0.0 if market else a.carbon_price
+        problem = EnergyProblem(system_m, years=[m], base_year=base_year, built=dict(built),
+                                assumptions={m: YearAssumptions(price, a.co2_cap, a.demand_factor, a.import_price_factor)})
+        if market:
+            curve = mac_curve(system_m, market["prices"], problem=problem)
+            price, tables = clear_period(market_for_period(market["section"], m, curve, market["free_share"][m]),
+                                         Path(market["base_dir"]))
+            problem.set_carbon_price(price, m)
+            rows.append(tables)
         result = problem.solve()
         cap = result.capacity.set_index("technology")
         for g in problem.data.expandable:
@@ -99,5 +114,5 @@ def solve_with_market(system, milestones: list[int], assumptions: dict, market: 
             if new_mw > 1e-9 or new_mwh > 1e-9:
                 built[g, m] = (max(new_mw, 0.0), max(new_mwh, 0.0))
         results.append(result)
-        rows.append(tables)
-    return combine(results), {k: pd.concat([r[k] for r in rows], ignore_index=True) for k in ("periods", "firms")}
+    tables = {k: pd.concat([r[k] for r in rows], ignore_index=True) for k in ("periods", "firms")} if rows else None
+    return combine(results), tables

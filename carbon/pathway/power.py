@@ -67,43 +67,41 @@ _CACHE: dict[str, object] = {}
 CACHE_SIZE = 32
 
 
-def _solve_cached(section_data: dict, model_dir, market: dict | None = None):
-    """Solve the energy model (with the market, if given) once per distinct input in a process:
-    Monte Carlo samples and sweeps that leave the power system unchanged reuse the solution.
-
-    Returns the energy result and the market's tables (None without a market).
-    """
+def _solve_cached(section_data: dict, model_dir, grid_factor: dict[int, float], market: dict | None = None):
+    """Solve the energy model's milestones (with the market, if given) once per distinct input
+    in a process: Monte Carlo samples and sweeps that leave the power system unchanged reuse
+    the solution. Returns the energy result and the market's tables (None without a market)."""
     from carbon.energy.milestones import assumptions_for
     from carbon.energy.schema import EnergySection
-    from carbon.energy.stage import resolve_system, run_energy
+    from carbon.energy.stage import resolve_system
     from carbon.model import content_hash
+    from carbon.pathway.market_link import solve_milestones
 
-    key = hashlib.sha256((json.dumps([section_data, market], sort_keys=True, default=str)
+    key = hashlib.sha256((json.dumps([section_data, grid_factor, market], sort_keys=True, default=str)
                           + content_hash(Path(model_dir) / "energy")).encode()).hexdigest()
     if key not in _CACHE:
         if len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         section = EnergySection.model_validate(section_data)
-        if market is None:
-            _CACHE[key] = (run_energy(section, model_dir)[0], None)
-        else:
-            from carbon.pathway.market_link import solve_with_market
-
-            system = resolve_system(section, Path(model_dir))
-            years = section.years
-            _CACHE[key] = solve_with_market(system, years, assumptions_for(system, section, years),
-                                            market["section"], market["prices"], market["free_share"],
-                                            section.base_year, Path(market["base_dir"]))
+        if section.foresight != "myopic":
+            raise InputError("a pathway solves its milestones one after another", key="energy.foresight",
+                             expected="myopic (perfect foresight is for `carbon energy` and energy-only runs)",
+                             found=section.foresight)
+        system = resolve_system(section, Path(model_dir))
+        years = section.years
+        _CACHE[key] = solve_milestones(system, years, assumptions_for(system, section, years), grid_factor,
+                                       section.base_year, market)
     return _CACHE[key]
 
 
 def power_from_energy_model(energy: dict, model_dir, section: PathwaySection, electricity_mwh: pd.Series,
-                            inventory_energy: pd.DataFrame, years: list[int], market: dict | None = None,
-                            base_dir: Path | None = None) -> PowerPath:
+                            inventory_energy: pd.DataFrame, years: list[int], grid_factor: pd.Series,
+                            market: dict | None = None, base_dir: Path | None = None) -> PowerPath:
     """Solve the energy model at the milestones and interpolate between them.
 
     Demand in a milestone year = the model's base-year load x (end-use electricity that year /
-    in the first year); the carbon price is the pathway's path at the milestone, or with
+    in the first year); grid imports carry the pathway's grid factor of the year; the carbon
+    price is the pathway's path at the milestone, or with
     ``carbon_price: from_market`` the price of the scenario's ``market:`` cleared at that
     milestone (see :mod:`carbon.pathway.market_link`).
     """
@@ -130,7 +128,8 @@ def power_from_energy_model(energy: dict, model_dir, section: PathwaySection, el
         free = interpolate(section.power_free_allocation, years, key="pathway.power_free_allocation")
         link = {"section": market, "prices": section.market_prices, "base_dir": str(base_dir or "."),
                 "free_share": {m: float(free[m]) for m in milestones}}
-    result, market_tables = _solve_cached(section_data, model_dir, link)
+    factors = {m: float(grid_factor[m]) for m in milestones}
+    result, market_tables = _solve_cached(section_data, model_dir, factors, link)
     if result.status != "optimal":
         raise InputError(f"the energy model ended {result.status}", key="energy")
     y = result.years.set_index("year")

@@ -72,7 +72,7 @@ def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[st
                          expected="an energy: section (the power sector's MAC comes from it)")
     if "energy" in data:
         power = power_from_energy_model(data["energy"], model.path, section, electricity_use, inv.energy, years,
-                                        market=data.get("market"), base_dir=base_dir)
+                                        grid_factor, market=data.get("market"), base_dir=base_dir)
         # the energy model replaces the inventory's power sector
         end_use = end_use[~end_use["category"].astype(str).str.startswith(POWER_CATEGORY)]
     else:

@@ -1,0 +1,145 @@
+"""Milestone years: myopic (one year after another, keeping what was built) or perfect
+foresight (all milestones in one model, discounted)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from carbon.energy.inputs import YearAssumptions
+from carbon.energy.model import ExtraConstraints
+from carbon.energy.outputs import EnergyResult
+from carbon.energy.periods import TimeSlices
+from carbon.energy.problem import EnergyProblem
+from carbon.energy.schema import EnergySection, value_in
+from carbon.energy.system import EnergySystem
+
+
+def assumptions_for(
+    system: EnergySystem, section: EnergySection, years: list[int]
+) -> dict[int, YearAssumptions]:
+    """Per-year carbon price, cap, demand factor and import price factor from a section.
+
+    Demand: ``demand_twh[y]`` (TWh, scaling the whole load profile) if given for that year
+    (step-wise), else ``(1 + demand_growth)^(y - base_year)``. Carbon price and cap default to
+    the settings' values.
+    """
+    settings = system.settings
+    load_columns = [
+        c for c in system.profiles.columns if c == "load_mw" or c.startswith("load_mw_")
+    ]
+    annual_mwh = (
+        float(system.profiles[load_columns].to_numpy().sum())
+        * settings.hours_per_year
+        / len(system.profiles)
+    )
+    out = {}
+    for y in years:
+        price = value_in(section.carbon_price, y)
+        cap = value_in(section.co2_cap, y)
+        if section.demand_twh:
+            factor = value_in(section.demand_twh, y) * 1e6 / annual_mwh
+        else:
+            factor = (1.0 + section.demand_growth) ** (y - section.base_year)
+        out[y] = YearAssumptions(
+            carbon_price=settings.carbon_price_cny_per_t if price is None else price,
+            co2_cap=settings.co2_cap_t if cap is None else cap,
+            demand_factor=factor,
+            import_price_factor=value_in(section.import_price_factor, y) or 1.0,
+        )
+    return out
+
+
+def solve_milestones(
+    system: EnergySystem,
+    years: list[int],
+    assumptions: dict[int, YearAssumptions],
+    *,
+    foresight: str = "myopic",
+    base_year: int | None = None,
+    slices: TimeSlices | None = None,
+    options: dict | None = None,
+    diagnose: bool = False,
+    extra_constraints: ExtraConstraints | None = None,
+) -> tuple[EnergyResult, dict[tuple[str, int], tuple[float, float]]]:
+    """Solve milestone years; return the combined result and what was built in each year.
+
+    Myopic: year by year; capacity built in year b counts as existing in later years y while
+    ``b + lifetime > y`` (its annualised cost is then sunk, not in the later objectives), and
+    existing plants retire after ``existing_build_year + lifetime``. The objective is the sum
+    of the yearly objectives. Perfect foresight: one model over all years, each year weighted
+    by the years it stands for and the discount factor to ``base_year``.
+    """
+    base_year = base_year or years[0]
+    if foresight == "perfect":
+        problem = EnergyProblem(
+            system,
+            years=years,
+            assumptions=assumptions,
+            slices=slices,
+            perfect_foresight=True,
+            base_year=base_year,
+            options=options,
+            extra_constraints=extra_constraints,
+        )
+        result = problem.solve(diagnose=diagnose)
+        built = {}
+        for (g, b), var in problem.model.new_mw.items():
+            energy = problem.model.new_mwh[g, b] if (g, b) in problem.model.new_mwh else None  # noqa: SIM401 (no .get on Pyomo components)
+            built[g, b] = (
+                float(problem.program.values_of([var], _x(problem))[0]),
+                float(problem.program.values_of([energy], _x(problem))[0])
+                if energy is not None
+                else 0.0,
+            )
+        return result, built
+    built: dict[tuple[str, int], tuple[float, float]] = {}
+    results = []
+    for y in years:
+        problem = EnergyProblem(
+            system,
+            years=[y],
+            assumptions={y: assumptions[y]},
+            slices=slices,
+            base_year=base_year,
+            built=dict(built),
+            options=options,
+            extra_constraints=extra_constraints,
+        )
+        result = problem.solve(diagnose=diagnose)
+        cap = result.capacity.set_index("technology")
+        for g in problem.data.expandable:
+            new_mw = float(cap.at[g, "new_mw"]) - problem.data.built_mw[g, y]
+            new_mwh = (
+                float(cap.at[g, "new_mwh"]) - problem.data.built_mwh[g, y]
+                if g in problem.data.storages
+                else 0.0
+            )
+            if new_mw > 1e-9 or new_mwh > 1e-9:
+                built[g, y] = (max(new_mw, 0.0), max(new_mwh, 0.0))
+        results.append(result)
+    return combine(results), built
+
+
+def _x(problem: EnergyProblem):
+    return problem.last_outcome.x
+
+
+def combine(results: list[EnergyResult]) -> EnergyResult:
+    """One result from several single-year results (tables stacked, objectives summed)."""
+    if len(results) == 1:
+        return results[0]
+    timings: dict[str, float] = {}
+    for r in results:
+        for k, v in r.timings.items():
+            timings[k] = timings.get(k, 0.0) + v
+    return EnergyResult(
+        status="optimal",
+        objective_cny=sum(r.objective_cny for r in results),
+        capacity=pd.concat([r.capacity for r in results], ignore_index=True),
+        dispatch=pd.concat([r.dispatch for r in results], ignore_index=True),
+        annual=pd.concat([r.annual for r in results], ignore_index=True),
+        costs=pd.concat([r.costs for r in results], ignore_index=True),
+        years=pd.concat([r.years for r in results], ignore_index=True),
+        size={k: sum(r.size.get(k, 0) for r in results) for k in ("columns", "rows", "nonzeros")},
+        timings=timings,
+    )

@@ -1,0 +1,302 @@
+"""Build, solve, sweep: the energy problem as one object, and :func:`solve` for one call."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from carbon.energy.adequacy import check_adequacy, hour_label
+from carbon.energy.inputs import ModelData, YearAssumptions, prepare, year_weights
+from carbon.energy.model import ExtraConstraints, build_model
+from carbon.energy.outputs import EnergyResult, extract
+from carbon.energy.periods import TimeSlices, all_hours, representative_days
+from carbon.energy.solver import CompiledProgram, Outcome
+from carbon.energy.system import EnergySystem, load_system
+from carbon.errors import SolverError
+
+
+def time_slices(system: EnergySystem) -> TimeSlices:
+    """The time steps the settings ask for (all/first hours or representative days)."""
+    r = system.settings.resolution
+    hpy = system.settings.hours_per_year
+    if r.mode == "days":
+        profiles = system.profiles
+        return representative_days(profiles, r.days, hours_per_year=hpy, linking=r.storage_linking)
+    return all_hours(len(system.profiles), hpy, r.hours)
+
+
+class EnergyProblem:
+    """A built and compiled energy model, ready to solve and re-solve.
+
+    Parameters
+    ----------
+    system
+        The checked inputs.
+    years
+        Years modelled together (one year, or all milestones under perfect foresight).
+    assumptions
+        Per-year carbon price, cap, demand and price factors (default: from settings).
+    slices
+        Time steps (default: :func:`time_slices`).
+    perfect_foresight
+        Weight the years by length and discount factor (see :func:`year_weights`).
+    built
+        Capacity built in earlier milestones, ``{(technology, year): (MW, MWh)}``.
+    extra_constraints
+        ``f(model, data)`` adding a researcher's own constraints.
+    options
+        HiGHS options (override the settings' ``solver_options``).
+    diagnose
+        Add priced slacks to the balance, cap and policies (see :func:`diagnose`).
+    check
+        Run the adequacy check before building.
+    """
+
+    def __init__(
+        self,
+        system: EnergySystem,
+        *,
+        years: list[int] | None = None,
+        assumptions: dict[int, YearAssumptions] | None = None,
+        slices: TimeSlices | None = None,
+        perfect_foresight: bool = False,
+        base_year: int | None = None,
+        built: dict | None = None,
+        extra_constraints: ExtraConstraints | None = None,
+        options: dict | None = None,
+        diagnose: bool = False,
+        check: bool = True,
+    ) -> None:
+        started = time.perf_counter()
+        settings = system.settings
+        years = list(years or [base_year or 2025])
+        if assumptions is None:
+            assumptions = {
+                y: YearAssumptions(settings.carbon_price_cny_per_t, settings.co2_cap_t)
+                for y in years
+            }
+        self.system = system
+        self.built = built
+        self.perfect_foresight = perfect_foresight
+        self.base_year = base_year
+        self.slices = slices or time_slices(system)
+        weights = year_weights(
+            years, base_year or years[0], settings.discount_rate, perfect_foresight
+        )
+        self.data: ModelData = prepare(
+            system,
+            self.slices,
+            years,
+            assumptions,
+            year_weight=weights,
+            built=built,
+            diagnose=diagnose,
+        )
+        if check:
+            check_adequacy(self.data)
+        self.extra_constraints = extra_constraints
+        self.model = build_model(self.data, extra_constraints)
+        self.build_seconds = time.perf_counter() - started
+        self.options = {**settings.solver_options, **(options or {})}
+        self.program = CompiledProgram(self.model, self.options)
+
+    def set_carbon_price(self, price: float, year: int | None = None) -> None:
+        """Change the carbon price (CNY/t) of one year (default all) without rebuilding."""
+        for y in [year] if year is not None else self.data.years:
+            self.model.carbon_price[y] = price
+            self.data.assumptions[y] = replace(self.data.assumptions[y], carbon_price=price)
+            self.program.set_cost(self.model.emissions[y], self.data.year_weight[y] * price)
+
+    def set_co2_cap(self, cap: float | None, year: int | None = None) -> None:
+        """Change the CO2 cap (t, None = no cap) of one year (default all) without rebuilding."""
+        for y in [year] if year is not None else self.data.years:
+            value = math.inf if cap is None else float(cap)
+            self.model.cap[y] = value
+            self.data.assumptions[y] = replace(self.data.assumptions[y], co2_cap=cap)
+            self.program.set_row_upper(self.model.co2_cap[y], value)
+
+    def solve(self, diagnose: bool = False) -> EnergyResult:
+        """Solve; return an :class:`EnergyResult` or raise :class:`SolverError` explaining why not.
+
+        With ``diagnose`` an infeasible problem is re-solved with priced slacks and the error
+        names where and how much is missing.
+        """
+        outcome = self.program.solve()
+        self.last_outcome = outcome
+        if outcome.status != "optimal":
+            raise self._failure(outcome, diagnose)
+        started = time.perf_counter()
+        result = extract(self.model, self.data, self.program, outcome)
+        result.timings = {
+            "build_s": self.build_seconds,
+            "compile_s": self.program.compile_seconds,
+            "solve_s": outcome.highs_seconds,
+            "extract_s": time.perf_counter() - started,
+        }
+        result.timings["total_s"] = sum(result.timings.values())
+        return result
+
+    def _failure(self, outcome: Outcome, diagnose: bool) -> SolverError:
+        status = outcome.status
+        where = self.system.file
+        if status in ("infeasible", "infeasible_or_unbounded"):
+            if diagnose:
+                return diagnose_infeasibility(self)
+            return SolverError(
+                f"the energy system is infeasible ({status})",
+                file=where,
+                expected="a feasible system",
+                found=f"HiGHS status {status} after {outcome.highs_seconds:.1f} s",
+                hint="run again with --diagnose (or energy.diagnose: true) to see which hours and limits cannot be met",
+            )
+        if status == "unbounded":
+            return SolverError(
+                "the energy system is unbounded: some cost can fall without limit",
+                file=where,
+                hint="check for negative costs without a capacity limit (e.g. export revenue above import price with no max_mw)",
+            )
+        if status == "time_limit":
+            return SolverError(
+                f"HiGHS stopped at its time limit after {outcome.highs_seconds:.1f} s",
+                file=where,
+                expected="an optimal solution",
+                found=status,
+                hint="raise solver_options.time_limit, or solve fewer hours (--days K)",
+            )
+        return SolverError(f"HiGHS ended with status {status}", file=where, found=status)
+
+
+def diagnose_infeasibility(problem: EnergyProblem) -> SolverError:
+    """Re-solve with priced slacks on the balance, the cap and the policies; return an error
+    that names the hours with missing supply (MW), the cap excess (t) and policy gaps."""
+    d = problem.data
+    relaxed = EnergyProblem(
+        problem.system,
+        years=d.years,
+        assumptions=d.assumptions,
+        slices=problem.slices,
+        perfect_foresight=problem.perfect_foresight,
+        base_year=problem.base_year,
+        built=problem.built,
+        extra_constraints=problem.extra_constraints,
+        options=problem.options,
+        diagnose=True,
+        check=False,
+    )
+    outcome = relaxed.program.solve()
+    if outcome.status != "optimal":
+        return SolverError(
+            f"infeasible, and the diagnosis did not solve either ({outcome.status})",
+            file=problem.system.file,
+        )
+    m, prog = relaxed.model, relaxed.program
+    missing = prog.values(m.missing, outcome.x)
+    keys = list(m.missing.keys())
+    lines = []
+    report = pd.DataFrame(
+        [(k[0], k[1], int(d.slices.hour[k[2]]), v) for k, v in zip(keys, missing) if v > 1e-6],
+        columns=["year", "node", "hour", "missing_mw"],
+    )
+    if not report.empty:
+        worst = report.sort_values("missing_mw", ascending=False).head(5)
+        lines.append(
+            f"supply missing in {len(report)} hour(s), {float((report['missing_mw']).sum()):.1f} MW-h in the modelled steps; worst: "
+            + "; ".join(
+                f"{hour_label(r.hour, r.year)} at {r.node}: {r.missing_mw:.1f} MW"
+                for r in worst.itertuples()
+            )
+        )
+    for y, v in zip(d.years, prog.values(m.cap_excess, outcome.x)):
+        if v > 1e-6:
+            lines.append(
+                f"CO2 cap {d.assumptions[y].co2_cap:.6g} t in {y} exceeded by {v:.6g} t at least"
+            )
+    for (y, c), v in zip(m.policy_gap.keys(), prog.values(m.policy_gap, outcome.x)):
+        if v > 1e-6:
+            unit = "MWh" if c == "renewable_share" else "MW"
+            lines.append(f"{c} in {y} short by {v:.6g} {unit}")
+    error = SolverError(
+        "the energy system is infeasible; diagnosis: "
+        + (" | ".join(lines) or "no slack needed (numerical trouble?)"),
+        file=problem.system.file,
+        hint="add capacity, allow shedding, raise imports, or loosen the cap or policy named above",
+    )
+    error.diagnosis = report  # type: ignore[attr-defined]
+    return error
+
+
+def solve(
+    system: EnergySystem,
+    *,
+    year: int = 2025,
+    carbon_price: float | None = None,
+    co2_cap: float | None = None,
+    slices: TimeSlices | None = None,
+    extra_constraints: ExtraConstraints | None = None,
+    options: dict | None = None,
+    diagnose: bool = False,
+) -> EnergyResult:
+    """Solve one year of ``system`` (the settings' carbon price and cap unless given).
+
+    Returns an :class:`EnergyResult`; raises :class:`InputError` for an inadequate system and
+    :class:`SolverError` when the solve does not end optimal.
+    """
+    settings = system.settings
+    price = settings.carbon_price_cny_per_t if carbon_price is None else carbon_price
+    cap = settings.co2_cap_t if co2_cap is None else co2_cap
+    problem = EnergyProblem(
+        system,
+        years=[year],
+        assumptions={year: YearAssumptions(price, cap)},
+        slices=slices,
+        extra_constraints=extra_constraints,
+        options=options,
+    )
+    return problem.solve(diagnose=diagnose)
+
+
+def mac_curve(
+    system: EnergySystem | str | Path,
+    prices: list[float] | np.ndarray,
+    *,
+    year: int = 2025,
+    slices: TimeSlices | None = None,
+    options: dict | None = None,
+    problem: EnergyProblem | None = None,
+) -> pd.DataFrame:
+    """Power-sector emissions at a list of carbon prices: the marginal abatement cost curve.
+
+    The model is built once; each price changes one objective coefficient and re-solves.
+    ``system`` may be a model folder (its ``energy/`` is read with :func:`load_system`).
+
+    Returns
+    -------
+    DataFrame with ``carbon_price_cny_per_t, emissions_t, abatement_t`` (t below the emissions
+    at the lowest price) and ``objective_cny``, sorted by price.
+    """
+    if not isinstance(system, EnergySystem):
+        system = load_system(system)
+    problem = problem or EnergyProblem(
+        system,
+        years=[year],
+        assumptions={year: YearAssumptions(0.0, system.settings.co2_cap_t)},
+        slices=slices,
+        options=options,
+    )
+    y = problem.data.years[0]
+    rows = []
+    for price in sorted(float(p) for p in prices):
+        problem.set_carbon_price(price, y)
+        outcome = problem.program.solve()
+        if outcome.status != "optimal":
+            raise problem._failure(outcome, False)
+        emissions = float(problem.program.values(problem.model.emissions, outcome.x)[0])
+        rows.append((price, emissions, outcome.objective))
+    frame = pd.DataFrame(rows, columns=["carbon_price_cny_per_t", "emissions_t", "objective_cny"])
+    frame.insert(2, "abatement_t", frame["emissions_t"].iloc[0] - frame["emissions_t"])
+    return frame

@@ -1,0 +1,246 @@
+"""One careful solver wrapper: Pyomo model -> standard form -> ``highspy`` -> typed outcome.
+
+Measured on this machine (STYLE.md): compiling with Pyomo's standard-form writer and passing
+the sparse matrix to ``highspy`` is ~5x faster than the persistent interfaces, which add rows
+one at a time. The compiled program keeps its ``Highs`` object, so sweeps over the carbon
+price or the cap change one cost or one row bound and re-solve warm, without rebuilding.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from carbon.errors import SolverError
+
+INF = highspy.kHighsInf
+
+DEFAULT_OPTIONS = {"output_flag": False, "random_seed": 0}
+"""Options always set (users may override): quiet, deterministic."""
+
+LARGE_MODEL_COLUMNS = 20_000
+"""From this many columns the interior point method (IPX, with crossover) is used by
+default; below it dual simplex (faster on small models, measured in benchmarks/energy.py)."""
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+}
+
+
+_banner_shown = False
+
+
+def new_highs() -> highspy.Highs:
+    """A quiet ``Highs`` object (HiGHS prints a banner to stdout on the first one in a
+    process; it is sent to /dev/null so computing code never prints)."""
+    global _banner_shown
+    if _banner_shown:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highs = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _banner_shown = True
+    return highs
+
+
+@dataclass
+class Outcome:
+    """What a solve returned.
+
+    Attributes
+    ----------
+    status
+        ``optimal``, ``infeasible``, ``unbounded``, ``infeasible_or_unbounded``,
+        ``time_limit``, ``iteration_limit`` or ``error``.
+    objective
+        Objective value, CNY (nan unless optimal).
+    x, row_dual
+        Column values and row duals (empty unless optimal).
+    highs_seconds
+        Time HiGHS reports for its run, s.
+    iterations
+        Simplex + IPM iterations.
+    """
+
+    status: str
+    objective: float
+    x: np.ndarray
+    row_dual: np.ndarray
+    highs_seconds: float
+    iterations: int
+
+
+class CompiledProgram:
+    """A Pyomo model compiled to matrices and loaded into a ``highspy.Highs`` object.
+
+    Parameters
+    ----------
+    model
+        A linear Pyomo model with one active objective (minimised).
+    options
+        HiGHS options (``solver``: ``ipm``, ``simplex``, ``pdlp``, ``choose``; ``time_limit``
+        in seconds; any other HiGHS option). Unknown options raise :class:`SolverError`.
+    """
+
+    def __init__(self, model: pyo.ConcreteModel, options: dict | None = None) -> None:
+        started = time.perf_counter()
+        try:
+            info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        except (
+            InfeasibleConstraintException,
+            ValueError,
+        ) as exc:  # a constant row that cannot hold
+            raise SolverError(f"the model is infeasible before solving: {exc}") from None
+        self.model = model
+        self.columns = info.columns
+        self.rows = info.rows
+        self.col_of = {id(v): i for i, v in enumerate(info.columns)}
+        self.row_of: dict[int, int] = {}
+        for i, row in enumerate(info.rows):
+            self.row_of.setdefault(id(row.constraint), i)
+        self.n_cols = len(info.columns)
+        self.n_rows = len(info.rows)
+        self.offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+        cost = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(self.n_cols)
+        lower, upper = self._column_bounds(model)
+        sense = np.fromiter((r.bound_type for r in info.rows), int, self.n_rows)
+        rhs = np.asarray(info.rhs, dtype=float)
+        rhs = np.where(np.abs(rhs) >= 1e20, np.copysign(INF, rhs), rhs)
+        row_lower = np.where(sense >= 0, -INF, rhs)
+        row_lower = np.where(sense == 0, rhs, row_lower)
+        row_upper = np.where(sense <= 0, INF, rhs)
+        row_upper = np.where(sense == 0, rhs, row_upper)
+        A = info.A
+        self.n_nonzeros = int(A.nnz)
+        self.highs = new_highs()
+        self.highs.setOptionValue("output_flag", False)
+        status = self.highs.passModel(
+            self.n_cols,
+            self.n_rows,
+            int(A.nnz),
+            int(highspy.MatrixFormat.kColwise),
+            int(highspy.ObjSense.kMinimize),
+            self.offset,
+            cost,
+            lower,
+            upper,
+            row_lower,
+            row_upper,
+            A.indptr[:-1].astype(np.int32),
+            A.indices.astype(np.int32),
+            A.data.astype(float),
+            np.zeros(self.n_cols, dtype=np.int32),
+        )
+        if status == highspy.HighsStatus.kError:
+            raise SolverError("HiGHS rejected the compiled model", found=str(status))
+        self.set_options(
+            {
+                **DEFAULT_OPTIONS,
+                "solver": "ipm" if self.n_cols >= LARGE_MODEL_COLUMNS else "simplex",
+                **(options or {}),
+            }
+        )
+        self.compile_seconds = time.perf_counter() - started
+        self.solved_once = False
+
+    def _column_bounds(self, model: pyo.ConcreteModel) -> tuple[np.ndarray, np.ndarray]:
+        """Column bounds: from the arrays the model recorded (``model.bound_arrays``, fast),
+        else asked of each variable (researchers' own variables)."""
+        lower = np.full(self.n_cols, np.nan)
+        upper = np.full(self.n_cols, np.nan)
+        known = getattr(model, "bound_arrays", {})
+        for name, (lo, hi) in known.items():
+            component = model.component(name)
+            idx = np.fromiter(
+                (self.col_of.get(id(v), -1) for v in component.values()), int, len(lo)
+            )
+            present = idx >= 0
+            lower[idx[present]] = lo[present]
+            upper[idx[present]] = hi[present]
+        for i in np.flatnonzero(np.isnan(lower)):
+            v = self.columns[i]
+            lower[i] = -INF if v.lb is None else v.lb
+            upper[i] = INF if v.ub is None else v.ub
+        lower[np.isneginf(lower)] = -INF
+        upper[np.isposinf(upper)] = INF
+        return lower, upper
+
+    def set_options(self, options: dict) -> None:
+        """Set HiGHS options; raise :class:`SolverError` naming an unknown or invalid one."""
+        for key, value in options.items():
+            status = self.highs.setOptionValue(str(key), value)
+            if status != highspy.HighsStatus.kOk:
+                raise SolverError(
+                    f"HiGHS rejected option {key}={value!r}",
+                    key=f"solver_options.{key}",
+                    expected="a HiGHS option (solver, time_limit, primal_feasibility_tolerance, ...)",
+                    found=value,
+                )
+
+    # --- parameters that sweeps change -------------------------------------------------
+    def set_cost(self, var, coefficient: float) -> None:
+        """Change the objective coefficient of one variable (e.g. emissions x carbon price)."""
+        self.highs.changeColCost(self.col_of[id(var)], float(coefficient))
+
+    def set_row_upper(self, con, upper: float) -> None:
+        """Change the upper bound of a ``<=`` row (e.g. the CO2 cap)."""
+        i = self.row_of[id(con)]
+        self.highs.changeRowBounds(i, -INF, INF if not math.isfinite(upper) else float(upper))
+
+    # --- solving ------------------------------------------------------------------------
+    def solve(self) -> Outcome:
+        """Run HiGHS and return the outcome; never raises on a non-optimal status."""
+        before = self.highs.getRunTime()  # HiGHS's clock accumulates over runs
+        self.highs.run()
+        seconds = self.highs.getRunTime() - before
+        self.solved_once = True
+        status = _STATUS.get(self.highs.getModelStatus(), "error")
+        info = self.highs.getInfo()
+        iterations = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
+        if status != "optimal":
+            return Outcome(status, math.nan, np.array([]), np.array([]), seconds, iterations)
+        solution = self.highs.getSolution()
+        x = np.asarray(solution.col_value)
+        dual = np.asarray(solution.row_dual)
+        return Outcome(status, float(info.objective_function_value), x, dual, seconds, iterations)
+
+    # --- reading results -----------------------------------------------------------------
+    def values(self, component, x: np.ndarray) -> np.ndarray:
+        """Values of an indexed variable in its index order (0 for columns not in the LP)."""
+        idx = np.fromiter((self.col_of.get(id(v), -1) for v in component.values()), int)
+        out = np.zeros(len(idx))
+        present = idx >= 0
+        out[present] = x[idx[present]]
+        return out
+
+    def values_of(self, variables, x: np.ndarray) -> np.ndarray:
+        """Values of a list of scalar variables (0 for columns not in the LP)."""
+        return np.array([x[self.col_of[id(v)]] if id(v) in self.col_of else 0.0 for v in variables])
+
+    def duals(self, component, row_dual: np.ndarray) -> np.ndarray:
+        """Duals of an indexed constraint in its index order (d objective / d right-hand side)."""
+        idx = np.fromiter((self.row_of.get(id(c), -1) for c in component.values()), int)
+        out = np.zeros(len(idx))
+        present = idx >= 0
+        out[present] = row_dual[idx[present]]
+        return out

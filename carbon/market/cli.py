@@ -1,0 +1,135 @@
+"""``carbon market FILE``: clear a market file (or a scenario's markets) from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from carbon.market.loader import parse_market, parse_markets, read_yaml
+from carbon.market.stage import run_stage
+
+DESCRIPTION = """\
+Clear a quota market (carbon allowances in tCO2 or energy-use rights in tce) and write its
+tables: periods.csv, firms.csv, ledger.csv, balances.csv (and trades.csv in agent mode), plus
+summary.json. FILE is a market file, or a scenario with a `market:` or `markets:` section
+(one sub-folder of DIR per market).
+"""
+
+EPILOG = """\
+examples:
+  carbon market scenarios/market_example.yaml -o results/market_example
+  carbon market my_market.yaml                      # writes results/my_market-market/
+  carbon market my_market.yaml --mode agents --seed 7 -o results/agents_seed7
+"""
+
+
+def register(subparsers) -> None:
+    """Add the ``market`` command to an argparse subparsers object."""
+    parser = subparsers.add_parser(
+        "market",
+        help="clear a quota market (equilibrium or agent-based trading) and write its tables",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", metavar="FILE", help="market file or scenario (YAML)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default=None,
+        help="output folder (default: results/<FILE stem>-market); replaced atomically",
+    )
+    parser.add_argument(
+        "--mode", choices=("equilibrium", "agents"), default=None, help="override the file's mode"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed of agent-based trading")
+    parser.set_defaults(func=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit code (errors propagate as CarbonError)."""
+    path = Path(args.file)
+    data = read_yaml(path)
+    scenario = isinstance(data, dict) and ("market" in data or "markets" in data)
+    if scenario:
+        markets = parse_markets(data, file=path)
+    else:
+        markets = {"market": parse_market(data, file=path)}
+    nested = scenario and "markets" in data
+    outputs = {}
+    for name, section in markets.items():
+        if args.mode is not None:
+            section = section.model_copy(update={"mode": args.mode})
+        if args.seed is not None:
+            section = section.model_copy(
+                update={"agents": section.agents.model_copy(update={"seed": args.seed})}
+            )
+        prefix = (f"markets.{name}" if nested else "market") if scenario else None
+        outputs[name] = run_stage(section, path.parent, file=path, prefix=prefix)
+    target = Path(args.output) if args.output else Path("results") / f"{path.stem}-market"
+    _write_atomically(target, {(name if nested else ""): out for name, out in outputs.items()})
+    for name, out in outputs.items():
+        print(_summary_text(name if nested else path.stem, out.summary))
+    print(f"wrote {target}")
+    return 0
+
+
+def _summary_text(name: str, s: dict) -> str:
+    unit = s.get("unit", "")
+    slug = s.get("unit_slug") or unit.lower()
+    head = (
+        f"{name}: {s.get('firms')} firms, {s.get('first_period')}-{s.get('last_period')}, "
+        f"mode {s.get('mode', 'equilibrium')}, unit {unit}"
+    )
+    lines = [head]
+    for key, label in (
+        (f"price_first_cny_per_{slug}", f"price, first period   CNY/{unit}"),
+        (f"price_last_cny_per_{slug}", f"price, last period    CNY/{unit}"),
+        (f"emissions_total_{slug}", f"emissions, all periods {unit}"),
+        (f"abatement_total_{slug}", f"abatement, all periods {unit}"),
+        (f"offsets_total_{slug}", f"offsets used           {unit}"),
+        (f"bank_end_{slug}", f"bank at the end        {unit}"),
+        ("abatement_cost_total_cny", "abatement cost         CNY"),
+        ("efficiency", "efficiency (realised / maximum gains)"),
+    ):
+        if key in s:
+            lines.append(f"  {label:<40} {s[key]:>16,.4f}")
+    if s.get("ignored_in_agent_mode"):
+        lines.append(
+            f"  note: agent mode does not model {s['ignored_in_agent_mode']} (equilibrium mode does)"
+        )
+    return "\n".join(lines)
+
+
+def _write_atomically(target: Path, outputs: dict) -> None:
+    """Write every table to a temporary folder beside ``target``, then swap it in."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        for sub, out in outputs.items():
+            folder = tmp / sub if sub else tmp
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, table in out.tables.items():
+                table.to_csv(folder / f"{name}.csv", index=False)
+            (folder / "summary.json").write_text(
+                json.dumps(out.summary, indent=2, sort_keys=True) + "\n"
+            )
+        os.chmod(tmp, 0o755)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,257 @@
+"""Reading run folders, batches and Monte Carlo aggregates for drawing (never solving)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from carbon.errors import InputError
+from carbon.results import read_manifest
+
+SAMPLE_RE = re.compile(r"__s\d{4,}$")
+AGGREGATE_FILES = ("peak_year_distribution.csv", "bands.csv")
+
+
+class MissingData(InputError):
+    """A figure's data is not in the folder (the figure is skipped when drawing all)."""
+
+
+@dataclass
+class Run:
+    """A run folder: its manifest and lazily read tables.
+
+    Parameters
+    ----------
+    path
+        The run folder (it holds ``manifest.json``).
+    """
+
+    path: Path
+    manifest: dict = field(default_factory=dict)
+    _cache: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Run":
+        """Open a run folder; :class:`InputError` if it has no readable ``manifest.json``."""
+        p = Path(path)
+        manifest = read_manifest(p)
+        if manifest is None:
+            raise InputError("not a run folder", file=p, expected="a folder with manifest.json "
+                             "(written by `carbon run`)", found="no readable manifest.json")
+        return cls(p, manifest)
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("run") or self.path.name)
+
+    @property
+    def ok(self) -> bool:
+        return self.manifest.get("status", "ok") == "ok"
+
+    @property
+    def is_sample(self) -> bool:
+        return bool(SAMPLE_RE.search(self.name))
+
+    @property
+    def scenario(self) -> dict:
+        return self.manifest.get("scenario") or {}
+
+    def file(self, stage: str, name: str) -> Path:
+        return self.path / stage / name
+
+    def has(self, stage: str, name: str) -> bool:
+        return (self.path / stage / name).is_file()
+
+    def table(self, stage: str, name: str, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
+        """``<run>/<stage>/<name>.csv``; :class:`MissingData` if absent, :class:`InputError` if
+        it lacks a ``required`` column."""
+        key = f"{stage}/{name}"
+        if key not in self._cache:
+            path = self.path / stage / f"{name}.csv"
+            if not path.is_file():
+                self._cache[key] = None
+            else:
+                try:
+                    self._cache[key] = pd.read_csv(path)
+                except (OSError, ValueError) as exc:
+                    raise InputError("cannot read table", file=path, expected="a CSV table",
+                                     found=str(exc).splitlines()[0]) from None
+        frame = self._cache[key]
+        if frame is None:
+            raise MissingData(f"no {stage}/{name}.csv in this run", file=self.path,
+                              expected=f"{stage}/{name}.csv", found="absent")
+        missing = [c for c in required if c not in frame.columns]
+        if missing:
+            raise InputError("a table lacks columns", file=self.path / stage / f"{name}.csv",
+                             expected=", ".join(required), found=", ".join(map(str, frame.columns)))
+        return frame
+
+    def document(self, stage: str, name: str) -> dict:
+        """``<run>/<stage>/<name>.json``; :class:`MissingData` if absent."""
+        path = self.path / stage / f"{name}.json"
+        if not path.is_file():
+            raise MissingData(f"no {stage}/{name}.json in this run", file=self.path,
+                              expected=f"{stage}/{name}.json", found="absent")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError("cannot read JSON", file=path, expected="a JSON document", found=str(exc)) from None
+
+    def markets(self) -> list[str]:
+        """Names of the markets of the run: ``""`` for ``<run>/market/``, else sub-folder names."""
+        base = self.path / "market"
+        if not base.is_dir():
+            return []
+        if (base / "periods.csv").is_file():
+            return [""]
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and (p / "periods.csv").is_file())
+
+    def market_stage(self, market: str) -> str:
+        return f"market/{market}" if market else "market"
+
+
+@dataclass
+class Aggregate:
+    """A Monte Carlo aggregate folder (``peak_year_distribution.csv``, ``bands.csv``, ``summary.json``)."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def table(self, name: str) -> pd.DataFrame:
+        path = self.path / f"{name}.csv"
+        if not path.is_file():
+            raise MissingData(f"no {name}.csv in this aggregate", file=self.path, expected=f"{name}.csv",
+                              found="absent")
+        try:
+            return pd.read_csv(path)
+        except (OSError, ValueError) as exc:
+            raise InputError("cannot read table", file=path, expected="a CSV table", found=str(exc)) from None
+
+    def distributions(self) -> list[tuple[str, str]]:
+        """``(view, table name)`` of the peak-year distributions: ``peak_year_distribution.csv``
+        (view ``""``) and ``peak_year_distribution_<view>.csv``, without duplicates."""
+        out = []
+        for path in sorted(self.path.glob("peak_year_distribution*.csv")):
+            view = path.stem.removeprefix("peak_year_distribution").lstrip("_")
+            out.append((view, path.stem))
+        views = {v for v, _ in out if v}
+        if "" in {v for v, _ in out} and views:
+            summary = self.summary()
+            p = summary.get("p_peak_by_2030")
+            same = [v for v in views if p is not None and summary.get(f"p_peak_by_2030_{v}") == p]
+            if same:
+                out = [(v, n) for v, n in out if v != ""]
+                if same[0] not in views:
+                    out.append((same[0], "peak_year_distribution"))
+            else:
+                missing = [v for v in ("scope12", "scope1") if v not in views]
+                out = [((missing[0] if missing else v) if v == "" else v, n) for v, n in out]
+        return sorted(out)
+
+    def summary(self) -> dict[str, Any]:
+        path = self.path / "summary.json"
+        if not path.is_file():
+            return {}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError("cannot read JSON", file=path, expected="a JSON document", found=str(exc)) from None
+
+
+def is_aggregate(path: Path) -> bool:
+    return path.is_dir() and any((path / f).is_file() for f in AGGREGATE_FILES)
+
+
+@dataclass
+class Batch:
+    """A results folder: runs (with ``manifest.json``), aggregates and ``summary.csv``."""
+
+    path: Path
+    runs: list[Run]
+    aggregates: list[Aggregate]
+
+    @property
+    def summary(self) -> pd.DataFrame | None:
+        path = self.path / "summary.csv"
+        return pd.read_csv(path) if path.is_file() else None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def open_path(path: str | Path) -> Run | Batch | Aggregate:
+    """A run folder, a batch (results folder) or a Monte Carlo aggregate folder.
+
+    Raises :class:`InputError` when the path is none of these.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such folder", file=p, expected="a run folder or a results folder of `carbon run`",
+                         found="does not exist")
+    if not p.is_dir():
+        raise InputError("not a folder", file=p, expected="a run folder or a results folder of `carbon run`",
+                         found="a file")
+    if is_aggregate(p):
+        return Aggregate(p)
+    if (p / "manifest.json").is_file():
+        return Run.open(p)
+    children = sorted(c for c in p.iterdir() if c.is_dir() and not c.name.startswith("."))
+    aggregates = [Aggregate(c) for c in children if is_aggregate(c)]
+    runs = [Run.open(c) for c in children if (c / "manifest.json").is_file() and not is_aggregate(c)]
+    if not runs and not aggregates:
+        raise InputError("no runs in this folder", file=p,
+                         expected="a run folder (with manifest.json) or a results folder holding run folders",
+                         found=f"{len(children)} sub-folders, none with manifest.json")
+    return Batch(p, runs, aggregates)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_file(path: Path, suffix: str = "") -> Iterator[str]:
+    """A temporary file next to ``path`` that replaces it when the block ends without error
+    (permissions as for a normal new file, not the private ones of a temporary file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file atomically (UTF-8, ``\\n`` line ends)."""
+    with atomic_file(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8", newline="\n")
+
+
+def as_run(run: Run | str | Path) -> Run:
+    """Accept a :class:`Run` or a path to a run folder."""
+    return run if isinstance(run, Run) else Run.open(run)
+
+
+def sample_group(name: str) -> str:
+    """``activity_mc__s0007`` -> ``activity_mc`` (a sample's scenario)."""
+    return SAMPLE_RE.sub("", name)
