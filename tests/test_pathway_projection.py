@@ -173,3 +173,25 @@ def test_market_price_is_the_price_the_energy_model_uses(tmp_path):
     # the pathway interpolates the market's prices between milestones
     assert annual.at[2022, "carbon_price_cny_per_t"] == pytest.approx(
         market.at[2020, "price"] + 0.4 * (market.at[2025, "price"] - market.at[2020, "price"]))
+
+
+def test_stirpat_cross_check_reports_elasticities(tmp_path):
+    # a history made from I = 2 x P^1 x A^0.8 x T^0.9 exactly: the fit recovers the exponents
+    years = np.arange(2005, 2021)
+    P = 700000 + 5000 * (years - 2005)
+    A = 1.0 + 0.2 * (years - 2005)
+    T = 1.2 - 0.03 * (years - 2005)
+    pd.DataFrame({"year": years, "I": 2 * P * A**0.8 * T**0.9, "P": P, "A": A, "T": T}).to_csv(
+        tmp_path / "history.csv", index=False)
+    src = tmp_path / "s.yaml"
+    src.write_text(PATHWAY.replace("MODEL", str(MODEL)).replace("energy:\n  hours: 48\n", "")
+                   + "  stirpat: {history: history.csv}\n")
+    summary = run_batch([src], tmp_path / "out", jobs=1).iloc[0]
+    assert summary["status"] == "ok", summary["error"]
+    assert summary["pathway.stirpat_A"] == pytest.approx(0.8, abs=1e-9)
+    assert summary["pathway.stirpat_T"] == pytest.approx(0.9, abs=1e-9)
+    projected = pd.read_csv(tmp_path / "out" / "pw" / "pathway" / "stirpat.csv").set_index("year")
+    annual = pd.read_csv(tmp_path / "out" / "pw" / "pathway" / "annual.csv").set_index("year")
+    p, a = annual.at[2030, "population"], annual.at[2030, "gdp_10k_cny"] / annual.at[2030, "population"]
+    t = annual.at[2030, "energy_tce"] / annual.at[2030, "gdp_10k_cny"]
+    assert projected.at[2030, "co2e_t_stirpat"] == pytest.approx(2 * p * a**0.8 * t**0.9, rel=1e-8)

@@ -74,6 +74,14 @@ class Decomposition(Section):
     end: int | None = None
 
 
+class Stirpat(Section):
+    """A STIRPAT cross-check: I = a P^b A^c T^d fitted on a historical CSV (columns ``year, I, P,
+    A, T``: emissions t CO2e, population, GDP per capita 10^4 CNY/person, energy intensity
+    tce/10^4 CNY), then projected with the pathway's own P, A and T."""
+
+    history: str = Field(..., description="CSV of the historical series, relative to the scenario file")
+
+
 class PathwaySection(Section):
     """Drivers of the county's activity, year by year, toward the peak."""
 
@@ -105,6 +113,7 @@ class PathwaySection(Section):
         description="with from_market: free allocation of the power sector as a share of its emissions "
         "at price 0, by year (interpolated; illustrative default 0.9)")
     decomposition: Decomposition = Field(default_factory=Decomposition)
+    stirpat: Stirpat | None = Field(None, description="optional STIRPAT cross-check from a historical series")
 
     @model_validator(mode="after")
     def _years(self) -> "PathwaySection":

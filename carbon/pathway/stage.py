@@ -28,6 +28,7 @@ from carbon.pathway.peak import detect_peak
 from carbon.pathway.power import POWER_CATEGORY, PowerPath, power_from_energy_model, power_from_inventory
 from carbon.pathway.projection import project_activity, project_drivers
 from carbon.pathway.schema import PathwaySection, TargetsSection
+from carbon.pathway.stirpat import fit_stirpat
 from carbon.results import StageOutput
 
 VIEWS = ("scope1", "scope12")
@@ -99,9 +100,15 @@ def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[st
             summary[f"co2e_t_scope12_{year}"] = float(a.at[year, "co2e_t_scope12"])
     met = targets_table["met"].dropna()
     summary["targets_met"] = f"{int(met.sum())}/{len(met)}"
+    tables = {"annual": annual, "by_sector": by_sector, "targets": targets_table, "lmdi": lmdi,
+              "drivers": drivers, "power": power.table}
+    if section.stirpat is not None:
+        coefficients, projected = stirpat_check(section.stirpat.history, base_dir, annual)
+        tables["stirpat"] = projected
+        tables["stirpat_coefficients"] = coefficients
+        summary.update({f"stirpat_{k}": float(v) for k, v in coefficients.set_index("term")["value"].items()})
     out = {"pathway": StageOutput(
-        tables={"annual": annual, "by_sector": by_sector, "targets": targets_table, "lmdi": lmdi,
-                "drivers": drivers, "power": power.table},
+        tables=tables,
         summary=summary,
         documents={"peak": peak_doc},
     )}
@@ -110,6 +117,25 @@ def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[st
     if power.market is not None:
         out["market"] = power.market
     return out
+
+
+def stirpat_check(history: str, base_dir: Path | None, annual: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit STIRPAT on the history and project it with the pathway's P, A = GDP/P, T = energy/GDP.
+
+    Returns the coefficients (``term, value``) and ``year, co2e_t_stirpat, co2e_t_scope12``.
+    """
+    from carbon.inventory.activity import read_csv
+
+    path = Path(history) if Path(history).is_absolute() else Path(base_dir or ".") / history
+    frame = read_csv(path)
+    coef = fit_stirpat(frame, "I", ["P", "A", "T"])
+    p = annual["population"].to_numpy()
+    a = annual["gdp_10k_cny"].to_numpy() / p
+    t = annual["energy_tce"].to_numpy() / annual["gdp_10k_cny"].to_numpy()
+    projected = np.exp(coef["const"]) * p ** coef["P"] * a ** coef["A"] * t ** coef["T"]
+    return (pd.DataFrame({"term": coef.index, "value": coef.to_numpy()}),
+            pd.DataFrame({"year": annual["year"], "co2e_t_stirpat": projected,
+                          "co2e_t_scope12": annual["co2e_t_scope12"]}))
 
 
 def _grid_factor(section: PathwaySection, inv, years: list[int]) -> pd.Series:
