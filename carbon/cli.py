@@ -114,10 +114,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     models[spec.data["model"]] = load_model(spec.data["model"])
                 try:
                     model = apply_overrides(models[spec.data["model"]], spec.data.get("overrides", {}))
+                    if i == 0:
+                        compute(model, spec.data.get("inventory", {}))
+                        if "pathway" in spec.data:
+                            from carbon.pathway.stage import project
+
+                            project(model, spec.data)
                 except CarbonError as exc:
                     raise exc.at(file) from None
-                if i == 0:
-                    compute(model, spec.data.get("inventory", {}))
         except CarbonError as exc:
             bad += 1
             print(f"error: {exc}", file=sys.stderr)

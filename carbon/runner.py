@@ -48,15 +48,20 @@ def provenance() -> dict[str, Any]:
 def run_scenario(spec: RunSpec) -> dict[str, StageOutput]:
     """Compute every stage a resolved scenario asks for; return the stage outputs by stage name.
 
-    Raises :class:`CarbonError` for problems the user can fix.
+    Raises :class:`CarbonError` for problems the user can fix (naming the scenario file when
+    the problem is not in another file).
     """
+    try:
+        return _stages(spec)
+    except CarbonError as exc:
+        raise exc.at(spec.file) from None
+
+
+def _stages(spec: RunSpec) -> dict[str, StageOutput]:
     from carbon.inventory.stage import run_stage as inventory_stage
 
     data = spec.data
-    try:
-        model = apply_overrides(load_model(data["model"]), data.get("overrides", {}))
-    except CarbonError as exc:
-        raise exc.at(spec.file) from None
+    model = apply_overrides(load_model(data["model"]), data.get("overrides", {}))
     outputs = {"inventory": inventory_stage(model, data.get("inventory", {}))}
     if "pathway" in data:
         from carbon.pathway.stage import run_stage as pathway_stage

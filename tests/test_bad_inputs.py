@@ -33,6 +33,9 @@ CASES = {
     "bad_year": ["inventory", "bad_year.csv"],
     "bad_factor_unit": ["inventory", "activity_ok.csv", "--factors-file", "bad_factor_unit.csv"],
     "factor_without_source": ["inventory", "activity_ok.csv", "--factors-file", "factor_without_source.csv"],
+    "pathway_unknown_sector": ["validate", "pathway_unknown_sector.yaml"],
+    "pathway_mix_sum": ["validate", "pathway_mix_sum.yaml"],
+    "pathway_years_backwards": ["validate", "pathway_years_backwards.yaml"],
 }
 
 

@@ -43,29 +43,12 @@ def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[st
     ``{"market": ...}`` with the market's price per milestone with ``carbon_price: from_market``.
     ``base_dir`` is the scenario file's folder (market files are relative to it).
     """
-    section = PathwaySection.model_validate(data["pathway"])
-    targets = TargetsSection.model_validate(data.get("targets") or {})
-    first, last = section.years
-    years = list(range(first, last + 1))
-    options = data.get("inventory", {})
-    base_rows = model.activity[model.activity["year"] == first].reset_index(drop=True)
-    if base_rows.empty:
-        raise InputError(f"the model has no activity for the pathway's first year {first}", key="pathway.years",
-                         expected=f"pathway.years starting at the model's base year {model.base_year}")
-    base_model = replace(model, activity=base_rows)
-    base_inv = compute(base_model, options)
-    drivers = project_drivers(section, model.population, model.gdp_10k_cny)
-    projection = project_activity(base_inv, base_rows, section, drivers)
-    activity = validate_activity(projection.activity.drop(columns=["energy_tce"]), "projected activity")
-    inv = compute(replace(model, activity=activity), options)
+    section, targets, years, inv, drivers, projection = project(model, data)
     emissions = inv.emissions
-    capture = interpolate(section.methane_capture, years) if section.methane_capture else pd.Series(0.0, index=years)
-    landfill = emissions["category"].astype(str).str.startswith("4.A") & (emissions["gas"].astype(str) == "ch4")
-    keep = 1.0 - capture.reindex(emissions.loc[landfill, "year"]).to_numpy()
-    emissions.loc[landfill, "emissions_t"] *= keep
-    emissions.loc[landfill, "co2e_t"] *= keep
+    first, last = section.years
     grid_factor = _grid_factor(section, inv, years)
 
+    # the power sector (1.A.1) comes from the energy model, or from the inventory's rows
     end_use = emissions[~emissions["memo"] & ~emissions["category"].astype(str).str.startswith(POWER_CATEGORY)]
     electricity_use = _electricity_mwh(inv, years)
     if section.carbon_price == "from_market" and "energy" not in data:
@@ -74,8 +57,6 @@ def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[st
     if "energy" in data:
         power = power_from_energy_model(data["energy"], model.path, section, electricity_use, inv.energy, years,
                                         grid_factor, market=data.get("market"), base_dir=base_dir)
-        # the energy model replaces the inventory's power sector
-        end_use = end_use[~end_use["category"].astype(str).str.startswith(POWER_CATEGORY)]
     else:
         power = power_from_inventory(emissions, electricity_use, years, section)
     annual, by_sector = _assemble(end_use, power, drivers, grid_factor, inv, section, years)
@@ -117,6 +98,33 @@ def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[st
     if power.market is not None:
         out["market"] = power.market
     return out
+
+
+def project(model: Model, data: dict):
+    """Drivers, activity and inventory of every year (no energy model): the part of the stage
+    that ``carbon validate`` also runs. Returns (section, targets, years, inventory, drivers,
+    projection)."""
+    section = PathwaySection.model_validate(data["pathway"])
+    targets = TargetsSection.model_validate(data.get("targets") or {})
+    first, last = section.years
+    years = list(range(first, last + 1))
+    options = data.get("inventory", {})
+    base_rows = model.activity[model.activity["year"] == first].reset_index(drop=True)
+    if base_rows.empty:
+        raise InputError(f"the model has no activity for the pathway's first year {first}", key="pathway.years",
+                         expected=f"pathway.years starting at the model's base year {model.base_year}")
+    base_inv = compute(replace(model, activity=base_rows), options)
+    drivers = project_drivers(section, model.population, model.gdp_10k_cny)
+    projection = project_activity(base_inv, base_rows, section, drivers)
+    activity = validate_activity(projection.activity.drop(columns=["energy_tce"]), "projected activity")
+    inv = compute(replace(model, activity=activity), options)
+    emissions = inv.emissions
+    capture = interpolate(section.methane_capture, years) if section.methane_capture else pd.Series(0.0, index=years)
+    landfill = emissions["category"].astype(str).str.startswith("4.A") & (emissions["gas"].astype(str) == "ch4")
+    keep = 1.0 - capture.reindex(emissions.loc[landfill, "year"]).to_numpy()
+    emissions.loc[landfill, "emissions_t"] *= keep
+    emissions.loc[landfill, "co2e_t"] *= keep
+    return section, targets, years, inv, drivers, projection
 
 
 def stirpat_check(history: str, base_dir: Path | None, annual: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
