@@ -127,7 +127,6 @@ def _optional_section(module: str, name: str):
 
 
 def _build_scenario_model() -> type[Section]:
-    fields: dict[str, Any] = {}
     energy = _optional_section("carbon.energy.schema", "EnergySection")
     market = _optional_section("carbon.market.schema", "MarketSection")
     pathway = _optional_section("carbon.pathway.schema", "PathwaySection")

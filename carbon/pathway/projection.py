@@ -25,6 +25,7 @@ from carbon.errors import InputError
 from carbon.inventory.accounting import Inventory
 from carbon.pathway.drivers import growth_index, interpolate
 from carbon.pathway.schema import Driver, PathwaySection, SectorPath
+from carbon.schema import did_you_mean
 
 POWER_CATEGORY = "1.A.1"
 VALUE_ADDED = ("agriculture", "industry", "services")
@@ -96,8 +97,6 @@ def project_activity(base_inventory: Inventory, base_activity: pd.DataFrame, sec
     act["energy_tce"] = base_inventory.energy["energy_tce"].to_numpy()
     unknown = sorted(set(section.sectors) - set(act["sector"]))
     if unknown:
-        from carbon.schema import did_you_mean
-
         raise InputError(f"unknown sector {unknown[0]!r}", key=f"pathway.sectors.{unknown[0]}",
                          expected="a sector of the model's activity: " + ", ".join(sorted(set(act["sector"]))),
                          hint=did_you_mean(unknown[0], set(act["sector"])))
