@@ -82,7 +82,8 @@ def _stages(spec: RunSpec) -> dict[str, StageOutput]:
 
         for name, section in sorted(markets.items()):
             stage = f"market/{name}" if name else "market"
-            outputs[stage] = market_stage(MarketSection.model_validate(section), Path(spec.file).parent)
+            outputs[stage] = market_stage(MarketSection.model_validate(section), Path(spec.file).parent,
+                                          file=spec.file, prefix=f"markets.{name}" if name else "market")
     return outputs
 
 

@@ -272,6 +272,9 @@ def load(path: str | Path) -> dict:
             err.key = "samples." + err.key[len("samples.vars."):]
         raise
     data = model.model_dump(mode="json", exclude_none=True)
+    if "market" in data and "markets" in data:
+        raise InputError("a scenario has either 'market' or 'markets', not both", file=path, key="markets",
+                         expected="one market under market:, or several named ones under markets:")
     if not Path(data["model"], "model.yaml").is_file():
         raise InputError("model folder not found", file=path, key="model",
                          expected="a folder with a model.yaml, relative to the scenario file",

@@ -34,7 +34,7 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     """Names of the fields of the (nested) model reached by ``loc``; [] if not a model."""
     current: Any = model
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or _is_tag(str(part)):
             continue
         fields = getattr(current, "model_fields", None)
         if not fields or part not in fields:
@@ -44,6 +44,11 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
         if current is None:
             return []
     return list(getattr(current, "model_fields", {}))
+
+
+def _is_tag(part: str) -> bool:
+    """Pydantic's union and validator tags in an error location (not keys of the input)."""
+    return part.startswith(("function-", "union[", "literal[")) or "[" in part
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -62,7 +67,7 @@ def key_path(prefix: str | None, loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif not str(part).startswith(("function-", "union[", "literal[")) and "[" not in str(part):
+        elif not _is_tag(str(part)):
             text += f".{part}" if text else str(part)
     return text
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from carbon.errors import InputError
 from carbon.market.auction import call_auction
 from carbon.market.clearing import holder_weights, labels, unit_slug
 from carbon.market.inputs import MarketInputs
@@ -101,17 +102,23 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     finite_steps = inp.step_cost[np.isfinite(inp.step_cost)]
     highest_mac = max(highest_mac, float(finite_steps.max(initial=0.0)), 1.0)
     pen = inp.penalty_price
-    gap = np.abs(inp.baseline - inp.free).mean()
-    lot = cfg.lot if cfg.lot is not None else max(gap / 20.0, 1e-9)
+    gap = float(np.abs(inp.baseline - inp.free).mean())
+    scale = float(inp.baseline.mean()) if inp.baseline.size else 1.0
+    lot = cfg.lot if cfg.lot is not None else max(gap / 20.0, scale / 100.0, 1e-9)
+    most_lots = float(inp.auction_volume.max(initial=0.0)) / lot
+    if most_lots > 1e6:
+        raise InputError(
+            f"the auction volume is {most_lots:.3g} lots of {lot:g} {inp.unit}: too many to bid for one by one",
+            key="agents.lot",
+            expected="a larger lot (allowances per order)",
+            found=lot,
+        )
 
     holdings_start = np.zeros(N)
     if inp.initial_bank > 0:
         holdings_start = holder_weights(inp.free, inp.baseline)[:, 0] * inp.initial_bank
     prev_bank = holdings_start.copy()
-    cols = {
-        k: np.zeros((N, T))
-        for k in ("abatement", "surrendered", "holdings", "expired", "penalised", "bought")
-    }
+    cols = {k: np.zeros((N, T)) for k in ("abatement", "surrendered", "holdings", "expired", "penalised", "bought")}
     per = {
         k: np.zeros(T)
         for k in (
@@ -131,9 +138,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         p_max = max(penalty, highest_mac)
         firms = []
         for i in range(N):
-            steps = [
-                (float(c), float(q)) for c, q in zip(inp.step_cost[i], inp.step_qty[i]) if q > 0
-            ]
+            steps = [(float(c), float(q)) for c, q in zip(inp.step_cost[i], inp.step_qty[i]) if q > 0]
             firms.append(
                 _Firm(
                     float(inp.baseline[i, t]),
@@ -188,9 +193,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
                     p, seller = ask
                     h[i] += lot
                     h[seller] -= lot
-                    trades.append(
-                        (int(inp.periods[t]), r, inp.firm_ids[i], inp.firm_ids[seller], p, lot)
-                    )
+                    trades.append((int(inp.periods[t]), r, inp.firm_ids[i], inp.firm_ids[seller], p, lot))
                     value += p * lot
                     spent += lot
                     bid = ask = None
@@ -207,9 +210,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
                     p, buyer = bid
                     h[i] -= lot
                     h[buyer] += lot
-                    trades.append(
-                        (int(inp.periods[t]), r, inp.firm_ids[buyer], inp.firm_ids[i], p, lot)
-                    )
+                    trades.append((int(inp.periods[t]), r, inp.firm_ids[buyer], inp.firm_ids[i], p, lot))
                     value += p * lot
                     spent += lot
                     bid = ask = None
@@ -236,9 +237,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         best = _least_cost(inp, t, h_after_auction, penalty, clear)
         per["max_gain"][t] = before - best
         per["realised_gain"][t] = before - after
-        per["efficiency"][t] = (
-            (before - after) / (before - best) if before - best > 1e-12 * max(before, 1) else 1.0
-        )
+        per["efficiency"][t] = (before - after) / (before - best) if before - best > 1e-12 * max(before, 1) else 1.0
 
     free = inp.free
     flows = Flows(
@@ -277,9 +276,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         )
     auction_pay = per["auction_price"][None, :] * (cols["bought"] - _traded(inp, tr, N, T))
     penalty_price = np.where(np.isfinite(pen), pen, 2.0 * highest_mac)
-    compliance = (
-        abatement_cost + trade_cost + auction_pay + cols["penalised"] * penalty_price[None, :]
-    )
+    compliance = abatement_cost + trade_cost + auction_pay + cols["penalised"] * penalty_price[None, :]
     bank_total = (cols["holdings"] - cols["expired"]).sum(axis=0)
     periods = pd.DataFrame(
         {
@@ -354,9 +351,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         f"abatement_total_{u}": float(cols["abatement"].sum()),
         f"traded_total_{u}": float(per["volume"].sum()),
         "trades": len(tr),
-        "efficiency": float(per["realised_gain"].sum() / per["max_gain"].sum())
-        if per["max_gain"].sum() > 0
-        else 1.0,
+        "efficiency": float(per["realised_gain"].sum() / per["max_gain"].sum()) if per["max_gain"].sum() > 0 else 1.0,
         "abatement_cost_total_cny": float(abatement_cost.sum()),
     }
     return AgentResult(periods, firms_table, registry.ledger, registry.balances, tr, summary)

@@ -80,9 +80,7 @@ def china_power(
     correct_load
         Whether the load-factor correction applies, shape (units,).
     """
-    f_load = np.where(
-        np.asarray(correct_load, bool)[:, None], load_factor_correction(load_factor), 1.0
-    )
+    f_load = np.where(np.asarray(correct_load, bool)[:, None], load_factor_correction(load_factor), 1.0)
     power = (
         np.asarray(power_benchmark, float)[:, None]
         * power_supply_mwh

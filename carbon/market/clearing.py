@@ -115,9 +115,7 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
             initial_bank=initial_w * inp.initial_bank,
             initial_reserve=0.0 if inp.msr is None else inp.msr.initial_holdings,
         )
-        registry = book(
-            inp.firm_ids, inp.periods, flows, allow_negative=bool(np.any(inp.borrow_limit > 0))
-        )
+        registry = book(inp.firm_ids, inp.periods, flows, allow_negative=bool(np.any(inp.borrow_limit > 0)))
 
     periods = pd.DataFrame(
         {

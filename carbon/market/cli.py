@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 from carbon.market.loader import parse_market, parse_markets, read_yaml
-from carbon.market.stage import run_stage
 
 DESCRIPTION = """\
 Clear a quota market (carbon allowances in tCO2 or energy-use rights in tce) and write its
@@ -44,15 +43,15 @@ def register(subparsers) -> None:
         default=None,
         help="output folder (default: results/<FILE stem>-market); replaced atomically",
     )
-    parser.add_argument(
-        "--mode", choices=("equilibrium", "agents"), default=None, help="override the file's mode"
-    )
+    parser.add_argument("--mode", choices=("equilibrium", "agents"), default=None, help="override the file's mode")
     parser.add_argument("--seed", type=int, default=None, help="seed of agent-based trading")
     parser.set_defaults(func=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (errors propagate as CarbonError)."""
+    from carbon.market.stage import run_stage  # imported here: `carbon --help` stays fast
+
     path = Path(args.file)
     data = read_yaml(path)
     scenario = isinstance(data, dict) and ("market" in data or "markets" in data)
@@ -66,9 +65,7 @@ def handle(args: argparse.Namespace) -> int:
         if args.mode is not None:
             section = section.model_copy(update={"mode": args.mode})
         if args.seed is not None:
-            section = section.model_copy(
-                update={"agents": section.agents.model_copy(update={"seed": args.seed})}
-            )
+            section = section.model_copy(update={"agents": section.agents.model_copy(update={"seed": args.seed})})
         prefix = (f"markets.{name}" if nested else "market") if scenario else None
         outputs[name] = run_stage(section, path.parent, file=path, prefix=prefix)
     target = Path(args.output) if args.output else Path("results") / f"{path.stem}-market"
@@ -100,9 +97,7 @@ def _summary_text(name: str, s: dict) -> str:
         if key in s:
             lines.append(f"  {label:<40} {s[key]:>16,.4f}")
     if s.get("ignored_in_agent_mode"):
-        lines.append(
-            f"  note: agent mode does not model {s['ignored_in_agent_mode']} (equilibrium mode does)"
-        )
+        lines.append(f"  note: agent mode does not model {s['ignored_in_agent_mode']} (equilibrium mode does)")
     return "\n".join(lines)
 
 
@@ -117,9 +112,7 @@ def _write_atomically(target: Path, outputs: dict) -> None:
             folder.mkdir(parents=True, exist_ok=True)
             for name, table in out.tables.items():
                 table.to_csv(folder / f"{name}.csv", index=False)
-            (folder / "summary.json").write_text(
-                json.dumps(out.summary, indent=2, sort_keys=True) + "\n"
-            )
+            (folder / "summary.json").write_text(json.dumps(out.summary, indent=2, sort_keys=True) + "\n")
         os.chmod(tmp, 0o755)
         if target.exists():
             old = target.with_name(f".{target.name}.old")

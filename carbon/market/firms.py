@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from carbon.errors import InputError
@@ -50,6 +51,63 @@ def _clean(value):
     return value
 
 
+def _per_period_records(table: pd.DataFrame, periods: list[int], path: Path) -> list[tuple[int, dict]]:
+    """One record per firm from rows per firm and period (vectorised with pandas)."""
+    first_row = table.reset_index().groupby("id", sort=False)["index"].min() + 2
+    counts = table.groupby(["id", "period"], sort=False).size()
+    per_firm = table.groupby("id", sort=False)["period"].nunique()
+    bad = per_firm[per_firm != len(periods)].index.tolist() + counts[counts > 1].index.get_level_values(0).tolist()
+    if bad:
+        firm_id = bad[0]
+        rows = (table.index[table["id"] == firm_id] + 2).tolist()
+        raise InputError(
+            f"firm {firm_id!r} does not have exactly one row per period",
+            file=path,
+            key=f"rows {rows}",
+            expected=str(periods),
+            found=sorted(table.loc[table["id"] == firm_id, "period"].tolist()),
+        )
+    ids = first_row.index
+    columns: dict[str, list] = {}
+    for column in table.columns:
+        if column in ("id", "period"):
+            continue
+        if column in PER_PERIOD:
+            wide = table.pivot(index="id", columns="period", values=column).reindex(index=ids, columns=periods)
+            empty = wide.isna()
+            partly = empty.any(axis=1) & ~empty.all(axis=1)
+            if partly.any():
+                firm_id = partly[partly].index[0]
+                raise InputError(
+                    f"column {column!r} is empty in some periods of firm {firm_id!r}",
+                    file=path,
+                    key=f"rows of firm {firm_id!r}",
+                )
+            values = wide.to_numpy(dtype=float).tolist()
+            columns[column] = [None if e else v for v, e in zip(values, empty.all(axis=1))]
+        else:
+            distinct = table.groupby("id", sort=False)[column].nunique(dropna=True).reindex(ids)
+            if (distinct > 1).any():
+                firm_id = distinct[distinct > 1].index[0]
+                raise InputError(
+                    f"column {column!r} differs between periods of firm {firm_id!r}",
+                    file=path,
+                    key=f"rows of firm {firm_id!r}",
+                    expected="one value",
+                    found=sorted(map(str, table.loc[table["id"] == firm_id, column].dropna().unique())),
+                )
+            firstvalid = table.groupby("id", sort=False)[column].first().reindex(ids)
+            columns[column] = [_clean(v) for v in firstvalid.tolist()]
+    records = []
+    for k, firm_id in enumerate(ids):
+        record = {"id": firm_id}
+        for column, values in columns.items():
+            if values[k] is not None:
+                record[column] = values[k]
+        records.append((int(first_row.iloc[k]), record))
+    return records
+
+
 def read_firms_csv(path: Path, periods: list[int]) -> list[FirmSection]:
     """Read firms from a CSV file; per-period fields become lists ordered by ``periods``.
 
@@ -57,13 +115,9 @@ def read_firms_csv(path: Path, periods: list[int]) -> list[FirmSection]:
     market, a firm missing a period, or a bad value (naming the row).
     """
     try:
-        table = pd.read_csv(
-            path, dtype={"id": str, "sector": str, "unit_type": str}, keep_default_na=True
-        )
+        table = pd.read_csv(path, dtype={"id": str, "sector": str, "unit_type": str}, keep_default_na=True)
     except FileNotFoundError:
-        raise InputError(
-            "firms file not found", file=path, expected="a CSV file of firms"
-        ) from None
+        raise InputError("firms file not found", file=path, expected="a CSV file of firms") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the firms CSV: {exc}", file=path) from None
     for column in table.columns:
@@ -78,55 +132,17 @@ def read_firms_csv(path: Path, periods: list[int]) -> list[FirmSection]:
         raise InputError("the firms CSV has no 'id' column", file=path, expected="an 'id' column")
     records: list[dict] = []
     if "period" in table.columns:
-        index = {p: k for k, p in enumerate(periods)}
-        for row, period in enumerate(table["period"], start=2):
-            if period not in index:
-                raise InputError(
-                    f"period {period} is not a period of the market",
-                    file=path,
-                    key=f"row {row}",
-                    expected=f"one of {periods}",
-                    found=period,
-                )
-        for firm_id, group in table.groupby("id", sort=False):
-            rows = group.index.to_numpy() + 2
-            if sorted(group["period"]) != list(periods):
-                raise InputError(
-                    f"firm {firm_id!r} does not have exactly one row per period",
-                    file=path,
-                    key=f"rows {list(rows)}",
-                    expected=str(periods),
-                    found=sorted(group["period"].tolist()),
-                )
-            group = group.sort_values("period")
-            record = {}
-            for column in group.columns:
-                if column == "period":
-                    continue
-                values = [_clean(v) for v in group[column]]
-                if column in PER_PERIOD:
-                    if all(v is None for v in values):
-                        continue
-                    if any(v is None for v in values):
-                        raise InputError(
-                            f"column {column!r} is empty in some periods of firm {firm_id!r}",
-                            file=path,
-                            key=f"rows {list(rows)}",
-                        )
-                    record[column] = values
-                else:
-                    distinct = {v for v in values if v is not None}
-                    if len(distinct) > 1:
-                        raise InputError(
-                            f"column {column!r} differs between periods of firm {firm_id!r}",
-                            file=path,
-                            key=f"rows {list(rows)}",
-                            expected="one value",
-                            found=sorted(map(str, distinct)),
-                        )
-                    if distinct:
-                        record[column] = distinct.pop()
-            records.append((int(rows[0]), record))
+        outside = np.nonzero(~table["period"].isin(periods).to_numpy())[0]
+        if len(outside):
+            row = int(outside[0])
+            raise InputError(
+                f"period {table['period'].iloc[row]} is not a period of the market",
+                file=path,
+                key=f"row {row + 2}",
+                expected=f"one of {periods}",
+                found=table["period"].iloc[row],
+            )
+        records.extend(_per_period_records(table, periods, path))
     else:
         for row, values in enumerate(table.to_dict("records"), start=2):
             records.append((row, {k: _clean(v) for k, v in values.items() if not _empty(v)}))
@@ -153,8 +169,6 @@ def read_firms_csv(path: Path, periods: list[int]) -> list[FirmSection]:
     seen: set[str] = set()
     for firm in firms:
         if firm.id in seen:
-            raise InputError(
-                f"firm id {firm.id!r} appears twice", file=path, key="id", found=firm.id
-            )
+            raise InputError(f"firm id {firm.id!r} appears twice", file=path, key="id", found=firm.id)
         seen.add(firm.id)
     return firms

@@ -178,9 +178,7 @@ def _per_period(value, T: int, *, file, key: str, default=None) -> np.ndarray:
     """One number per period from a scalar or a list of length T."""
     if value is None:
         if default is None:
-            raise InputError(
-                "required value is missing", file=file, key=key, expected="a number or a list"
-            )
+            raise InputError("required value is missing", file=file, key=key, expected="a number or a list")
         value = default
     if isinstance(value, (list, tuple)):
         if len(value) != T:
@@ -239,9 +237,9 @@ def build_inputs(
         if firm.baseline is not None:
             baseline[i] = _per_period(firm.baseline, T, file=firms_file, key=f"{fkey}.baseline")
         elif firm.output is not None and firm.intensity is not None:
-            baseline[i] = _per_period(
-                firm.output, T, file=firms_file, key=f"{fkey}.output"
-            ) * _per_period(firm.intensity, T, file=firms_file, key=f"{fkey}.intensity")
+            baseline[i] = _per_period(firm.output, T, file=firms_file, key=f"{fkey}.output") * _per_period(
+                firm.intensity, T, file=firms_file, key=f"{fkey}.intensity"
+            )
         mac = firm.mac
         firm_steps: list[tuple[float, float]] = []
         if mac is None or mac == "none":
@@ -292,14 +290,7 @@ def build_inputs(
 
     free = _allocation(section, firms, baseline, T, file=file, firms_file=firms_file, pre=pre)
     gap_share = np.array(
-        [
-            1.0
-            if f.obligation == "standard"
-            else 0.0
-            if f.obligation == "china_gas"
-            else f.gap_share
-            for f in firms
-        ]
+        [1.0 if f.obligation == "standard" else 0.0 if f.obligation == "china_gas" else f.gap_share for f in firms]
     )
 
     kw: dict = {}
@@ -311,16 +302,12 @@ def build_inputs(
         kw["borrow_limit"] = _per_period(section.borrowing, T, file=file, key=f"{pre}borrowing")
     kw["borrow_limit"][-1] = 0.0  # everything borrowed is repaid by the last period
     if section.auction is not None:
-        kw["auction_volume"] = _per_period(
-            section.auction.volume, T, file=file, key=f"{pre}auction.volume"
-        )
+        kw["auction_volume"] = _per_period(section.auction.volume, T, file=file, key=f"{pre}auction.volume")
         kw["reserve_price"] = _per_period(
             section.auction.reserve_price, T, file=file, key=f"{pre}auction.reserve_price"
         )
     if section.ceiling is not None:
-        kw["ceiling_price"] = _per_period(
-            section.ceiling.price, T, file=file, key=f"{pre}ceiling.price"
-        )
+        kw["ceiling_price"] = _per_period(section.ceiling.price, T, file=file, key=f"{pre}ceiling.price")
         kw["ceiling_qty"] = (
             np.full(T, np.inf)
             if section.ceiling.quantity is None
@@ -338,9 +325,7 @@ def build_inputs(
                 found=float(kw["ceiling_price"][t]),
             )
     if section.penalty is not None:
-        kw["penalty_price"] = _per_period(
-            section.penalty.price, T, file=file, key=f"{pre}penalty.price"
-        )
+        kw["penalty_price"] = _per_period(section.penalty.price, T, file=file, key=f"{pre}penalty.price")
         kw["penalty_caps_price"] = not section.penalty.make_good
     if section.offsets is not None:
         o = section.offsets
@@ -351,9 +336,7 @@ def build_inputs(
             kw["offset_cost"] = np.tile([c for c, _ in curve], (T, 1)).astype(float)
             kw["offset_qty"] = np.tile([q for _, q in curve], (T, 1)).astype(float)
         else:
-            kw["offset_cost"] = _per_period(o.price, T, file=file, key=f"{pre}offsets.price")[
-                :, None
-            ]
+            kw["offset_cost"] = _per_period(o.price, T, file=file, key=f"{pre}offsets.price")[:, None]
             kw["offset_qty"] = (
                 np.full((T, 1), np.inf)
                 if o.supply is None
@@ -406,11 +389,7 @@ def _allocation(
     key = f"{pre}allocation"
 
     def firm_key(i: int, name: str) -> str:
-        return (
-            f"{pre}firms[{i}].{name}"
-            if isinstance(section.firms, list)
-            else f"firm {ids[i]!r}.{name}"
-        )
+        return f"{pre}firms[{i}].{name}" if isinstance(section.firms, list) else f"firm {ids[i]!r}.{name}"
 
     free = np.zeros((N, T))
     if method == "explicit":
@@ -425,17 +404,10 @@ def _allocation(
                     key=firm_key(i, "allocation"),
                     expected="an 'allocation' for every firm with method explicit (0 if none)",
                 )
-            free[i] = _per_period(
-                firm.allocation, T, file=firms_file, key=firm_key(i, "allocation")
-            )
+            free[i] = _per_period(firm.allocation, T, file=firms_file, key=firm_key(i, "allocation"))
     elif method == "grandfathering":
         pool = _per_period(block.pool, T, file=file, key=f"{key}.pool")
-        hist = np.array(
-            [
-                f.historical if f.historical is not None else baseline[i, 0]
-                for i, f in enumerate(firms)
-            ]
-        )
+        hist = np.array([f.historical if f.historical is not None else baseline[i, 0] for i, f in enumerate(firms)])
         free = rules.grandfathering(pool, hist)
     elif method == "benchmark":
         if block.benchmark is None:
@@ -466,9 +438,7 @@ def _allocation(
                     key=firm_key(i, "output"),
                     expected="output per period",
                 )
-            free[i] = rules.benchmark(
-                _per_period(firm.output, T, file=firms_file, key=firm_key(i, "output")), bench
-            )
+            free[i] = rules.benchmark(_per_period(firm.output, T, file=firms_file, key=firm_key(i, "output")), bench)
     elif method == "china_power":
         benches = block.benchmarks or {}
         if not benches:
@@ -487,9 +457,7 @@ def _allocation(
                         key=firm_key(i, "unit_type"),
                         expected="a unit type of allocation.benchmarks",
                     )
-                free[i] = _per_period(
-                    firm.allocation, T, file=firms_file, key=firm_key(i, "allocation")
-                )
+                free[i] = _per_period(firm.allocation, T, file=firms_file, key=firm_key(i, "allocation"))
                 continue
             if firm.unit_type not in benches:
                 raise InputError(
@@ -515,9 +483,7 @@ def _allocation(
                 key=firm_key(i, "heat_supply_gj"),
                 default=0.0,
             )
-            load = _per_period(
-                firm.load_factor, T, file=firms_file, key=firm_key(i, "load_factor"), default=1.0
-            )
+            load = _per_period(firm.load_factor, T, file=firms_file, key=firm_key(i, "load_factor"), default=1.0)
             free[i] = rules.china_power(
                 power[None],
                 heat[None],

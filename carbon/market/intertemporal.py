@@ -173,9 +173,7 @@ class _Segment:
         self.free, self.free_total, self.volume, self.g, self.tol = free, free_total, volume, g, tol
 
     def totals(self, lam: float, inclusive: bool) -> tuple[np.ndarray, np.ndarray]:
-        return self.curves.totals(
-            lam, self.cols, self.free, self.free_total, self.volume, inclusive, self.g
-        )
+        return self.curves.totals(lam, self.cols, self.free, self.free_total, self.volume, inclusive, self.g)
 
     def cumulative(self, net: np.ndarray, unlimited: np.ndarray) -> np.ndarray:
         c = self.bank + np.cumsum(net)
@@ -191,7 +189,7 @@ class _Segment:
 
     def solve(self, inp: MarketInputs, lam_top: float):
         """(last period offset, response over the segment, unlimited sales per period, λ*)."""
-        s, stop, tol, bank = self.cols.start, self.cols.stop, self.tol, self.bank
+        s, stop, tol = self.cols.start, self.cols.stop, self.tol
         if self.feasible(self.totals(0.0, False), tol):
             return stop - s - 1, self.respond(0.0, self.cols, False), np.zeros(stop - s), 0.0
         lo, hi = 0.0, 0.0
@@ -205,9 +203,10 @@ class _Segment:
                 return float(np.min(self.cumulative(*self.totals(lam, True)) - self.low_bound))
 
             lo, hi = _find_root(slack, 0.0, hi, tol)
-        n_lo, _ = self.totals(lo, False)
+        n_lo, u_lo = self.totals(lo, False)
         n_hi, u_hi = self.totals(hi, True)
-        c_lo = bank + np.cumsum(n_lo)
+        # a constraint after a period with unlimited supply at λ* is met there: no need
+        c_lo = self.cumulative(n_lo, u_lo)
         use = _jump_usage(c_lo, self.low_bound, n_hi - n_lo, u_hi)
         tau = _segment_end(c_lo, self.low_bound, use, tol)
         sub = slice(s, s + tau + 1)
@@ -224,9 +223,7 @@ class _Segment:
         return tau, resp, unl, hi
 
 
-def _jump_usage(
-    c_lo: np.ndarray, bound: np.ndarray, jump: np.ndarray, unlimited: np.ndarray
-) -> np.ndarray:
+def _jump_usage(c_lo: np.ndarray, bound: np.ndarray, jump: np.ndarray, unlimited: np.ndarray) -> np.ndarray:
     """Least cumulative use U_τ of the supply jumps at λ* that keeps every bank at its bound.
 
     R_τ = max(0, bound_τ − c_lo_τ) is what constraint τ lacks at the strict response; U must
@@ -291,11 +288,7 @@ def _find_root(phi, lo: float, hi: float, scale: float) -> tuple[float, float]:
                 f_hi *= 0.5
         kept = moved
         if secant and abs(f) <= 1e-9 * max(scale, 1e-300) * 1e3:
-            probe = (
-                x * (1.0 - 0.5 * RELATIVE_TOLERANCE)
-                if f >= 0
-                else x * (1.0 + 0.5 * RELATIVE_TOLERANCE)
-            )
+            probe = x * (1.0 - 0.5 * RELATIVE_TOLERANCE) if f >= 0 else x * (1.0 + 0.5 * RELATIVE_TOLERANCE)
             if lo < probe < hi:
                 fp = phi(probe)
                 if fp >= 0:

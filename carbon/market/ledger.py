@@ -75,9 +75,7 @@ class Registry:
     balances: pd.DataFrame
 
 
-def book(
-    firm_ids, periods, flows: Flows, *, allow_negative: bool = False, tolerance: float = 1e-9
-) -> Registry:
+def book(firm_ids, periods, flows: Flows, *, allow_negative: bool = False, tolerance: float = 1e-9) -> Registry:
     """Write every movement to the ledger, compute balances and check the invariants.
 
     Raises
@@ -155,10 +153,7 @@ def book(
             float(np.abs(balance[acc[name]]).max(initial=0.0)),
         )
     _check(
-        np.abs(balance[acc["surrendered"]] - np.cumsum(flows.surrendered.sum(axis=0))).max(
-            initial=0.0
-        )
-        <= tol * 10,
+        np.abs(balance[acc["surrendered"]] - np.cumsum(flows.surrendered.sum(axis=0))).max(initial=0.0) <= tol * 10,
         "surrendered allowances differ from the firms' surrenders",
         None,
     )
@@ -175,12 +170,7 @@ def book(
     )
     issued = -balance[acc["registry"], -1]
     banked = balance[:N, -1].sum() + balance[acc["market"], -1] + balance[acc["auction"], -1]
-    accounted = (
-        balance[acc["surrendered"], -1]
-        + banked
-        + balance[acc["cancelled"], -1]
-        + balance[acc["reserve"], -1]
-    )
+    accounted = balance[acc["surrendered"], -1] + banked + balance[acc["cancelled"], -1] + balance[acc["reserve"], -1]
     _check(
         abs(issued - accounted) <= tol * 10 * max(N, 1),
         "issued allowances differ from surrendered + banked + cancelled + reserve",

@@ -5,36 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from carbon.errors import InputError
 from carbon.market.schema import MarketSection
+from carbon.model import read_yaml
 from carbon.schema import validate
 
-
-def read_yaml(path: str | Path) -> Any:
-    """Load a YAML file with ``yaml.safe_load``; a missing file or bad syntax is an InputError."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=path, expected="an existing YAML file") from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"file is not UTF-8 text: {exc}", file=path) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"YAML syntax error: {problem}", file=path, key=where) from None
+__all__ = ["load_market_file", "parse_market", "parse_markets", "read_yaml"]
 
 
-def parse_market(
-    data: Any, *, file: str | Path | None = None, prefix: str | None = None
-) -> MarketSection:
+def parse_market(data: Any, *, file: str | Path | None = None, prefix: str | None = None) -> MarketSection:
     """Validate a market mapping (a market file, or a scenario's ``market:`` section)."""
     if not isinstance(data, dict):
         raise InputError(
@@ -50,9 +29,7 @@ def parse_market(
 def parse_markets(scenario: dict, *, file: str | Path | None = None) -> dict[str, MarketSection]:
     """The markets of a scenario: ``market:`` (named ``market``) or ``markets: {name: ...}``."""
     if "market" in scenario and "markets" in scenario:
-        raise InputError(
-            "a scenario has either 'market' or 'markets', not both", file=file, key="markets"
-        )
+        raise InputError("a scenario has either 'market' or 'markets', not both", file=file, key="markets")
     if "market" in scenario:
         return {"market": parse_market(scenario["market"], file=file, prefix="market")}
     markets = scenario.get("markets") or {}
@@ -64,10 +41,7 @@ def parse_markets(scenario: dict, *, file: str | Path | None = None) -> dict[str
             expected="{carbon: {...}, energy_use_rights: {...}}",
             found=type(markets).__name__,
         )
-    return {
-        str(name): parse_market(body, file=file, prefix=f"markets.{name}")
-        for name, body in markets.items()
-    }
+    return {str(name): parse_market(body, file=file, prefix=f"markets.{name}") for name, body in markets.items()}
 
 
 def load_market_file(path: str | Path) -> MarketSection:

@@ -107,11 +107,14 @@ def solve_with_reserve(
 ) -> tuple[Path, ReserveFlows | None, np.ndarray, np.ndarray]:
     """Equilibrium with the stability reserve at its fixed point.
 
-    The reserve's operations are fixed period by period: solve the market with the current
-    operations, recompute them from the resulting circulation, and adopt the new values up
-    to and including the first period that changed (its circulation no longer depends on
-    anything later that is still unsettled); repeat until nothing changes (1e-9 of the
-    market's size). With fixed emissions this settles one period per iteration.
+    Solve the market with the current reserve operations, recompute the operations from
+    the resulting circulation, and repeat until nothing changes (1e-9 of the market's size
+    per period). The first iterations adopt all new operations at once (usually a handful
+    of solves); if that has not settled after 30 iterations, operations are adopted only up
+    to and including the first period that changed (its circulation depends only on what is
+    settled before it), which settles at least one period per iteration. Intermediate
+    supply paths may be infeasible; a backstop supply far above every cost keeps them
+    solvable, and a final path that still needs it raises the market's infeasibility error.
 
     Returns the path, the reserve flows (None without a reserve) and the free allocation
     and auction volumes actually issued. Raises :class:`SolverError` if it does not settle.
@@ -119,25 +122,24 @@ def solve_with_reserve(
     if inp.msr is None:
         return solve_path(inp), None, inp.free, inp.auction_volume
     T = inp.n_periods
-    max_iterations = max_iterations or 50 * T
+    max_iterations = max_iterations or 30 + 50 * T
     scale = max(float(inp.baseline.sum()) / T, 1.0)
     tol = 1e-9 * scale
+    names = ("intake", "release", "holdings", "invalidated", "from_auction", "from_free")
     current = ReserveFlows(*(np.zeros(T) for _ in range(6)))
     current.holdings[:] = inp.msr.initial_holdings
-    for _ in range(max_iterations):
+    for iteration in range(max_iterations):
         free, volume = adjusted_supply(inp, current)
         path = solve_path(inp, free, volume, backstop=True)
         new = reserve_flows(inp, path.bank)
-        diff = np.maximum(
-            np.abs(new.intake - current.intake), np.abs(new.release - current.release)
-        )
+        diff = np.maximum(np.abs(new.intake - current.intake), np.abs(new.release - current.release))
         changed = np.nonzero(diff > tol)[0]
         if not len(changed):
             if np.any(path.non_compliance > 0) and not inp.penalty_caps_price:
                 path = solve_path(inp, free, volume)  # raises the infeasibility with its details
             return path, new, free, volume
-        upto = changed[0] + 1
-        for name in ("intake", "release", "holdings", "invalidated", "from_auction", "from_free"):
+        upto = T if iteration < 30 else changed[0] + 1
+        for name in names:
             getattr(current, name)[:upto] = getattr(new, name)[:upto]
     raise SolverError(
         "the stability reserve and the market did not reach a fixed point",

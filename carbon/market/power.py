@@ -66,9 +66,7 @@ def mac_from_energy(table: pd.DataFrame | list, *, tolerance: float = 1e-9, file
         pairs = np.asarray(table, dtype=float).reshape(-1, 2)
         prices, emissions = pairs[:, 0], pairs[:, 1]
     if len(prices) == 0:
-        raise InputError(
-            "the energy model's MAC table is empty", file=file, expected="one row per price"
-        )
+        raise InputError("the energy model's MAC table is empty", file=file, expected="one row per price")
     order = np.argsort(prices, kind="stable")
     prices, emissions = prices[order], emissions[order]
     if np.any(np.diff(prices) <= 0) or prices[0] < 0 or not np.all(np.isfinite(prices)):
@@ -127,14 +125,22 @@ def attach_power_curve(section, firm_id: str, table: pd.DataFrame):
     from carbon.market.schema import FirmSection, MacSection
 
     if isinstance(section.firms, str):
-        raise InputError("attach the power curve to a market whose firms are listed in the file",
-                         key="firms", found=section.firms)
+        raise InputError(
+            "attach the power curve to a market whose firms are listed in the file",
+            key="firms",
+            found=section.firms,
+        )
     ids = [f.id for f in section.firms]
     if firm_id not in ids:
         from carbon.schema import did_you_mean
 
-        raise InputError(f"unknown firm {firm_id!r}", key="firms", expected="a firm of the market",
-                         found=firm_id, hint=did_you_mean(firm_id, ids))
+        raise InputError(
+            f"unknown firm {firm_id!r}",
+            key="firms",
+            expected="a firm of the market",
+            found=firm_id,
+            hint=did_you_mean(firm_id, ids),
+        )
     step = mac_from_energy(table)  # validates the table
     curve = [[float(p), float(e)] for p, e in zip(table[PRICE_COLUMN], table[EMISSIONS_COLUMN])]
     firms = []

@@ -55,9 +55,7 @@ class Curves:
         self.step_rows = np.nonzero(qty.sum(axis=1) > 0)[0]
         self.step_cost = inp.step_cost[self.step_rows]
         self.step_qty = qty[self.step_rows]
-        self.step_cum = (
-            np.cumsum(self.step_qty, axis=1) - self.step_qty
-        )  # quantity before each step
+        self.step_cum = np.cumsum(self.step_qty, axis=1) - self.step_qty  # quantity before each step
         self.kinked = np.nonzero(inp.gap_share < 1.0)[0]
         cap = np.full(inp.n_periods, np.inf)
         unlimited_ceiling = ~np.isfinite(inp.ceiling_qty)
@@ -67,7 +65,7 @@ class Curves:
         if backstop is not None:
             cap = np.minimum(cap, backstop)
         self.cap = cap  # (T,) price at which unlimited supply appears
-        self._aggregate()
+        self.agg_x: list[np.ndarray] | None = None  # built on first use by totals()
 
     def _aggregate(self) -> None:
         """Aggregate abatement curves of standard firms, one per period."""
@@ -104,9 +102,7 @@ class Curves:
 
     # -- abatement --------------------------------------------------------------------------
 
-    def abatement(
-        self, price: np.ndarray, rows: np.ndarray | None, cols: slice, inclusive: bool
-    ) -> np.ndarray:
+    def abatement(self, price: np.ndarray, rows: np.ndarray | None, cols: slice, inclusive: bool) -> np.ndarray:
         """Abatement (unit) at ``price`` (broadcastable to (rows, cols)) of the given firms."""
         inp = self.inp
         sel = slice(None) if rows is None else rows
@@ -166,6 +162,8 @@ class Curves:
         curves (O(T' log N) for standard firms with linear or stepwise MACs).
         """
         inp = self.inp
+        if self.agg_x is None:
+            self._aggregate()
         raw = lam * growth[cols]
         cap = self.cap[cols]
         price = np.minimum(raw, cap)
@@ -176,11 +174,7 @@ class Curves:
         for k, p in enumerate(price):
             x = self.agg_x[start + k]
             j = np.searchsorted(x, p, side="right") - 1
-            abated[k] = (
-                0.0
-                if j < 0
-                else self.agg_value[start + k][j] + self.agg_slope[start + k][j] * (p - x[j])
-            )
+            abated[k] = 0.0 if j < 0 else self.agg_value[start + k][j] + self.agg_slope[start + k][j] * (p - x[j])
         if len(self.agg_step_cost):
             abated += self.agg_step_cum[np.searchsorted(self.agg_step_cost, price, side=side)]
         ob_total = self.std_baseline[cols] - abated
@@ -305,9 +299,7 @@ def respond(
     a = curves.abatement(price[None, :], None, cols, inclusive)
     obligation = inp.baseline[:, cols] - a
     if len(curves.kinked):
-        a[curves.kinked], obligation[curves.kinked] = kinked_response(
-            curves, price, cols, free, inclusive
-        )
+        a[curves.kinked], obligation[curves.kinked] = kinked_response(curves, price, cols, free, inclusive)
     ob_total = obligation.sum(axis=0)
     sold, ceiling = supply(inp, price, cols, volume, inclusive)
     # each firm may use offsets up to limit × basis, and never more than its obligation
@@ -317,9 +309,7 @@ def respond(
         firm_limit = np.minimum(inp.offset_limit * F, obligation)
     total_limit = firm_limit.sum(axis=0)
     offsets_total, offsets_cost = offsets(inp, price, cols, total_limit, inclusive)
-    share = np.divide(
-        offsets_total, total_limit, out=np.zeros_like(offsets_total), where=total_limit > 0
-    )
+    share = np.divide(offsets_total, total_limit, out=np.zeros_like(offsets_total), where=total_limit > 0)
     offsets_firm = firm_limit * share[None, :]
     net = F.sum(axis=0) + sold + ceiling + offsets_total - ob_total
     return Response(price, a, obligation, offsets_firm, sold, ceiling, offsets_cost, net, unlimited)

@@ -58,9 +58,7 @@ class MacSection(Section):
     def _check_steps(cls, value):
         for cost, quantity in value or []:
             if cost < 0 or quantity < 0:
-                raise ValueError(
-                    f"MAC steps need cost >= 0 and quantity >= 0 (found {cost}, {quantity})"
-                )
+                raise ValueError(f"MAC steps need cost >= 0 and quantity >= 0 (found {cost}, {quantity})")
         return value
 
     @model_validator(mode="after")
@@ -84,9 +82,7 @@ class FirmSection(Section):
 
     id: str = Field(description="unique identifier of the firm")
     sector: str = Field("other", description="sector name (used by benchmark rules)")
-    baseline: PerPeriod | None = Field(
-        None, description="business-as-usual emissions (or energy use) per period, unit"
-    )
+    baseline: PerPeriod | None = Field(None, description="business-as-usual emissions (or energy use) per period, unit")
     mac: MacSection | Literal["none"] | None = Field(
         None, description="marginal abatement cost curve; 'none' (or absent) = fixed emissions"
     )
@@ -95,12 +91,8 @@ class FirmSection(Section):
         None, description="historical emissions for grandfathering, unit (default: first baseline)"
     )
     output: PerPeriod | None = Field(None, description="product output per period (benchmark rule)")
-    intensity: PerPeriod | None = Field(
-        None, description="emissions per unit of output, unit per output unit"
-    )
-    obligation: Literal["standard", "china_gap_cap", "china_gas"] = Field(
-        "standard", description="surrender rule"
-    )
+    intensity: PerPeriod | None = Field(None, description="emissions per unit of output, unit per output unit")
+    obligation: Literal["standard", "china_gap_cap", "china_gas"] = Field("standard", description="surrender rule")
     gap_share: float = Field(
         0.20,
         ge=0.0,
@@ -113,9 +105,7 @@ class FirmSection(Section):
     cooling_factor: float = Field(1.0, gt=0.0, description="cooling-mode correction factor")
     heat_factor: float = Field(1.0, gt=0.0, description="heat-supply correction factor")
     load_factor: PerPeriod | None = Field(None, description="load (output) factor F, fraction")
-    load_factor_correction: bool = Field(
-        False, description="apply the conventional-coal load-factor correction"
-    )
+    load_factor_correction: bool = Field(False, description="apply the conventional-coal load-factor correction")
 
     @field_validator(
         "baseline",
@@ -142,14 +132,8 @@ class FirmSection(Section):
     @model_validator(mode="after")
     def _baseline_known(self):
         from_curve = isinstance(self.mac, MacSection) and self.mac.curve is not None
-        if (
-            self.baseline is None
-            and not from_curve
-            and (self.output is None or self.intensity is None)
-        ):
-            raise ValueError(
-                f"firm {self.id!r} needs 'baseline' (or both 'output' and 'intensity', or a MAC 'curve')"
-            )
+        if self.baseline is None and not from_curve and (self.output is None or self.intensity is None):
+            raise ValueError(f"firm {self.id!r} needs 'baseline' (or both 'output' and 'intensity', or a MAC 'curve')")
         return self
 
 
@@ -174,9 +158,7 @@ class AllocationSection(Section):
     benchmark: float | dict[str, float] | None = Field(
         None, description="benchmark intensity, unit per output unit (one, or by sector)"
     )
-    benchmarks: dict[str, UnitBenchmark] | None = Field(
-        None, description="china_power benchmarks by unit type"
-    )
+    benchmarks: dict[str, UnitBenchmark] | None = Field(None, description="china_power benchmarks by unit type")
     firms: dict[str, PerPeriod] | None = Field(
         None, description="explicit free allocation by firm id (overrides the firms' own)"
     )
@@ -219,9 +201,7 @@ class CeilingSection(Section):
     """Price ceiling: allowances sold at ``price``; ``quantity`` null = unlimited."""
 
     price: PerPeriod = Field(description="trigger price, CNY/unit")
-    quantity: PerPeriod | None = Field(
-        None, description="cost-containment reserve per period, unit (null = unlimited)"
-    )
+    quantity: PerPeriod | None = Field(None, description="cost-containment reserve per period, unit (null = unlimited)")
 
     @field_validator("price", "quantity")
     @classmethod
@@ -248,9 +228,7 @@ class OffsetsSection(Section):
     basis: Literal["emissions", "allocation"] = Field(
         "emissions", description="'emissions' (China CCER: share of the obligation) or 'allocation'"
     )
-    supply: PerPeriod | None = Field(
-        None, description="offsets available per period, unit (null = unlimited)"
-    )
+    supply: PerPeriod | None = Field(None, description="offsets available per period, unit (null = unlimited)")
     price: PerPeriod = Field(0.0, description="offset price, CNY/unit")
     curve: list[tuple[float, float]] | None = Field(
         None, description="supply curve per period: [price CNY/unit, quantity unit] steps"
@@ -273,9 +251,7 @@ class OffsetsSection(Section):
     def _curve(cls, value):
         for price, quantity in value or []:
             if price < 0 or quantity < 0:
-                raise ValueError(
-                    f"offset curve steps need price >= 0 and quantity >= 0 (found {price}, {quantity})"
-                )
+                raise ValueError(f"offset curve steps need price >= 0 and quantity >= 0 (found {price}, {quantity})")
         return value
 
 
@@ -286,25 +262,15 @@ class MsrSection(Section):
     by Decision (EU) 2023/852), in allowances (tCO2).
     """
 
-    initial_holdings: float = Field(
-        0.0, ge=0.0, description="reserve holdings before the first period, unit"
-    )
+    initial_holdings: float = Field(0.0, ge=0.0, description="reserve holdings before the first period, unit")
     intake_rate: float = Field(
         0.24, ge=0.0, le=1.0, description="share of circulation taken in above the upper threshold"
     )
-    upper_threshold: float = Field(
-        1_096_000_000.0, ge=0.0, description="upper circulation threshold, unit"
-    )
-    lower_threshold: float = Field(
-        833_000_000.0, ge=0.0, description="lower circulation threshold, unit"
-    )
-    release_threshold: float = Field(
-        400_000_000.0, ge=0.0, description="release when circulation is below, unit"
-    )
+    upper_threshold: float = Field(1_096_000_000.0, ge=0.0, description="upper circulation threshold, unit")
+    lower_threshold: float = Field(833_000_000.0, ge=0.0, description="lower circulation threshold, unit")
+    release_threshold: float = Field(400_000_000.0, ge=0.0, description="release when circulation is below, unit")
     release_amount: float = Field(100_000_000.0, ge=0.0, description="allowances released, unit")
-    holding_limit: float | None = Field(
-        400_000_000.0, ge=0.0, description="holdings above are invalidated, unit"
-    )
+    holding_limit: float | None = Field(400_000_000.0, ge=0.0, description="holdings above are invalidated, unit")
 
     @model_validator(mode="after")
     def _thresholds(self):
@@ -320,9 +286,7 @@ class AgentsSection(Section):
 
     rounds: int = Field(1000, ge=1, description="order submissions per period")
     seed: int = Field(0, ge=0, description="seed of the random generator")
-    lot: float | None = Field(
-        None, gt=0.0, description="allowances per order, unit (default: automatic)"
-    )
+    lot: float | None = Field(None, gt=0.0, description="allowances per order, unit (default: automatic)")
 
 
 class MarketSection(Section):
@@ -330,17 +294,13 @@ class MarketSection(Section):
 
     unit: str = Field("tCO2", description="unit of an allowance: tCO2, tCO2e, tce, ...")
     periods: list[int] = Field(description="compliance periods (years), increasing")
-    discount_rate: float = Field(
-        0.0, gt=-1.0, description="annual discount rate of holders, fraction"
-    )
+    discount_rate: float = Field(0.0, gt=-1.0, description="annual discount rate of holders, fraction")
     banking: bool = Field(True, description="allowances may be carried into later periods")
     borrowing: bool | float | list[float] = Field(
         False,
         description="borrowing from later periods: false, true (unlimited) or a maximum per period, unit",
     )
-    initial_bank: float = Field(
-        0.0, ge=0.0, description="allowances in circulation before the first period, unit"
-    )
+    initial_bank: float = Field(0.0, ge=0.0, description="allowances in circulation before the first period, unit")
     allowances_valid_after_horizon: bool = Field(
         True, description="allowances left at the end stay valid (banked); false = cancelled"
     )
@@ -350,9 +310,7 @@ class MarketSection(Section):
     penalty: PenaltySection | None = None
     offsets: OffsetsSection | None = None
     msr: MsrSection | None = None
-    firms: list[FirmSection] | str = Field(
-        description="covered firms, or the path of a CSV of them"
-    )
+    firms: list[FirmSection] | str = Field(description="covered firms, or the path of a CSV of them")
     mode: Literal["equilibrium", "agents"] = "equilibrium"
     agents: AgentsSection = Field(default_factory=AgentsSection)
 

@@ -21,8 +21,7 @@ def allowance_unit(text: str) -> str:
         dim = units.dimension(base)
     except UnitError:
         raise ValueError(
-            f"unknown allowance unit {text!r}; use a mass of CO2 (tCO2, tCO2e, ktCO2) or an "
-            "energy (tce, 10^4 tce, MWh)"
+            f"unknown allowance unit {text!r}; use a mass of CO2 (tCO2, tCO2e, ktCO2) or an energy (tce, 10^4 tce, MWh)"
         ) from None
     if dim not in ("mass", "energy"):
         raise ValueError(f"an allowance unit is a mass of CO2 or an energy, not {dim} ({text!r})")

@@ -1,0 +1,122 @@
+"""Benchmarks of the quota market (prints figures; not a test).
+
+    .venv/bin/python benchmarks/market.py [--firms 10000] [--periods 40]
+
+1. Equilibrium: N firms × T periods with banking, a 5 % discount rate, CCER-style offsets
+   (5 % of emissions, a supply curve) and an auction with a reserve price; time of the
+   equilibrium alone, of the tables, and of the registry (ledger + invariant checks).
+   With --msr (default) also the same market with a stability reserve (fixed point).
+2. Agents: 1,000 firms, time per 1,000 trading rounds of the continuous double auction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from carbon.market import clear, simple_market
+from carbon.market.agents import simulate
+from carbon.market.intertemporal import solve_path
+from carbon.market.schema import AgentsSection
+
+
+def national_market(n: int, t: int, seed: int = 0):
+    """A synthetic national market: baselines 1e4–1e6 t, slopes so that MACs span 0–500 CNY/t."""
+    rng = np.random.default_rng(seed)
+    baseline = rng.lognormal(np.log(1e5), 1.0, n)[:, None] * (1 + 0.01 * np.arange(t))[None, :]
+    slope = rng.uniform(50, 500, n)[:, None] / baseline
+    intercept = rng.uniform(0, 40, n)[:, None] * np.ones((1, t))
+    cap_path = np.linspace(0.97, 0.70, t)
+    free = baseline[:, :1] * cap_path[None, :] * rng.uniform(0.85, 1.0, n)[:, None]
+    total = baseline.sum(axis=0)
+    return simple_market(
+        baseline,
+        slope,
+        free,
+        intercept=intercept,
+        periods=np.arange(2021, 2021 + t),
+        discount_rate=0.05,
+        banking=True,
+        initial_bank=0.02 * total[0],
+        auction_volume=0.02 * total,
+        reserve_price=np.full(t, 30.0),
+        offset_limit=0.05,
+        offset_basis="emissions",
+        offset_cost=np.tile([20.0, 60.0, 120.0], (t, 1)),
+        offset_qty=np.tile(0.004 * total[:, None], (1, 3)),
+    )
+
+
+def best_of(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--firms", type=int, default=10_000)
+    parser.add_argument("--periods", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--agent-firms", type=int, default=1_000)
+    parser.add_argument("--rounds", type=int, default=20_000)
+    parser.add_argument(
+        "--msr",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time the market with a stability reserve",
+    )
+    args = parser.parse_args()
+
+    inp = national_market(args.firms, args.periods)
+    path = solve_path(inp)
+    t_solve = best_of(lambda: solve_path(inp), args.repeat)
+    t_tables = best_of(lambda: clear(inp, ledger=False), args.repeat)
+    t_full = best_of(lambda: clear(inp), 1)
+    r = clear(inp)
+    print(f"equilibrium: {args.firms:,} firms x {args.periods} periods, banking, offsets, auction floor")
+    print(f"  segments of the price path       {len(path.segments)}")
+    print(f"  price first / last period         {path.price[0]:.4f} / {path.price[-1]:.4f} CNY/t")
+    print(f"  offsets used / bank max           {r.periods['offsets'].sum():.4g} / {r.periods['bank'].max():.4g} t")
+    print(f"  solve (equilibrium path)          {t_solve:.3f} s   (target < 2 s)")
+    print(f"  clear without registry (tables)   {t_tables:.3f} s")
+    print(f"  clear with registry ({len(r.ledger):,} ledger rows) {t_full:.3f} s")
+
+    if args.msr:
+        from carbon.market.inputs import MsrParams
+
+        total = inp.baseline.sum(axis=0)[0]
+        # a reserve scaled to this market: thresholds 2 % and 3 % of the first year's emissions
+        msr = MsrParams(0.0, 0.24, 0.03 * total, 0.02 * total, 0.005 * total, 0.005 * total, 0.05 * total)
+        start = time.perf_counter()
+        rm = clear(inp.with_(msr=msr), ledger=False)
+        print(
+            f"  with a stability reserve (fixed point)  {time.perf_counter() - start:.3f} s, "
+            f"intake {rm.periods['reserve_intake'].sum():.4g} t"
+        )
+
+    small = national_market(args.agent_firms, 1, seed=1)
+    lot = float(np.abs(small.baseline - small.free).mean() / 20)
+    cfg = AgentsSection(rounds=args.rounds, seed=0, lot=lot)
+    start = time.perf_counter()
+    res = simulate(small.with_(auction_volume=np.zeros(1)), cfg)
+    elapsed = time.perf_counter() - start
+    cfg0 = AgentsSection(rounds=1, seed=0, lot=lot)
+    start = time.perf_counter()
+    simulate(small.with_(auction_volume=np.zeros(1)), cfg0)
+    overhead = time.perf_counter() - start
+    per_1000 = (elapsed - overhead) / args.rounds * 1000
+    print(
+        f"agents: {args.agent_firms:,} firms, {args.rounds:,} rounds, {int(res.summary['trades'])} trades, "
+        f"efficiency {res.summary['efficiency']:.3f}"
+    )
+    print(f"  time per 1,000 rounds             {per_1000 * 1000:.2f} ms  (set-up and efficiency {overhead:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()
