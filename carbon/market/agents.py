@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from carbon.errors import InputError
+from carbon.errors import CarbonError, InputError
 from carbon.market.auction import call_auction
 from carbon.market.clearing import holder_weights, labels, unit_slug
 from carbon.market.inputs import MarketInputs
@@ -298,6 +298,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
             "volume": per["volume"],
             "auction_price": per["auction_price"],
             "non_compliance": cols["penalised"].sum(axis=0),
+            "equilibrium_price": _equilibrium_prices(inp, clear),
             "max_gain": per["max_gain"],
             "realised_gain": per["realised_gain"],
             "unit": inp.unit,
@@ -355,6 +356,15 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         "abatement_cost_total_cny": float(abatement_cost.sum()),
     }
     return AgentResult(periods, firms_table, registry.ledger, registry.balances, tr, summary)
+
+
+def _equilibrium_prices(inp: MarketInputs, clear) -> np.ndarray:
+    """The competitive equilibrium price of each period of the same market (CNY/unit): the
+    reference the agents' transaction prices are compared with; NaN if it cannot clear."""
+    try:
+        return clear(inp, ledger=False).periods["price"].to_numpy(dtype=float)
+    except CarbonError:
+        return np.full(inp.n_periods, np.nan)
 
 
 def _traded(inp, tr: pd.DataFrame, N: int, T: int) -> np.ndarray:

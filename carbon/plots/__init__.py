@@ -32,7 +32,21 @@ from carbon.plots.data import Aggregate, Batch, MissingData, Run, atomic_file, o
 from carbon.plots.style import use_language
 
 FORMATS = ("png", "svg", "pdf")
-__all__ = ["FigureJob", "PlotResult", "figures", "plot", "render", "open_path", "use_language", "MissingData"]
+__all__ = [
+    "FigureJob",
+    "MissingData",
+    "PlotResult",
+    "aggregate_figures",
+    "batch_figures",
+    "figures",
+    "freeze_layout",
+    "open_path",
+    "parse_formats",
+    "plot",
+    "render",
+    "run_figures",
+    "use_language",
+]
 
 
 @dataclass
@@ -59,46 +73,112 @@ class PlotResult:
     lang: str = "en"
 
 
-def run_figures(run: Run, lang: str = "en", group: str = "") -> tuple[list[FigureJob], list[str]]:
-    """The figures of one run folder and notes on the families skipped for lack of data."""
+def run_figures(
+    run: Run,
+    lang: str = "en",
+    group: str = "",
+    same_inventory_as: str | None = None,
+    year: int | None = None,
+    days: Sequence[int] | None = None,
+) -> tuple[list[FigureJob], list[str]]:
+    """The figures of one run folder and notes on the families skipped for lack of data.
+
+    ``same_inventory_as`` names a run of the batch whose inventory is identical: the inventory
+    figures are then not drawn twice. ``year`` and ``days`` choose the milestone year of the
+    energy figures and the days (of the year, 0-based) of the dispatch figure.
+    """
     jobs: list[FigureJob] = []
     notes: list[str] = []
     name = run.name
     if not run.ok:
         return [], [f"{name}: skipped (run status {run.manifest.get('status')!r}: {run.manifest.get('error')})"]
-    if (run.path / "inventory").is_dir():
+    if same_inventory_as is not None:
+        notes.append(f"{name}: inventory figures not repeated (the same inventory as {same_inventory_as})")
+    elif (run.path / "inventory").is_dir():
         jobs += [
-            FigureJob("inventory_sector_gas", "inventory", partial(inventory.sector_gas_bars, run, lang), group,
-                      "Base-year emissions by sector and gas (10^4 t CO2e)"),
-            FigureJob("inventory_energy_flow", "inventory", partial(inventory.energy_sankey, run, lang), group,
-                      "Energy flow from fuel to sector (10^4 tce)"),
+            FigureJob(
+                "inventory_sector_gas",
+                "inventory",
+                partial(inventory.sector_gas_bars, run, lang),
+                group,
+                "Base-year emissions by sector and gas (10^4 t CO2e)",
+            ),
+            FigureJob(
+                "inventory_energy_flow",
+                "inventory",
+                partial(inventory.energy_sankey, run, lang),
+                group,
+                "Energy flow from fuel to sector (10^4 tce)",
+            ),
         ]
     else:
         notes.append(f"{name}: inventory figures skipped (no inventory/ folder)")
     if (run.path / "pathway").is_dir():
         for view in pathway.VIEWS:
-            jobs.append(FigureJob(f"pathway_{view}", "pathway", partial(pathway.pathway_areas, run, view, lang), group,
-                                  f"Emission pathway by sector, {view}, with the peak (10^4 t CO2e)"))
+            jobs.append(
+                FigureJob(
+                    f"pathway_{view}",
+                    "pathway",
+                    partial(pathway.pathway_areas, run, view, lang),
+                    group,
+                    f"Emission pathway by sector, {view}, with the peak (10^4 t CO2e)",
+                )
+            )
         jobs += [
-            FigureJob("pathway_lmdi", "pathway", partial(pathway.lmdi_waterfall, run, lang), group,
-                      "LMDI decomposition of the change in emissions (10^4 t CO2e)"),
-            FigureJob("pathway_targets", "pathway", partial(pathway.targets_dashboard, run, lang), group,
-                      "Indicators against their targets"),
+            FigureJob(
+                "pathway_lmdi",
+                "pathway",
+                partial(pathway.lmdi_waterfall, run, lang),
+                group,
+                "LMDI decomposition of the change in emissions (10^4 t CO2e)",
+            ),
+            FigureJob(
+                "pathway_targets",
+                "pathway",
+                partial(pathway.targets_dashboard, run, lang),
+                group,
+                "Indicators against their targets",
+            ),
         ]
     else:
         notes.append(f"{name}: pathway figures skipped (no pathway/ folder: the pathway stage has not run)")
     if (run.path / "energy").is_dir():
         jobs += [
-            FigureJob("energy_capacity", "energy", partial(energy.capacity_bars, run, lang), group,
-                      "Installed capacity by milestone year (MW)"),
-            FigureJob("energy_generation", "energy", partial(energy.generation_mix, run, lang), group,
-                      "Annual generation mix (GWh)"),
-            FigureJob("energy_dispatch", "energy", partial(energy.dispatch_days, run, None, None, lang), group,
-                      "Dispatch on representative days (MW)"),
-            FigureJob("energy_price_heatmap", "energy", partial(energy.price_heatmap, run, None, lang), group,
-                      "Hourly electricity price (CNY/MWh)"),
-            FigureJob("energy_duration", "energy", partial(energy.duration_curves, run, None, lang), group,
-                      "Load and net-load duration curves (MW)"),
+            FigureJob(
+                "energy_capacity",
+                "energy",
+                partial(energy.capacity_bars, run, lang),
+                group,
+                "Installed capacity by milestone year (MW)",
+            ),
+            FigureJob(
+                "energy_generation",
+                "energy",
+                partial(energy.generation_mix, run, lang),
+                group,
+                "Annual generation mix (GWh)",
+            ),
+            FigureJob(
+                "energy_dispatch",
+                "energy",
+                partial(energy.dispatch_days, run, year, days, lang),
+                group,
+                "Dispatch on representative days (MW)",
+            ),
+            FigureJob(
+                "energy_price_heatmap",
+                "energy",
+                partial(energy.price_heatmap, run, year, lang),
+                group,
+                "Hourly electricity price (CNY/MWh)",
+            ),
+            FigureJob(
+                "energy_duration",
+                "energy",
+                partial(energy.duration_curves, run, year, lang),
+                group,
+                "Load and net-load duration curves (MW)",
+            ),
         ]
     else:
         notes.append(f"{name}: energy figures skipped (no energy/ folder: the scenario has no `energy:` section)")
@@ -106,16 +186,38 @@ def run_figures(run: Run, lang: str = "en", group: str = "") -> tuple[list[Figur
     for m in markets:
         tag = f"market_{m}" if m else "market"
         jobs += [
-            FigureJob(f"{tag}_price", "market", partial(market.market_price, run, m, lang), group,
-                      f"Allowance price, floor, ceiling and bank ({m or 'market'})"),
-            FigureJob(f"{tag}_firms", "market", partial(market.firm_positions, run, m, None, 12, lang), group,
-                      f"Allocation, emissions and net purchases per firm ({m or 'market'})"),
-            FigureJob(f"{tag}_mac", "market", partial(market.mac_curves, run, m, None, lang), group,
-                      f"Marginal abatement cost curves and the clearing price ({m or 'market'})"),
+            FigureJob(
+                f"{tag}_price",
+                "market",
+                partial(market.market_price, run, m, lang),
+                group,
+                f"Allowance price, floor, ceiling and bank ({m or 'market'})",
+            ),
+            FigureJob(
+                f"{tag}_firms",
+                "market",
+                partial(market.firm_positions, run, m, None, 12, lang),
+                group,
+                f"Allocation, emissions and net purchases per firm ({m or 'market'})",
+            ),
+            FigureJob(
+                f"{tag}_mac",
+                "market",
+                partial(market.mac_curves, run, m, None, lang),
+                group,
+                f"Marginal abatement cost curves and the clearing price ({m or 'market'})",
+            ),
         ]
         if run.has(run.market_stage(m), "trades.csv"):
-            jobs.append(FigureJob(f"{tag}_trades", "market", partial(market.trade_prices, run, m, lang), group,
-                                  f"Transaction prices of agent-based trading ({m or 'market'})"))
+            jobs.append(
+                FigureJob(
+                    f"{tag}_trades",
+                    "market",
+                    partial(market.trade_prices, run, m, lang),
+                    group,
+                    f"Transaction prices of agent-based trading ({m or 'market'})",
+                )
+            )
     if not markets:
         notes.append(f"{name}: market figures skipped (no market/ folder: the scenario has no `market:` section)")
     return jobs, notes
@@ -126,17 +228,42 @@ def aggregate_figures(agg: Aggregate, lang: str = "en", group: str = "") -> list
     jobs = []
     if (agg.path / "bands.csv").is_file():
         for view in pathway.VIEWS:
-            jobs.append(FigureJob(f"fan_{view}", "uncertainty", partial(uncertainty.fan_chart, agg, view, lang), group,
-                                  f"Percentile bands of emissions, {view} (10^4 t CO2e)"))
+            jobs.append(
+                FigureJob(
+                    f"fan_{view}",
+                    "uncertainty",
+                    partial(uncertainty.fan_chart, agg, view, lang),
+                    group,
+                    f"Percentile bands of emissions, {view} (10^4 t CO2e)",
+                )
+            )
     for view, name in agg.distributions():
-        jobs.append(FigureJob(f"peak_year_{view}" if view else "peak_year", "uncertainty",
-                              partial(uncertainty.peak_histogram, agg, lang, 2030,
-                                      view if name != "peak_year_distribution" else ""), group,
-                              f"Probability of the peak year and of having peaked{', ' + view if view else ''}"))
+        jobs.append(
+            FigureJob(
+                f"peak_year_{view}" if view else "peak_year",
+                "uncertainty",
+                partial(uncertainty.peak_histogram, agg, lang, 2030, view if name != "peak_year_distribution" else ""),
+                group,
+                f"Probability of the peak year and of having peaked{', ' + view if view else ''}",
+            )
+        )
     return jobs
 
 
-def batch_figures(batch: Batch, lang: str = "en") -> tuple[list[FigureJob], list[str]]:
+def _inventory_key(run: Run) -> str | None:
+    """A digest of the run's inventory table (equal digests: the same inventory)."""
+    import hashlib
+
+    path = run.path / "inventory" / "emissions.csv"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def batch_figures(
+    batch: Batch, lang: str = "en", year: int | None = None, days: Sequence[int] | None = None
+) -> tuple[list[FigureJob], list[str]]:
     """Figures of a batch: comparison of its runs, uncertainty of its Monte Carlo scenarios and
     every figure of each run that is not a Monte Carlo sample (samples show in the aggregates)."""
     jobs: list[FigureJob] = []
@@ -148,28 +275,55 @@ def batch_figures(batch: Batch, lang: str = "en") -> tuple[list[FigureJob], list
         if r.is_sample:
             samples.setdefault(sample_group(r.name), []).append(r)
     if len(main) >= 2:
-        jobs.append(FigureJob("compare_inventory", "comparison", partial(inventory.compare_inventory, main, lang),
-                              "", "Emissions of the runs by gas (10^4 t CO2e)"))
+        jobs.append(
+            FigureJob(
+                "compare_inventory",
+                "comparison",
+                partial(inventory.compare_inventory, main, lang),
+                "",
+                "Emissions of the runs by gas (10^4 t CO2e)",
+            )
+        )
     with_pathway = [r for r in ok if (r.path / "pathway" / "annual.csv").is_file() and not r.is_sample]
     if with_pathway:
         for view in pathway.VIEWS:
-            jobs.append(FigureJob(f"compare_pathway_{view}", "comparison",
-                                  partial(pathway.compare_pathways, with_pathway, view, lang), "",
-                                  f"Emission pathways of the runs, {view} (10^4 t CO2e)"))
+            jobs.append(
+                FigureJob(
+                    f"compare_pathway_{view}",
+                    "comparison",
+                    partial(pathway.compare_pathways, with_pathway, view, lang),
+                    "",
+                    f"Emission pathways of the runs, {view} (10^4 t CO2e)",
+                )
+            )
     else:
         notes.append("batch: pathway comparison skipped (no run has pathway/annual.csv)")
     for group, runs in sorted(samples.items()):
         if len(runs) >= 2:
-            jobs.append(FigureJob(f"samples_{group}", "uncertainty", partial(inventory.inventory_samples, runs, lang),
-                                  "", f"Total emissions across the {len(runs)} samples of {group} (10^4 t CO2e)"))
+            jobs.append(
+                FigureJob(
+                    f"samples_{group}",
+                    "uncertainty",
+                    partial(inventory.inventory_samples, runs, lang),
+                    "",
+                    f"Total emissions across the {len(runs)} samples of {group} (10^4 t CO2e)",
+                )
+            )
     for agg in batch.aggregates:
         jobs += aggregate_figures(agg, lang, group=agg.name)
     if samples and not batch.aggregates:
-        notes.append("batch: fan chart and peak-year histogram skipped (no Monte Carlo aggregate with bands.csv "
-                     "or peak_year_distribution.csv)")
+        notes.append(
+            "batch: fan chart and peak-year histogram skipped (no Monte Carlo aggregate with bands.csv "
+            "or peak_year_distribution.csv)"
+        )
     per_family: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
     for r in main:
-        j, n = run_figures(r, lang, group=r.name)
+        key = _inventory_key(r)
+        same = seen.get(key) if key else None
+        if key and same is None:
+            seen[key] = r.name
+        j, n = run_figures(r, lang, group=r.name, same_inventory_as=same, year=year, days=days)
         jobs += j
         for note in n:
             name, _, text = note.partition(": ")
@@ -183,14 +337,23 @@ def batch_figures(batch: Batch, lang: str = "en") -> tuple[list[FigureJob], list
     return jobs, notes
 
 
-def figures(path: str | Path | Run | Batch | Aggregate, lang: str = "en") -> tuple[list[FigureJob], list[str]]:
-    """Every figure a run folder, batch or aggregate can give, and notes on what is skipped."""
+def figures(
+    path: str | Path | Run | Batch | Aggregate,
+    lang: str = "en",
+    year: int | None = None,
+    days: Sequence[int] | None = None,
+) -> tuple[list[FigureJob], list[str]]:
+    """Every figure a run folder, batch or aggregate can give, and notes on what is skipped.
+
+    ``year`` and ``days`` choose the milestone year of the energy figures and the days of the
+    dispatch figure (default: the first milestone; the days of highest and lowest net load).
+    """
     obj = open_path(path) if isinstance(path, (str, Path)) else path
     if isinstance(obj, Run):
-        return run_figures(obj, lang)
+        return run_figures(obj, lang, year=year, days=days)
     if isinstance(obj, Aggregate):
         return aggregate_figures(obj, lang), []
-    return batch_figures(obj, lang)
+    return batch_figures(obj, lang, year=year, days=days)
 
 
 def render(jobs: Sequence[FigureJob]) -> Iterator[tuple[FigureJob, object | None, str | None]]:
@@ -203,9 +366,24 @@ def render(jobs: Sequence[FigureJob]) -> Iterator[tuple[FigureJob, object | None
             yield job, None, f"{job.stem}: skipped ({exc.message})"
 
 
+def freeze_layout(fig) -> None:
+    """Run the constrained layout once and keep its result, so that each save draws the figure
+    once instead of laying it out again (halves the time of a save)."""
+    engine = fig.get_layout_engine()
+    if engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine":
+        return
+    fig.draw_without_rendering()
+    try:
+        fig.set_layout_engine("none")
+    except RuntimeError:  # an engine that cannot be swapped: keep it (slower, same result)
+        pass
+
+
 def _save(fig, path: Path, fmt: str) -> None:
+    freeze_layout(fig)
+    kwargs = {"metadata": {"Software": None}, "pil_kwargs": {"compress_level": 2}} if fmt == "png" else {}
     with atomic_file(path, suffix=f".{fmt}") as tmp:
-        fig.savefig(tmp, format=fmt, metadata={"Software": None} if fmt == "png" else None)
+        fig.savefig(tmp, format=fmt, **kwargs)
 
 
 def parse_formats(text: str | Sequence[str]) -> list[str]:
@@ -213,13 +391,15 @@ def parse_formats(text: str | Sequence[str]) -> list[str]:
     items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text) if f.strip()]
     bad = [f for f in items if f not in FORMATS]
     if bad or not items:
-        raise InputError("unknown figure format", key="--format", expected=", ".join(FORMATS),
-                         found=", ".join(bad) or "nothing")
+        raise InputError(
+            "unknown figure format", key="--format", expected=", ".join(FORMATS), found=", ".join(bad) or "nothing"
+        )
     return items
 
 
-def _draw_group(jobs: Sequence[FigureJob], out_dir: Path, formats: Sequence[str], lang: str
-                ) -> tuple[list[Path], list[str]]:
+def _draw_group(
+    jobs: Sequence[FigureJob], out_dir: Path, formats: Sequence[str], lang: str
+) -> tuple[list[Path], list[str]]:
     """Draw and save a group of figures (in a worker process or in this one)."""
     import matplotlib.pyplot as plt
 
@@ -240,19 +420,26 @@ def _draw_group(jobs: Sequence[FigureJob], out_dir: Path, formats: Sequence[str]
     return files, notes
 
 
-def _groups(jobs: Sequence[FigureJob], n: int) -> list[list[FigureJob]]:
-    """Split jobs into about ``n`` balanced chunks, keeping a run's figures together."""
+def _groups(jobs: Sequence[FigureJob], size: int = 3) -> list[list[FigureJob]]:
+    """Chunks of at most ``size`` figures of the same group (a run's tables are read once per
+    chunk); many small chunks keep the workers evenly busy."""
     by_group: dict[str, list[FigureJob]] = {}
     for job in jobs:
         by_group.setdefault(job.group, []).append(job)
-    chunks: list[list[FigureJob]] = [[] for _ in range(max(1, n))]
-    for group in sorted(by_group.values(), key=len, reverse=True):
-        min(chunks, key=len).extend(group)
-    return [c for c in chunks if c]
+    chunks = [group[i : i + size] for group in by_group.values() for i in range(0, len(group), size)]
+    return sorted(chunks, key=len, reverse=True)
 
 
-def plot(path: str | Path, out: str | Path | None = None, formats: str | Sequence[str] = ("png",),
-         lang: str = "en", log: Callable[[str], None] | None = None, jobs: int | None = None) -> PlotResult:
+def plot(
+    path: str | Path,
+    out: str | Path | None = None,
+    formats: str | Sequence[str] = ("png",),
+    lang: str = "en",
+    log: Callable[[str], None] | None = None,
+    jobs: int | None = None,
+    year: int | None = None,
+    days: Sequence[int] | None = None,
+) -> PlotResult:
     """Draw every figure of a run folder, batch or Monte Carlo aggregate to files.
 
     Parameters
@@ -271,6 +458,9 @@ def plot(path: str | Path, out: str | Path | None = None, formats: str | Sequenc
         Called with one line per file written and per note.
     jobs
         Worker processes (default: the number of cores; 1 draws in this process).
+    year, days
+        Milestone year of the energy figures and days of the year (0-based) of the dispatch
+        figure (default: the first milestone; the days of highest and lowest net load).
 
     Returns
     -------
@@ -285,26 +475,29 @@ def plot(path: str | Path, out: str | Path | None = None, formats: str | Sequenc
         result.notes.append(message)
         say(f"note: {message}")
     base = Path(path)
-    todo, notes = figures(base, used)
+    todo, notes = figures(base, used, year=year, days=days)
     out_dir = Path(out) if out is not None else base / "figures"
     for note in notes:
         result.notes.append(note)
         say(f"note: {note}")
     workers = min(jobs or os.cpu_count() or 1, max(1, len(todo) // 4))
-    chunks = _groups(todo, workers)
+    chunks = _groups(todo)
     if workers > 1 and len(chunks) > 1:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(len(chunks), mp_context=ctx) as pool:
-            outcomes = list(pool.map(_draw_group, chunks, [out_dir] * len(chunks), [formats] * len(chunks),
-                                     [used] * len(chunks)))
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            outcomes = list(
+                pool.map(_draw_group, chunks, [out_dir] * len(chunks), [formats] * len(chunks), [used] * len(chunks))
+            )
     else:
         outcomes = [_draw_group(c, out_dir, formats, used) for c in chunks]
     order = {job.stem: i for i, job in enumerate(todo)}
-    files = sorted((f for fs, _ in outcomes for f in fs),
-                   key=lambda f: (order.get(str(f.relative_to(out_dir).with_suffix("")), 0), f.suffix))
+    files = sorted(
+        (f for fs, _ in outcomes for f in fs),
+        key=lambda f: (order.get(str(f.relative_to(out_dir).with_suffix("")), 0), f.suffix),
+    )
     for f in files:
         say(f"wrote {f}")
     result.files = files

@@ -40,13 +40,17 @@ class Run:
     _cache: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, path: str | Path) -> "Run":
+    def open(cls, path: str | Path) -> Run:
         """Open a run folder; :class:`InputError` if it has no readable ``manifest.json``."""
         p = Path(path)
         manifest = read_manifest(p)
         if manifest is None:
-            raise InputError("not a run folder", file=p, expected="a folder with manifest.json "
-                             "(written by `carbon run`)", found="no readable manifest.json")
+            raise InputError(
+                "not a run folder",
+                file=p,
+                expected="a folder with manifest.json (written by `carbon run`)",
+                found="no readable manifest.json",
+            )
         return cls(p, manifest)
 
     @property
@@ -83,24 +87,31 @@ class Run:
                 try:
                     self._cache[key] = pd.read_csv(path)
                 except (OSError, ValueError) as exc:
-                    raise InputError("cannot read table", file=path, expected="a CSV table",
-                                     found=str(exc).splitlines()[0]) from None
+                    raise InputError(
+                        "cannot read table", file=path, expected="a CSV table", found=str(exc).splitlines()[0]
+                    ) from None
         frame = self._cache[key]
         if frame is None:
-            raise MissingData(f"no {stage}/{name}.csv in this run", file=self.path,
-                              expected=f"{stage}/{name}.csv", found="absent")
+            raise MissingData(
+                f"no {stage}/{name}.csv in this run", file=self.path, expected=f"{stage}/{name}.csv", found="absent"
+            )
         missing = [c for c in required if c not in frame.columns]
         if missing:
-            raise InputError("a table lacks columns", file=self.path / stage / f"{name}.csv",
-                             expected=", ".join(required), found=", ".join(map(str, frame.columns)))
+            raise InputError(
+                "a table lacks columns",
+                file=self.path / stage / f"{name}.csv",
+                expected=", ".join(required),
+                found=", ".join(map(str, frame.columns)),
+            )
         return frame
 
     def document(self, stage: str, name: str) -> dict:
         """``<run>/<stage>/<name>.json``; :class:`MissingData` if absent."""
         path = self.path / stage / f"{name}.json"
         if not path.is_file():
-            raise MissingData(f"no {stage}/{name}.json in this run", file=self.path,
-                              expected=f"{stage}/{name}.json", found="absent")
+            raise MissingData(
+                f"no {stage}/{name}.json in this run", file=self.path, expected=f"{stage}/{name}.json", found="absent"
+            )
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -132,8 +143,9 @@ class Aggregate:
     def table(self, name: str) -> pd.DataFrame:
         path = self.path / f"{name}.csv"
         if not path.is_file():
-            raise MissingData(f"no {name}.csv in this aggregate", file=self.path, expected=f"{name}.csv",
-                              found="absent")
+            raise MissingData(
+                f"no {name}.csv in this aggregate", file=self.path, expected=f"{name}.csv", found="absent"
+            )
         try:
             return pd.read_csv(path)
         except (OSError, ValueError) as exc:
@@ -199,11 +211,16 @@ def open_path(path: str | Path) -> Run | Batch | Aggregate:
     """
     p = Path(path)
     if not p.exists():
-        raise InputError("no such folder", file=p, expected="a run folder or a results folder of `carbon run`",
-                         found="does not exist")
+        raise InputError(
+            "no such folder",
+            file=p,
+            expected="a run folder or a results folder of `carbon run`",
+            found="does not exist",
+        )
     if not p.is_dir():
-        raise InputError("not a folder", file=p, expected="a run folder or a results folder of `carbon run`",
-                         found="a file")
+        raise InputError(
+            "not a folder", file=p, expected="a run folder or a results folder of `carbon run`", found="a file"
+        )
     if is_aggregate(p):
         return Aggregate(p)
     if (p / "manifest.json").is_file():
@@ -212,9 +229,12 @@ def open_path(path: str | Path) -> Run | Batch | Aggregate:
     aggregates = [Aggregate(c) for c in children if is_aggregate(c)]
     runs = [Run.open(c) for c in children if (c / "manifest.json").is_file() and not is_aggregate(c)]
     if not runs and not aggregates:
-        raise InputError("no runs in this folder", file=p,
-                         expected="a run folder (with manifest.json) or a results folder holding run folders",
-                         found=f"{len(children)} sub-folders, none with manifest.json")
+        raise InputError(
+            "no runs in this folder",
+            file=p,
+            expected="a run folder (with manifest.json) or a results folder holding run folders",
+            found=f"{len(children)} sub-folders, none with manifest.json",
+        )
     return Batch(p, runs, aggregates)
 
 

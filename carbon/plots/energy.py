@@ -30,9 +30,23 @@ def _legend_right(fig: Figure, ax) -> None:
 
 def _tech_order(techs: Sequence[str]) -> list[str]:
     """Firm to variable: coal, gas, ..., wind, solar; storage and grid last."""
-    rank = {"coal": 0, "gas": 1, "oil": 2, "nuclear": 3, "biomass": 4, "waste": 5, "hydro": 6, "geothermal": 7,
-            "wind": 8, "solar": 9, "battery": 10, "storage": 10, "pumped_hydro": 10, "grid_import": 11,
-            "grid_export": 12}
+    rank = {
+        "coal": 0,
+        "gas": 1,
+        "oil": 2,
+        "nuclear": 3,
+        "biomass": 4,
+        "waste": 5,
+        "hydro": 6,
+        "geothermal": 7,
+        "wind": 8,
+        "solar": 9,
+        "battery": 10,
+        "storage": 10,
+        "pumped_hydro": 10,
+        "grid_import": 11,
+        "grid_export": 12,
+    }
 
     def key(t: str) -> tuple[int, str]:
         low = t.lower()
@@ -40,6 +54,7 @@ def _tech_order(techs: Sequence[str]) -> list[str]:
             if low == base or low.startswith(base + "_"):
                 return rank[base], low
         return 8, low
+
     return sorted(techs, key=key)
 
 
@@ -57,20 +72,31 @@ def capacity_bars(run: Run | str, lang: str = "en") -> Figure:
     bottom = np.zeros(len(wide))
     for tech in wide.columns:
         values = wide[tech].to_numpy()
-        ax.bar(x, values, bottom=bottom, width=0.6, color=colour("technology", tech), label=L.name(tech),
-               edgecolor="white", linewidth=0.4, hatch="//" if tech.startswith("grid") else None)
+        ax.bar(
+            x,
+            values,
+            bottom=bottom,
+            width=0.6,
+            color=colour("technology", tech),
+            label=L.name(tech),
+            edgecolor="white",
+            linewidth=0.4,
+            hatch="//" if tech.startswith("grid") else None,
+        )
         bottom += values
+    labels = [str(y) for y in wide.index]
+    storage = False
     if "total_mwh" in cap.columns:
         mwh = cap.groupby("year")["total_mwh"].sum(min_count=1)
-        for xi, year in zip(x, wide.index):
-            if pd.notna(mwh.get(year)) and mwh.get(year) > 0:
-                ax.text(xi, bottom[xi], f"{'储能' if L.lang == 'zh' else 'storage'} {mwh[year]:,.0f} MWh",
-                        ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(x, [str(y) for y in wide.index])
+        if (mwh.fillna(0) > 0).any():
+            storage = True
+            labels = [f"{y}\n{mwh.get(y, 0.0):,.0f}" if pd.notna(mwh.get(y)) else f"{y}\n–" for y in wide.index]
+    ax.set_xticks(x, labels)
     ax.set_ylim(0, bottom.max() * 1.1)
     ax.grid(axis="x", visible=False)
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.set_xlabel(L("year"))
+    below = "; 下行: 储能容量 (MWh)" if L.lang == "zh" else "; below: storage energy capacity (MWh)"
+    ax.set_xlabel(L("year") + (below if storage else ""))
     ax.set_ylabel(L("mw"))
     ax.set_title(L("title_capacity") + f" — {run.name}", loc="left")
     _legend_right(fig, ax)
@@ -85,8 +111,10 @@ def generation_mix(run: Run | str, lang: str = "en") -> Figure:
     annual = run.table("energy", "annual", required=("year", "technology", "generation_mwh"))
     kind = annual["kind"].astype(str) if "kind" in annual.columns else pd.Series("generator", index=annual.index)
     frame = annual[kind != "storage"]
-    wide = frame.pivot_table(index="year", columns="technology", values="generation_mwh", aggfunc="sum",
-                             fill_value=0.0) / 1e3
+    wide = (
+        frame.pivot_table(index="year", columns="technology", values="generation_mwh", aggfunc="sum", fill_value=0.0)
+        / 1e3
+    )
     wide = wide[_tech_order([t for t in wide.columns if wide[t].abs().sum() > 0])]
     fig, ax = new_figure(height=3.4)
     x = np.arange(len(wide))
@@ -94,12 +122,30 @@ def generation_mix(run: Run | str, lang: str = "en") -> Figure:
     for tech in wide.columns:
         values = wide[tech].to_numpy()
         if tech.startswith(EXPORT_PREFIXES):
-            ax.bar(x, -values, bottom=down, width=0.6, color=colour("technology", tech), label=L.name(tech),
-                   edgecolor="#9e9e9e", linewidth=0.4, hatch="//")
+            ax.bar(
+                x,
+                -values,
+                bottom=down,
+                width=0.6,
+                color=colour("technology", tech),
+                label=L.name(tech),
+                edgecolor="#9e9e9e",
+                linewidth=0.4,
+                hatch="//",
+            )
             down -= values
         else:
-            ax.bar(x, values, bottom=up, width=0.6, color=colour("technology", tech), label=L.name(tech),
-                   edgecolor="white", linewidth=0.4, hatch="//" if tech.startswith("grid") else None)
+            ax.bar(
+                x,
+                values,
+                bottom=up,
+                width=0.6,
+                color=colour("technology", tech),
+                label=L.name(tech),
+                edgecolor="white",
+                linewidth=0.4,
+                hatch="//" if tech.startswith("grid") else None,
+            )
             up += values
     try:
         years = run.table("energy", "years", required=("year", "load_mwh")).set_index("year")
@@ -126,8 +172,13 @@ def _dispatch(run: Run, year: int | None) -> tuple[pd.DataFrame, int]:
     elif year not in years:
         from carbon.errors import InputError
 
-        raise InputError("no dispatch for this year", file=run.path / "energy" / "dispatch.csv", key="year",
-                         expected=", ".join(map(str, years)), found=year)
+        raise InputError(
+            "no dispatch for this year",
+            file=run.path / "energy" / "dispatch.csv",
+            key="year",
+            expected=", ".join(map(str, years)),
+            found=year,
+        )
     d = d[d["year"] == year]
     if "node" in d.columns:
         # several nodes: add them up (the county's total)
@@ -158,6 +209,12 @@ def _tech_of(column: str) -> str:
     return column
 
 
+def _date(start: pd.Timestamp, day: int, L: Labels) -> str:
+    """Day ``day`` (0-based) of the year as ``09 Apr`` (en) or ``4月9日`` (zh)."""
+    d = start + pd.Timedelta(days=int(day))
+    return f"{d.month}月{d.day}日" if L.lang == "zh" else d.strftime("%d %b")
+
+
 def pick_days(d: pd.DataFrame, n: int = 3) -> list[int]:
     """Days to show: the day of highest net load, of lowest net load and the most weighted day."""
     day = d["hour"] // 24
@@ -174,8 +231,9 @@ def pick_days(d: pd.DataFrame, n: int = 3) -> list[int]:
     return sorted(chosen[:n])
 
 
-def dispatch_days(run: Run | str, year: int | None = None, days: Sequence[int] | None = None,
-                  lang: str = "en") -> Figure:
+def dispatch_days(
+    run: Run | str, year: int | None = None, days: Sequence[int] | None = None, lang: str = "en"
+) -> Figure:
     """Hourly dispatch on chosen days (day of year, 0-based): generation stacked above zero,
     storage charging and exports below, the load as a line; MW.
 
@@ -196,8 +254,13 @@ def dispatch_days(run: Run | str, year: int | None = None, days: Sequence[int] |
     if missing:
         from carbon.errors import InputError
 
-        raise InputError("no dispatch on these days", file=run.path / "energy" / "dispatch.csv", key="days",
-                         expected=f"days among {all_days[:12]}{' ...' if len(all_days) > 12 else ''}", found=missing)
+        raise InputError(
+            "no dispatch on these days",
+            file=run.path / "energy" / "dispatch.csv",
+            key="days",
+            expected=f"days among {all_days[:12]}{' ...' if len(all_days) > 12 else ''}",
+            found=missing,
+        )
     sub = d[(d["hour"] // 24).isin(days)].reset_index(drop=True)
     x = np.arange(len(sub))
     pos, neg = _gen_columns(sub)
@@ -209,8 +272,7 @@ def dispatch_days(run: Run | str, year: int | None = None, days: Sequence[int] |
         if v.sum() <= 1e-9:
             continue
         tech = _tech_of(c)
-        ax.fill_between(x, up, up + v, step="mid", color=colour("technology", tech), label=L.name(tech),
-                        linewidth=0)
+        ax.fill_between(x, up, up + v, step="mid", color=colour("technology", tech), label=L.name(tech), linewidth=0)
         up += v
     for c in neg:
         v = sub[c].clip(lower=0).to_numpy()
@@ -218,8 +280,18 @@ def dispatch_days(run: Run | str, year: int | None = None, days: Sequence[int] |
             continue
         tech = _tech_of(c)
         lab = L.name(tech) + ((" 充电" if L.lang == "zh" else " charging") if c.endswith("_charge_mw") else "")
-        ax.fill_between(x, down - v, down, step="mid", color=colour("technology", tech), label=lab, linewidth=0,
-                        hatch="//", edgecolor="white", alpha=0.8)
+        ax.fill_between(
+            x,
+            down - v,
+            down,
+            step="mid",
+            color=colour("technology", tech),
+            label=lab,
+            linewidth=0,
+            hatch="//",
+            edgecolor="white",
+            alpha=0.8,
+        )
         down -= v
     ax.step(x, sub["load_mw"].to_numpy(), where="mid", color=TOTAL_COLOUR, linewidth=1.5, label=L("load"))
     ax.axhline(0, color="black", linewidth=0.6)
@@ -229,7 +301,7 @@ def dispatch_days(run: Run | str, year: int | None = None, days: Sequence[int] |
     ticks = [24 * k + h for k in range(len(days)) for h in (0, 6, 12, 18)]
     ax.set_xticks(ticks, [f"{h:02d}" for _ in days for h in (0, 6, 12, 18)])
     for k, day in enumerate(days):
-        date = (start + pd.Timedelta(days=int(day))).strftime("%d %b")
+        date = _date(start, day, L)
         ax.text(24 * k + 11.5, 1.01, date, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7.5)
     ax.set_xlim(-0.5, len(sub) - 0.5)
     ax.set_xlabel(L("hour"))
@@ -247,8 +319,9 @@ def price_heatmap(run: Run | str, year: int | None = None, lang: str = "en") -> 
     L = Labels(lang)
     d, year = _dispatch(run, year)
     if "price_cny_per_mwh" not in d.columns:
-        raise MissingData("energy/dispatch.csv has no price column", file=run.path,
-                          expected="price_cny_per_mwh", found="absent")
+        raise MissingData(
+            "energy/dispatch.csv has no price column", file=run.path, expected="price_cny_per_mwh", found="absent"
+        )
     day = d["hour"] // 24
     grid = d.assign(day=day, h=d["hour"] % 24).pivot_table(index="day", columns="h", values="price_cny_per_mwh")
     grid = grid.reindex(columns=range(24))
@@ -262,7 +335,7 @@ def price_heatmap(run: Run | str, year: int | None = None, lang: str = "en") -> 
     start = pd.Timestamp(f"{year}-01-01")
     step = max(1, n // 14)
     rows = list(range(0, n, step))
-    ax.set_yticks(rows, [(start + pd.Timedelta(days=int(grid.index[r]))).strftime("%d %b") for r in rows])
+    ax.set_yticks(rows, [_date(start, grid.index[r], L) for r in rows])
     ax.set_ylabel(L("day") + (" (典型日)" if L.lang == "zh" and n < 365 else " (representative)" if n < 365 else ""))
     ax.grid(False)
     ax.set_title(L("title_price_heatmap", year=year) + f" — {run.name}", loc="left")
@@ -278,11 +351,20 @@ def duration_curves(run: Run | str, year: int | None = None, lang: str = "en") -
     w = d["weight"].to_numpy() if "weight" in d.columns else np.ones(len(d))
     wind_solar = [c for c in d.columns if c.endswith("_mw") and c.startswith(VARIABLE_RENEWABLES)]
     fig, ax = new_figure(height=3.2)
-    for values, label, style in ((d["load_mw"].to_numpy(), L("load"), "-"),
-                                 ((d["load_mw"] - d[wind_solar].sum(axis=1)).to_numpy(), L("net_load"), "--")):
+    for values, label, style in (
+        (d["load_mw"].to_numpy(), L("load"), "-"),
+        ((d["load_mw"] - d[wind_solar].sum(axis=1)).to_numpy(), L("net_load"), "--"),
+    ):
         order = np.argsort(-values)
-        ax.plot(np.cumsum(w[order]), values[order], linestyle=style, color=TOTAL_COLOUR, linewidth=1.5,
-                label=label, drawstyle="steps-pre")
+        ax.plot(
+            np.cumsum(w[order]),
+            values[order],
+            linestyle=style,
+            color=TOTAL_COLOUR,
+            linewidth=1.5,
+            label=label,
+            drawstyle="steps-pre",
+        )
     ax.axhline(0, color="#636363", linewidth=0.6)
     ax.set_xlim(0, w.sum())
     ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))

@@ -19,6 +19,7 @@ from carbon.plots.style import (
     SCOPE_COLOURS,
     Labels,
     colour,
+    legend_below,
     new_figure,
     thousands,
 )
@@ -49,18 +50,23 @@ def segment_table(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """t CO2e per ``by`` (rows) and segment (columns ``co2, ch4, n2o, ..., scope2``)."""
     scope = frame["scope"].astype(str).str.strip()
     seg = np.where(scope == "1", frame["gas"].astype(str).str.lower(), "scope2")
-    table = frame.assign(segment=seg).pivot_table(index=by, columns="segment", values="co2e_t",
-                                                  aggfunc="sum", fill_value=0.0)
+    table = frame.assign(segment=seg).pivot_table(
+        index=by, columns="segment", values="co2e_t", aggfunc="sum", fill_value=0.0
+    )
     cols = [c for c in SEGMENTS if c in table.columns] + sorted(c for c in table.columns if c not in SEGMENTS)
     return table[cols]
 
 
 def _segment_style(seg: str, L: Labels) -> dict:
     if seg == "scope2":
-        return {"color": SCOPE_COLOURS["2"], "label": ("外购电力和热力 (范围二)" if L.lang == "zh"
-                                                       else "purchased electricity & heat (scope 2)")}
-    return {"color": GAS_COLOURS.get(seg, colour("gas", seg)),
-            "label": L.name(seg) + (" (范围一)" if L.lang == "zh" else " (scope 1)")}
+        return {
+            "color": SCOPE_COLOURS["2"],
+            "label": ("外购电力和热力 (范围二)" if L.lang == "zh" else "purchased electricity & heat (scope 2)"),
+        }
+    return {
+        "color": GAS_COLOURS.get(seg, colour("gas", seg)),
+        "label": L.name(seg) + (" (范围一)" if L.lang == "zh" else " (scope 1)"),
+    }
 
 
 def _stacked_barh(ax, table: pd.DataFrame, L: Labels, names: Sequence[str]) -> None:
@@ -69,8 +75,9 @@ def _stacked_barh(ax, table: pd.DataFrame, L: Labels, names: Sequence[str]) -> N
     for seg in table.columns:
         values = table[seg].to_numpy() / TEN_THOUSAND
         st = _segment_style(seg, L)
-        ax.barh(y, values, left=left, height=0.68, color=st["color"], label=st["label"],
-                edgecolor="white", linewidth=0.4)
+        ax.barh(
+            y, values, left=left, height=0.68, color=st["color"], label=st["label"], edgecolor="white", linewidth=0.4
+        )
         left += values
     span = left.max() if len(left) else 1.0
     for yi, total in zip(y, left):
@@ -110,10 +117,28 @@ def sector_gas_bars(run: Run | str, lang: str = "en") -> Figure:
 def _ribbon(ax, x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, float], color: str) -> None:
     """A band from (x0, y0 bottom..top) to (x1, y1 bottom..top) with S-shaped edges."""
     xm = (x0 + x1) / 2
-    verts = [(x0, y0[0]), (xm, y0[0]), (xm, y1[0]), (x1, y1[0]), (x1, y1[1]), (xm, y1[1]), (xm, y0[1]),
-             (x0, y0[1]), (x0, y0[0])]
-    codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO,
-             MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
+    verts = [
+        (x0, y0[0]),
+        (xm, y0[0]),
+        (xm, y1[0]),
+        (x1, y1[0]),
+        (x1, y1[1]),
+        (xm, y1[1]),
+        (xm, y0[1]),
+        (x0, y0[1]),
+        (x0, y0[0]),
+    ]
+    codes = [
+        MplPath.MOVETO,
+        MplPath.CURVE4,
+        MplPath.CURVE4,
+        MplPath.CURVE4,
+        MplPath.LINETO,
+        MplPath.CURVE4,
+        MplPath.CURVE4,
+        MplPath.CURVE4,
+        MplPath.CLOSEPOLY,
+    ]
     ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=color, edgecolor="none", alpha=0.55))
 
 
@@ -181,12 +206,14 @@ def energy_sankey(run: Run | str, lang: str = "en") -> Figure:
             _ribbon(ax, xl + w, xr - w, y0, y1, colour("fuel", fuel))
     for key, (lo, hi) in left.items():
         ax.add_patch(Rectangle((xl, lo), w, hi - lo, color=colour("fuel", key), label=L.name(key)))
-        ax.text(xl - 0.012, (lo + hi) / 2, f"{L.name(key)}  {(hi - lo) / 1e4:,.1f}", ha="right", va="center",
-                fontsize=7.5)
+        ax.text(
+            xl - 0.012, (lo + hi) / 2, f"{L.name(key)}  {(hi - lo) / 1e4:,.1f}", ha="right", va="center", fontsize=7.5
+        )
     for key, (lo, hi) in right.items():
         ax.add_patch(Rectangle((xr - w, lo), w, hi - lo, color=colour("sector", key)))
-        ax.text(xr + 0.012, (lo + hi) / 2, f"{(hi - lo) / 1e4:,.1f}  {L.name(key)}", ha="left", va="center",
-                fontsize=7.5)
+        ax.text(
+            xr + 0.012, (lo + hi) / 2, f"{(hi - lo) / 1e4:,.1f}  {L.name(key)}", ha="left", va="center", fontsize=7.5
+        )
     height = total + gap * (max(len(fuels), len(sectors)) - 1)
     ax.set_xlim(-0.32, 1.32)
     ax.set_ylim(-0.01 * height, height * 1.06)
@@ -223,12 +250,17 @@ def compare_inventory(runs: Sequence[Run | str], lang: str = "en") -> Figure:
     if not rows:
         raise MissingData("no run has an inventory", expected="inventory/emissions.csv in a run folder")
     table = pd.DataFrame(rows).T.fillna(0.0)
+    if len(table) > 1 and np.allclose(table.to_numpy(), table.to_numpy()[0], rtol=1e-12, atol=1e-9):
+        raise MissingData(
+            f"the {len(table)} runs have the same base-year inventory ({table.iloc[0].sum() / 1e4:,.1f} "
+            "10^4 t CO2e): nothing to compare"
+        )
     table = table[[c for c in SEGMENTS if c in table.columns] + [c for c in table.columns if c not in SEGMENTS]]
     fig, ax = new_figure(height=1.5 + 0.3 * len(table))
     _stacked_barh(ax, table, L, _label_runs(table.index))
     ax.set_title(L("title_compare_inventory"), loc="left")
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2)
+    legend_below(fig, handles, labels, max_cols=2)
     return fig
 
 
@@ -249,13 +281,25 @@ def inventory_samples(runs: Sequence[Run | str], lang: str = "en") -> Figure:
     if len(totals) < 2:
         raise MissingData("fewer than two samples with an inventory", expected="Monte Carlo sample runs")
     values = np.array(totals)
+    if np.ptp(values) <= 1e-9 * max(1.0, abs(values).max()):
+        raise MissingData(
+            f"the {len(values)} samples have the same inventory total ({values[0]:,.1f} 10^4 t CO2e): "
+            "the samples vary something else (see the fan chart and the peak-year histogram)"
+        )
     fig, ax = new_figure(height=3.0)
     ax.hist(values, bins=min(30, max(8, len(values) // 4)), color="#9ecae1", edgecolor="white")
     lo, med, hi = np.percentile(values, [2.5, 50, 97.5])
     for x, style in ((lo, ":"), (med, "-"), (hi, ":")):
         ax.axvline(x, color="#08519c", linestyle=style, linewidth=1.2)
-    ax.text(med, ax.get_ylim()[1] * 0.97, f" {L('median')} {med:,.1f}\n 95%: {lo:,.1f} – {hi:,.1f}",
-            va="top", ha="left", fontsize=7.5, color="#08519c")
+    ax.text(
+        med,
+        ax.get_ylim()[1] * 0.97,
+        f" {L('median')} {med:,.1f}\n 95%: {lo:,.1f} – {hi:,.1f}",
+        va="top",
+        ha="left",
+        fontsize=7.5,
+        color="#08519c",
+    )
     ax.set_xlabel(L("co2e_10k"))
     ax.set_ylabel(L("samples"))
     ax.set_title(L("title_inventory_samples", name=sample_group(runs[0].name)) + f" (n = {len(values)})", loc="left")

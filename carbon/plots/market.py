@@ -20,6 +20,7 @@ from carbon.plots.style import (
     TOTAL_COLOUR,
     Labels,
     colour,
+    legend_below,
     new_figure,
     thousands,
 )
@@ -102,8 +103,15 @@ def market_price(run: Run | str, market: str = "", lang: str = "en") -> Figure:
         ax.step(periods, floor, where="mid", color=TARGET_COLOUR, linestyle="--", linewidth=1.1, label=L("floor"))
     if ceiling is not None:
         ax.step(periods, ceiling, where="mid", color=PEAK_COLOUR, linestyle="--", linewidth=1.1, label=L("ceiling"))
-    ax.plot(periods, p["price"].to_numpy(), color=TOTAL_COLOUR, marker="o", markersize=4, linewidth=1.8,
-            label=L("price_t", unit=unit).split(" (")[0])
+    ax.plot(
+        periods,
+        p["price"].to_numpy(),
+        color=TOTAL_COLOUR,
+        marker="o",
+        markersize=4,
+        linewidth=1.8,
+        label=L("price_t", unit=unit).split(" (")[0],
+    )
     top = max(float(p["price"].max()), float(ceiling.max()) if ceiling is not None else 0.0)
     ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -118,8 +126,9 @@ def market_price(run: Run | str, market: str = "", lang: str = "en") -> Figure:
     return fig
 
 
-def firm_positions(run: Run | str, market: str = "", period: int | None = None, top: int = 12,
-                   lang: str = "en") -> Figure:
+def firm_positions(
+    run: Run | str, market: str = "", period: int | None = None, top: int = 12, lang: str = "en"
+) -> Figure:
     """Allocation against emissions per firm (bars) and the net purchase (diamond) in one
     period (default the last); the ``top`` largest emitters, the rest added up as "other"."""
     run = as_run(run)
@@ -132,22 +141,38 @@ def firm_positions(run: Run | str, market: str = "", period: int | None = None, 
     if f.empty:
         from carbon.errors import InputError
 
-        raise InputError("no firm rows for this period", file=run.path / run.market_stage(market) / "firms.csv",
-                         key="period", expected=", ".join(map(str, periods)), found=period)
+        raise InputError(
+            "no firm rows for this period",
+            file=run.path / run.market_stage(market) / "firms.csv",
+            key="period",
+            expected=", ".join(map(str, periods)),
+            found=period,
+        )
     if "net_purchase" not in f.columns:
         f["net_purchase"] = f["emissions"] - f["allocation"]
     f = f.sort_values("emissions", ascending=False)
     if len(f) > top:
-        rest = f.iloc[top - 1:]
-        other = {"firm": L("other_firms", n=len(rest)), "allocation": rest["allocation"].sum(),
-                 "emissions": rest["emissions"].sum(), "net_purchase": rest["net_purchase"].sum()}
+        rest = f.iloc[top - 1 :]
+        other = {
+            "firm": L("other_firms", n=len(rest)),
+            "allocation": rest["allocation"].sum(),
+            "emissions": rest["emissions"].sum(),
+            "net_purchase": rest["net_purchase"].sum(),
+        }
         f = pd.concat([f.iloc[: top - 1], pd.DataFrame([other])], ignore_index=True)
     y = np.arange(len(f))
     fig, ax = new_figure(height=1.2 + 0.42 * len(f))
     ax.barh(y - 0.2, f["allocation"].to_numpy(), height=0.38, color=BAND_COLOUR, label=L("allocation"))
     ax.barh(y + 0.2, f["emissions"].to_numpy(), height=0.38, color="#636363", label=L("emissions"))
-    ax.plot(f["net_purchase"].to_numpy(), y, marker="D", linestyle="none", color=PEAK_COLOUR, markersize=5,
-            label=L("net_purchase"))
+    ax.plot(
+        f["net_purchase"].to_numpy(),
+        y,
+        marker="D",
+        linestyle="none",
+        color=PEAK_COLOUR,
+        markersize=5,
+        label=L("net_purchase"),
+    )
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_yticks(y, [L.name(s) for s in f["firm"]])
     ax.invert_yaxis()
@@ -249,8 +274,13 @@ def mac_curves(run: Run | str, market: str = "", period: int | None = None, lang
     if period not in periods:
         from carbon.errors import InputError
 
-        raise InputError("no such period", file=run.path / run.market_stage(market) / "periods.csv", key="period",
-                         expected=", ".join(map(str, periods)), found=period)
+        raise InputError(
+            "no such period",
+            file=run.path / run.market_stage(market) / "periods.csv",
+            key="period",
+            expected=", ".join(map(str, periods)),
+            found=period,
+        )
     t = periods.index(period)
     price = float(p.loc[p["period"] == period, "price"].iloc[0])
     firms = run.table(run.market_stage(market), "firms", required=("period", "firm", "emissions", "abatement"))
@@ -276,22 +306,37 @@ def mac_curves(run: Run | str, market: str = "", period: int | None = None, lang
         years = sorted(mc["year"].unique())
         year = max([y for y in years if y <= period], default=years[0])
         m = mc[mc["year"] == year].sort_values("carbon_price_cny_per_t")
-        ax.plot(m["abatement_t"], m["carbon_price_cny_per_t"], color=colour("technology", "coal"), linewidth=1.5,
-                linestyle="--", marker=".", label=f"{'电力系统 (能源模型)' if L.lang == 'zh' else 'power system (energy model)'} {year}")
+        ax.plot(
+            m["abatement_t"],
+            m["carbon_price_cny_per_t"],
+            color=colour("technology", "coal"),
+            linewidth=1.5,
+            linestyle="--",
+            marker=".",
+            label=f"{'电力系统 (能源模型)' if L.lang == 'zh' else 'power system (energy model)'} {year}",
+        )
         xmax = max(xmax, _reach((m["abatement_t"].to_numpy(), m["carbon_price_cny_per_t"].to_numpy()), pmax))
         drawn += 1
     if not drawn:
-        raise MissingData("no MAC curve can be drawn from this run", file=run.path,
-                          expected="firms with a slope, steps or curve MAC in the manifest, or energy/mac_curve.csv")
-    ax.axhline(price, color=PEAK_COLOUR, linewidth=1.2, linestyle=":",
-               label=f"{'出清价格' if L.lang == 'zh' else 'clearing price'} {price:,.1f}")
+        raise MissingData(
+            "no MAC curve can be drawn from this run",
+            file=run.path,
+            expected="firms with a slope, steps or curve MAC in the manifest, or energy/mac_curve.csv",
+        )
+    ax.axhline(
+        price,
+        color=PEAK_COLOUR,
+        linewidth=1.2,
+        linestyle=":",
+        label=f"{'出清价格' if L.lang == 'zh' else 'clearing price'} {price:,.1f}",
+    )
     ax.set_ylim(0, pmax)
     ax.set_xlim(0, xmax * 1.05 if xmax > 0 else None)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
     ax.xaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel(f"{L('abatement')} ({_unit_label(unit)})")
     ax.set_ylabel(L("mac", unit=unit))
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3)
+    legend_below(fig, *ax.get_legend_handles_labels())
     ax.set_title(L("title_mac", market=_title_name(market, run), period=period), loc="left")
     return fig
 
@@ -315,15 +360,31 @@ def trade_prices(run: Run | str, market: str = "", lang: str = "en") -> Figure:
         x = np.arange(x0, x0 + len(group))
         c = SERIES_COLOURS[i % len(SERIES_COLOURS)]
         ax.plot(x, group["price"].to_numpy(), marker="o", markersize=3.5, linewidth=0.8, color=c, alpha=0.9)
-        mean = float((group["price"] * group.get("quantity", 1)).sum() / group.get("quantity", pd.Series(1, index=group.index)).sum())
-        ax.hlines(mean, x[0] - 0.4, x[-1] + 0.4, color=c, linewidth=2.0,
-                  label=L("mean_price") if i == 0 else None)
+        mean = float(
+            (group["price"] * group.get("quantity", 1)).sum()
+            / group.get("quantity", pd.Series(1, index=group.index)).sum()
+        )
+        ax.hlines(mean, x[0] - 0.4, x[-1] + 0.4, color=c, linewidth=2.0, label=L("mean_price") if i == 0 else None)
         if eq:
             ev = float(p.loc[p["period"] == period, eq].iloc[0])
-            ax.hlines(ev, x[0] - 0.4, x[-1] + 0.4, color=TOTAL_COLOUR, linestyle="--", linewidth=1.2,
-                      label=L("equilibrium") if i == 0 else None)
-        ax.text((x[0] + x[-1]) / 2, 1.0, str(period), transform=ax.get_xaxis_transform(), ha="center",
-                va="bottom", fontsize=7)
+            ax.hlines(
+                ev,
+                x[0] - 0.4,
+                x[-1] + 0.4,
+                color=TOTAL_COLOUR,
+                linestyle="--",
+                linewidth=1.2,
+                label=L("equilibrium") if i == 0 else None,
+            )
+        ax.text(
+            (x[0] + x[-1]) / 2,
+            1.0,
+            str(period),
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
         if x0:
             ax.axvline(x0 - 0.5, color="#bdbdbd", linewidth=0.6)
         x0 += len(group)

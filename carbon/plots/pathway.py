@@ -19,6 +19,7 @@ from carbon.plots.style import (
     TOTAL_COLOUR,
     Labels,
     colour,
+    legend_below,
     new_figure,
     thousands,
 )
@@ -28,9 +29,17 @@ VIEWS = ("scope1", "scope12")
 TOTAL_COLUMN = {"scope1": "co2e_t_scope1", "scope12": "co2e_t_scope12"}
 EMISSION_UNITS = {"t", "tco2e", "t co2e", "tco2", "t co2", "10^4 t co2e", "10^4 tco2e", "10^4 t"}
 #: Indicator columns of ``annual.csv`` a target may refer to (matched by name).
-INDICATORS = ("carbon_intensity_t_per_10k_cny", "energy_intensity_tce_per_10k_cny", "non_fossil_share",
-              "renewable_share_electricity", "co2e_t_scope1", "co2e_t_scope12", "energy_tce", "power_co2_t",
-              "carbon_price_cny_per_t")
+INDICATORS = (
+    "carbon_intensity_t_per_10k_cny",
+    "energy_intensity_tce_per_10k_cny",
+    "non_fossil_share",
+    "renewable_share_electricity",
+    "co2e_t_scope1",
+    "co2e_t_scope12",
+    "energy_tce",
+    "power_co2_t",
+    "carbon_price_cny_per_t",
+)
 
 
 def peak_info(run: Run, view: str) -> dict:
@@ -88,19 +97,30 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
     by_sector = run.table("pathway", "by_sector", required=("year", "view", "sector", "co2e_t"))
     frame = by_sector[by_sector["view"] == view]
     if frame.empty:
-        raise MissingData(f"pathway/by_sector.csv has no rows of view {view!r}", file=run.path,
-                          expected=" or ".join(VIEWS), found=", ".join(sorted(by_sector["view"].astype(str).unique())))
+        raise MissingData(
+            f"pathway/by_sector.csv has no rows of view {view!r}",
+            file=run.path,
+            expected=" or ".join(VIEWS),
+            found=", ".join(sorted(by_sector["view"].astype(str).unique())),
+        )
     wide = frame.pivot_table(index="year", columns="sector", values="co2e_t", aggfunc="sum", fill_value=0.0)
     wide = wide[wide.sum().sort_values(ascending=False).index]
     years = wide.index.to_numpy()
     fig, ax = new_figure(height=3.8)
     pos = wide.clip(lower=0) / TEN_THOUSAND
     neg = wide.clip(upper=0) / TEN_THOUSAND
-    ax.stackplot(years, pos.T.to_numpy(), labels=[L.name(s) for s in wide.columns],
-                 colors=[colour("sector", s) for s in wide.columns], alpha=0.85, linewidth=0)
+    ax.stackplot(
+        years,
+        pos.T.to_numpy(),
+        labels=[L.name(s) for s in wide.columns],
+        colors=[colour("sector", s) for s in wide.columns],
+        alpha=0.85,
+        linewidth=0,
+    )
     if (neg.to_numpy() < 0).any():
-        ax.stackplot(years, neg.T.to_numpy(), colors=[colour("sector", s) for s in wide.columns], alpha=0.85,
-                     linewidth=0)
+        ax.stackplot(
+            years, neg.T.to_numpy(), colors=[colour("sector", s) for s in wide.columns], alpha=0.85, linewidth=0
+        )
         ax.axhline(0, color="black", linewidth=0.6)
     try:
         annual = run.table("pathway", "annual", required=("year", TOTAL_COLUMN[view]))
@@ -118,26 +138,58 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
         level = float(info.get("peak_co2e_t", total.get(year, np.nan) * TEN_THOUSAND)) / TEN_THOUSAND
         ax.plot([year], [level], marker="o", markersize=7, color=PEAK_COLOUR, zorder=5, linestyle="none")
         right = year > years.min() + 0.6 * (years.max() - years.min())
-        ax.annotate(peak_label(L, info), xy=(year, level), xytext=(-12 if right else 12, 16),
-                    textcoords="offset points", ha="right" if right else "left", va="bottom", fontsize=8,
-                    color=PEAK_COLOUR, fontweight="bold", gid="peak-label",
-                    arrowprops={"arrowstyle": "-", "color": PEAK_COLOUR, "linewidth": 0.8})
+        ax.annotate(
+            peak_label(L, info),
+            xy=(year, level),
+            xytext=(-12 if right else 12, 16),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            va="bottom",
+            fontsize=8,
+            color=PEAK_COLOUR,
+            fontweight="bold",
+            gid="peak-label",
+            arrowprops={"arrowstyle": "-", "color": PEAK_COLOUR, "linewidth": 0.8},
+        )
     else:
-        ax.text(0.99, 0.97, peak_label(L, info) if info else L("not_peaked"), transform=ax.transAxes,
-                ha="right", va="top", color=PEAK_COLOUR, fontweight="bold", gid="peak-label")
+        ax.text(
+            0.99,
+            0.97,
+            peak_label(L, info) if info else L("not_peaked"),
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            color=PEAK_COLOUR,
+            fontweight="bold",
+            gid="peak-label",
+        )
     targets = _targets(run)
     if targets is not None:
-        peak_targets = targets[targets["target"].astype(str).str.contains("peak", case=False)
-                               & (targets["unit"].astype(str).str.strip() == "year")]
+        peak_targets = targets[
+            targets["target"].astype(str).str.contains("peak", case=False)
+            & (targets["unit"].astype(str).str.strip() == "year")
+        ]
         for row in peak_targets.itertuples():
-            ax.axvline(float(row.limit), color=TARGET_COLOUR if _met(row.met) else PEAK_COLOUR, linestyle="--",
-                       linewidth=1.2, label=f"{L('target')}: {row.target} {int(row.limit)}")
+            ax.axvline(
+                float(row.limit),
+                color=TARGET_COLOUR if _met(row.met) else PEAK_COLOUR,
+                linestyle="--",
+                linewidth=1.2,
+                label=f"{L('target')}: {row.target} {int(row.limit)}",
+            )
         rows = targets[targets["unit"].astype(str).str.strip().str.lower().isin(EMISSION_UNITS)]
         for i, row in enumerate(rows.itertuples()):
             scale = 1.0 if str(row.unit).startswith("10^4") else 1 / TEN_THOUSAND
-            ax.plot([row.year], [row.limit * scale], marker="v", markersize=8, linestyle="none",
-                    color=TARGET_COLOUR if _met(row.met) else PEAK_COLOUR, zorder=6,
-                    label=f"{L('target')}: {row.target}")
+            ax.plot(
+                [row.year],
+                [row.limit * scale],
+                marker="v",
+                markersize=8,
+                linestyle="none",
+                color=TARGET_COLOUR if _met(row.met) else PEAK_COLOUR,
+                zorder=6,
+                label=f"{L('target')}: {row.target}",
+            )
             top = max(top, row.limit * scale)
     ax.set_ylim(min(0.0, float(neg.sum(axis=1).min()) * 1.1), top * 1.22)
     ax.set_xlim(years.min(), years.max())
@@ -166,7 +218,7 @@ def compare_pathways(runs: Sequence[Run | str], view: str = "scope1", lang: str 
     10^4 t CO2e."""
     L = Labels(lang)
     runs = [as_run(r) for r in runs]
-    fig, ax = new_figure(height=3.8)
+    fig, ax = new_figure(height=3.3 + 0.17 * min(len(runs), 30))
     drawn = 0
     col = TOTAL_COLUMN[view]
     years_all: list[int] = []
@@ -176,17 +228,30 @@ def compare_pathways(runs: Sequence[Run | str], view: str = "scope1", lang: str 
         except MissingData:
             continue
         c = SERIES_COLOURS[drawn % len(SERIES_COLOURS)]
+        style = "-" if drawn < len(SERIES_COLOURS) else "--"
         series = annual.set_index("year")[col] / TEN_THOUSAND
         years_all += list(series.index)
-        ax.plot(series.index, series.to_numpy(), color=c, linewidth=1.6, label=run.name)
         info = peak_info(run, view)
+        label = run_label(run.name)
+        if info.get("peak_year") is not None:
+            label += f" ({L('peak')} {int(info['peak_year'])})"
+        elif info:
+            label += f" ({status_text(L, info)})"
+        ax.plot(series.index, series.to_numpy(), color=c, linewidth=1.6, linestyle=style, label=label)
         if info.get("peak_year") is not None:
             y = int(info["peak_year"])
             level = float(info.get("peak_co2e_t", series.get(y, np.nan) * TEN_THOUSAND)) / TEN_THOUSAND
-            ax.plot([y], [level], marker="o", color=c, markersize=6, markeredgecolor="white", zorder=5,
-                    linestyle="none")
-            ax.annotate(str(y), xy=(y, level), xytext=(0, 6), textcoords="offset points", ha="center",
-                        fontsize=7, color=c)
+            ax.plot(
+                [y],
+                [level],
+                marker="o",
+                color=c,
+                markersize=6,
+                markeredgecolor="white",
+                zorder=5,
+                linestyle="none",
+                gid="peak-marker",
+            )
         drawn += 1
     if not drawn:
         raise MissingData("no run has a pathway", expected="pathway/annual.csv in the run folders")
@@ -199,8 +264,18 @@ def compare_pathways(runs: Sequence[Run | str], view: str = "scope1", lang: str 
     ax.set_xlabel(L("year"))
     ax.set_ylabel(L("co2e_10k"))
     ax.set_title(L("title_compare_pathway", view=L.name(view)), loc="left")
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper")
+    legend_below(fig, *ax.get_legend_handles_labels())
     return fig
+
+
+def run_label(name: str) -> str:
+    """A run name for a legend: ``sweep__a.b=1__c=2`` -> ``sweep: b=1, c=2``."""
+    head, *rest = name.split("__")
+    parts = []
+    for part in rest:
+        key, eq, value = part.partition("=")
+        parts.append(f"{key.rsplit('.', 1)[-1]}={value}" if eq else part)
+    return head + (": " + ", ".join(parts) if parts else "")
 
 
 def lmdi_waterfall(run: Run | str, lang: str = "en") -> Figure:
@@ -284,8 +359,11 @@ def targets_dashboard(run: Run | str, lang: str = "en") -> Figure:
         ok = _met(row.met)
         c = TARGET_COLOUR if ok else PEAK_COLOUR
         col = _indicator_for(str(row.target), annual.reset_index()) if not annual.empty else None
-        same_scale = (col is not None and row.year in annual.index
-                      and np.isclose(float(annual.loc[row.year, col]), float(row.value), rtol=1e-6))
+        same_scale = (
+            col is not None
+            and row.year in annual.index
+            and np.isclose(float(annual.loc[row.year, col]), float(row.value), rtol=1e-6)
+        )
         if same_scale:
             series = annual[col]
             ax.plot(series.index, series.to_numpy(), color="#3b3b3b", linewidth=1.4)
@@ -298,10 +376,23 @@ def targets_dashboard(run: Run | str, lang: str = "en") -> Figure:
             ax.axhline(0, color="#bdbdbd", linewidth=1.0)
             ax.plot([row.value], [0], marker="o", markersize=8, color="#3b3b3b", linestyle="none")
             ax.plot([row.limit], [0], marker="D", markersize=8, color=c, linestyle="none")
-            ax.annotate(_fmt(row.value, row.unit), (row.value, 0), xytext=(0, 9), textcoords="offset points",
-                        ha="center", fontsize=7.5)
-            ax.annotate(f"{L('limit')} {_fmt(row.limit, row.unit)}", (row.limit, 0), xytext=(0, -14),
-                        textcoords="offset points", ha="center", fontsize=7.5, color=c)
+            ax.annotate(
+                _fmt(row.value, row.unit),
+                (row.value, 0),
+                xytext=(0, 9),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7.5,
+            )
+            ax.annotate(
+                f"{L('limit')} {_fmt(row.limit, row.unit)}",
+                (row.limit, 0),
+                xytext=(0, -14),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7.5,
+                color=c,
+            )
             lo, hi = min(row.value, row.limit), max(row.value, row.limit)
             pad = (hi - lo) * 0.5 or abs(hi) * 0.05 or 1.0
             ax.set_xlim(lo - pad, hi + pad)

@@ -16,10 +16,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # drawing to files only; never needs a display
 
-import matplotlib.colors as mcolors  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 #: Text width of an A4 page with 20 mm margins, inches: figures are drawn at this width so
 #: that the fonts below print at their nominal size.
@@ -98,21 +98,42 @@ TECH_COLOURS: dict[str, str] = {
     "shed": "#e31a1c",
 }
 
-GAS_COLOURS: dict[str, str] = {"co2": "#4c4c4c", "ch4": "#ff7f0e", "n2o": "#1f77b4", "hfc": "#9467bd",
-                               "pfc": "#8c564b", "sf6": "#17becf"}
+GAS_COLOURS: dict[str, str] = {
+    "co2": "#4c4c4c",
+    "ch4": "#ff7f0e",
+    "n2o": "#1f77b4",
+    "hfc": "#9467bd",
+    "pfc": "#8c564b",
+    "sf6": "#17becf",
+}
 
 SCOPE_COLOURS: dict[str, str] = {"1": "#4c4c4c", "2": "#f2c12e", "3": "#9ecae1"}
 
 #: Colours of the runs of a comparison (cycled); reference lines and bands.
-SERIES_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-                  "#17becf", "#bcbd22", "#7f7f7f"]
+SERIES_COLOURS = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+]
 TOTAL_COLOUR = "#000000"
 PEAK_COLOUR = "#d62728"
 TARGET_COLOUR = "#2ca02c"
 BAND_COLOUR = "#1f77b4"
 
-_FAMILIES = {"sector": SECTOR_COLOURS, "fuel": FUEL_COLOURS, "technology": TECH_COLOURS, "gas": GAS_COLOURS,
-             "scope": SCOPE_COLOURS}
+_FAMILIES = {
+    "sector": SECTOR_COLOURS,
+    "fuel": FUEL_COLOURS,
+    "technology": TECH_COLOURS,
+    "gas": GAS_COLOURS,
+    "scope": SCOPE_COLOURS,
+}
 
 
 def _fallback(key: str) -> str:
@@ -140,7 +161,7 @@ def colour(kind: str, key: str) -> str:
         return table[low]
     if kind == "technology":
         for base in sorted(table, key=len, reverse=True):
-            if low.startswith(base + "_") or low.startswith(base + "-"):
+            if low.startswith((base + "_", base + "-")):
                 return _lighter(table[base])
     return _fallback(low)
 
@@ -151,32 +172,88 @@ def colour(kind: str, key: str) -> str:
 #: itself with underscores as spaces unless listed.
 NAMES: dict[str, dict[str, str]] = {
     "en": {
-        "ippu": "IPPU", "co2": "CO$_2$", "ch4": "CH$_4$", "n2o": "N$_2$O", "lpg": "LPG",
-        "raw_coal": "raw coal", "other_primary_solid_biomass": "solid biomass",
-        "grid_import": "grid import", "grid_export": "grid export",
-        "msw_landfilled": "landfilled waste", "domestic_wastewater_bod": "wastewater",
-        "scope1": "scope 1", "scope12": "scope 1+2", "1": "scope 1", "2": "scope 2",
-        "purchased_electricity": "purchased electricity (scope 2)", "purchased_heat": "purchased heat (scope 2)",
+        "ippu": "IPPU",
+        "co2": "CO$_2$",
+        "ch4": "CH$_4$",
+        "n2o": "N$_2$O",
+        "lpg": "LPG",
+        "raw_coal": "raw coal",
+        "other_primary_solid_biomass": "solid biomass",
+        "grid_import": "grid import",
+        "grid_export": "grid export",
+        "msw_landfilled": "landfilled waste",
+        "domestic_wastewater_bod": "wastewater",
+        "scope1": "scope 1",
+        "scope12": "scope 1+2",
+        "1": "scope 1",
+        "2": "scope 2",
+        "purchased_electricity": "purchased electricity (scope 2)",
+        "purchased_heat": "purchased heat (scope 2)",
         "gdp_per_capita": "GDP per capita",
     },
     "zh": {
-        "power": "电力", "industry": "工业", "construction": "建筑业", "transport": "交通",
-        "commercial": "商业", "residential": "居民生活", "buildings": "建筑", "agriculture": "农业",
-        "ippu": "工业过程", "waste": "废弃物", "lulucf": "土地利用", "electricity": "电力(外购)",
-        "heat": "热力", "other": "其他",
-        "raw_coal": "原煤", "coal": "煤电", "coke": "焦炭", "gasoline": "汽油", "kerosene": "煤油",
-        "diesel": "柴油", "fuel_oil": "燃料油", "lpg": "液化石油气", "natural_gas": "天然气",
-        "gas": "燃气", "biogas": "沼气", "wood": "薪柴", "other_primary_solid_biomass": "固体生物质",
-        "biomass": "生物质", "wind": "风电", "solar": "光伏", "hydro": "水电", "nuclear": "核电",
-        "battery": "电池储能", "storage": "储能", "grid_import": "电网购电", "grid_export": "电网送出",
-        "wind_new": "风电(新建)", "solar_new": "光伏(新建)", "co2": "CO$_2$", "ch4": "CH$_4$",
-        "n2o": "N$_2$O", "scope1": "范围一", "scope12": "范围一+二", "1": "范围一", "2": "范围二",
-        "msw_landfilled": "垃圾填埋", "domestic_wastewater_bod": "生活污水",
-        "furniture": "家具", "food": "食品", "building_materials": "建材",
-        "load": "负荷", "net load": "净负荷",
-        "purchased_electricity": "外购电力 (范围二)", "purchased_heat": "外购热力 (范围二)",
-        "population": "人口", "gdp_per_capita": "人均GDP", "affluence": "人均GDP", "structure": "产业结构",
-        "intensity": "能源强度", "energy_intensity": "能源强度", "mix": "能源结构", "energy_mix": "能源结构",
+        "power": "电力",
+        "industry": "工业",
+        "construction": "建筑业",
+        "transport": "交通",
+        "commercial": "商业",
+        "residential": "居民生活",
+        "buildings": "建筑",
+        "agriculture": "农业",
+        "ippu": "工业过程",
+        "waste": "废弃物",
+        "lulucf": "土地利用",
+        "electricity": "电力(外购)",
+        "heat": "热力",
+        "other": "其他",
+        "raw_coal": "原煤",
+        "coal": "煤电",
+        "coke": "焦炭",
+        "gasoline": "汽油",
+        "kerosene": "煤油",
+        "diesel": "柴油",
+        "fuel_oil": "燃料油",
+        "lpg": "液化石油气",
+        "natural_gas": "天然气",
+        "gas": "燃气",
+        "biogas": "沼气",
+        "wood": "薪柴",
+        "other_primary_solid_biomass": "固体生物质",
+        "biomass": "生物质",
+        "wind": "风电",
+        "solar": "光伏",
+        "hydro": "水电",
+        "nuclear": "核电",
+        "battery": "电池储能",
+        "storage": "储能",
+        "grid_import": "电网购电",
+        "grid_export": "电网送出",
+        "wind_new": "风电(新建)",
+        "solar_new": "光伏(新建)",
+        "co2": "CO$_2$",
+        "ch4": "CH$_4$",
+        "n2o": "N$_2$O",
+        "scope1": "范围一",
+        "scope12": "范围一+二",
+        "1": "范围一",
+        "2": "范围二",
+        "msw_landfilled": "垃圾填埋",
+        "domestic_wastewater_bod": "生活污水",
+        "furniture": "家具",
+        "food": "食品",
+        "building_materials": "建材",
+        "load": "负荷",
+        "net load": "净负荷",
+        "purchased_electricity": "外购电力 (范围二)",
+        "purchased_heat": "外购热力 (范围二)",
+        "population": "人口",
+        "gdp_per_capita": "人均GDP",
+        "affluence": "人均GDP",
+        "structure": "产业结构",
+        "intensity": "能源强度",
+        "energy_intensity": "能源强度",
+        "mix": "能源结构",
+        "energy_mix": "能源结构",
         "emission_factor": "排放因子",
     },
 }
@@ -233,7 +310,9 @@ TEXT: dict[str, dict[str, str]] = {
         "title_mac": "Marginal abatement cost curves, {market}, {period}",
         "title_trades": "Transaction prices in the double auction, {market}",
         "title_inventory_samples": "Total emissions across the samples of {name}",
-        "status_peaked": "peaked", "status_plateau": "plateau", "status_not_peaked": "not peaked",
+        "status_peaked": "peaked",
+        "status_plateau": "plateau",
+        "status_not_peaked": "not peaked",
         "p_by_2030": "P(peak ≤ 2030) = {p:.0%}",
         "samples": "samples",
         "other_firms": "other ({n} firms)",
@@ -241,7 +320,8 @@ TEXT: dict[str, dict[str, str]] = {
         "equilibrium": "equilibrium price",
         "mean_price": "period mean price",
         "median": "median",
-        "start": "start", "end": "end",
+        "start": "start",
+        "end": "end",
         "target": "target",
         "limit": "limit",
     },
@@ -295,7 +375,9 @@ TEXT: dict[str, dict[str, str]] = {
         "title_mac": "边际减排成本曲线, {market}, {period}",
         "title_trades": "双向拍卖成交价格, {market}",
         "title_inventory_samples": "{name} 各样本总排放",
-        "status_peaked": "已达峰", "status_plateau": "平台期", "status_not_peaked": "未达峰",
+        "status_peaked": "已达峰",
+        "status_plateau": "平台期",
+        "status_not_peaked": "未达峰",
         "p_by_2030": "P(2030年前达峰) = {p:.0%}",
         "samples": "样本数",
         "other_firms": "其他 ({n} 家)",
@@ -303,7 +385,8 @@ TEXT: dict[str, dict[str, str]] = {
         "equilibrium": "均衡价格",
         "mean_price": "当期均价",
         "median": "中位数",
-        "start": "起点", "end": "终点",
+        "start": "起点",
+        "end": "终点",
         "target": "目标",
         "limit": "限值",
     },
@@ -331,18 +414,46 @@ class Labels:
 
 # --- fonts and languages -----------------------------------------------------------------
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC",
-                "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei",
-                "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN", "Droid Sans Fallback")
-CJK_GLOBS = ("NotoSansCJK*", "NotoSerifCJK*", "SourceHanSans*", "wqy-*", "simhei*", "msyh*",
-             "DroidSansFallback*", "uming*")
-CJK_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"),
-                 str(Path.home() / ".local/share/fonts"), "/System/Library/Fonts", "/Library/Fonts",
-                 "C:/Windows/Fonts")
-INSTALL_HINT = ("no CJK font found, so the figures use English labels; install one to get Chinese "
-                "labels, e.g. `sudo apt-get install fonts-noto-cjk` (Debian/Ubuntu), "
-                "`sudo dnf install google-noto-sans-cjk-fonts` (Fedora), or put a .ttf/.otf/.ttc CJK "
-                "font into ~/.fonts")
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Serif CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+)
+CJK_GLOBS = (
+    "NotoSansCJK*",
+    "NotoSerifCJK*",
+    "SourceHanSans*",
+    "wqy-*",
+    "simhei*",
+    "msyh*",
+    "DroidSansFallback*",
+    "uming*",
+)
+CJK_FONT_DIRS = (
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    str(Path.home() / ".fonts"),
+    str(Path.home() / ".local/share/fonts"),
+    "/System/Library/Fonts",
+    "/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+INSTALL_HINT = (
+    "no CJK font found, so the figures use English labels; install one to get Chinese "
+    "labels, e.g. `sudo apt-get install fonts-noto-cjk` (Debian/Ubuntu), "
+    "`sudo dnf install google-noto-sans-cjk-fonts` (Fedora), or put a .ttf/.otf/.ttc CJK "
+    "font into ~/.fonts"
+)
 
 _CJK_CACHE: dict[str, str | None] = {}
 
@@ -396,8 +507,8 @@ def use_language(lang: str) -> tuple[str, str | None]:
         family = find_cjk_font()
         if family is None:
             return "en", INSTALL_HINT
-        plt.rcParams["font.family"] = "sans-serif"
-        plt.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
+        # a list of families: glyphs missing from the CJK font (✓ ✗ →) come from DejaVu Sans
+        plt.rcParams["font.family"] = [family, "DejaVu Sans"]
         plt.rcParams["axes.unicode_minus"] = False
         return "zh", None
     plt.rcParams["font.family"] = "sans-serif"
@@ -407,32 +518,35 @@ def use_language(lang: str) -> tuple[str, str | None]:
 
 def apply_style() -> None:
     """rcParams shared by every figure (sizes for A4 width, light grid, no top/right spines)."""
-    plt.rcParams.update({
-        "font.size": FONT_SIZE,
-        "axes.titlesize": FONT_SIZE + 1.5,
-        "axes.titleweight": "bold",
-        "axes.labelsize": FONT_SIZE,
-        "legend.fontsize": FONT_SIZE - 1,
-        "legend.frameon": False,
-        "xtick.labelsize": FONT_SIZE - 0.5,
-        "ytick.labelsize": FONT_SIZE - 0.5,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "axes.axisbelow": True,
-        "grid.color": "#e0e0e0",
-        "grid.linewidth": 0.6,
-        "figure.dpi": 100,
-        "savefig.dpi": DPI,
-        "savefig.bbox": None,
-        "svg.fonttype": "path",
-        "pdf.fonttype": 42,
-        "axes.formatter.use_mathtext": False,
-    })
+    plt.rcParams.update(
+        {
+            "font.size": FONT_SIZE,
+            "axes.titlesize": FONT_SIZE + 1.5,
+            "axes.titleweight": "bold",
+            "axes.labelsize": FONT_SIZE,
+            "legend.fontsize": FONT_SIZE - 1,
+            "legend.frameon": False,
+            "xtick.labelsize": FONT_SIZE - 0.5,
+            "ytick.labelsize": FONT_SIZE - 0.5,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.axisbelow": True,
+            "grid.color": "#e0e0e0",
+            "grid.linewidth": 0.6,
+            "figure.dpi": DPI,  # the saving dpi: text metrics of the layout pass are reused when saving
+            "savefig.dpi": DPI,
+            "savefig.bbox": None,
+            "svg.fonttype": "path",
+            "pdf.fonttype": 42,
+            "axes.formatter.use_mathtext": False,
+        }
+    )
 
 
-def new_figure(height: float = 3.6, ncols: int = 1, nrows: int = 1, width: float = A4_WIDTH_IN,
-               **kwargs) -> tuple[Figure, object]:
+def new_figure(
+    height: float = 3.6, ncols: int = 1, nrows: int = 1, width: float = A4_WIDTH_IN, **kwargs
+) -> tuple[Figure, object]:
     """A figure at A4 text width with ``nrows`` x ``ncols`` axes (constrained layout)."""
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
     return fig, axes
@@ -443,3 +557,10 @@ def thousands(value: float, _pos: object = None) -> str:
     if abs(value) >= 100 or value == int(value):
         return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) >= 1 else f"{value:.2g}"
+
+
+def legend_below(fig: Figure, handles: list, labels: list[str], max_cols: int = 3) -> None:
+    """A figure legend under the axes with as many columns as the label lengths allow at A4 width."""
+    longest = max((len(str(lab)) for lab in labels), default=10)
+    ncols = max(1, min(max_cols, 100 // (longest + 6)))
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols)

@@ -37,8 +37,12 @@ def fan_chart(agg: Aggregate | str, view: str = "scope1", lang: str = "en") -> F
     if not need <= set(bands.columns):
         from carbon.errors import InputError
 
-        raise InputError("bands.csv lacks columns", file=agg.path / "bands.csv", expected=", ".join(sorted(need)),
-                         found=", ".join(bands.columns))
+        raise InputError(
+            "bands.csv lacks columns",
+            file=agg.path / "bands.csv",
+            expected=", ".join(sorted(need)),
+            found=", ".join(bands.columns),
+        )
     b = bands[bands["view"] == view].sort_values("year")
     if b.empty:
         raise MissingData(f"bands.csv has no rows of view {view!r}", file=agg.path / "bands.csv")
@@ -49,8 +53,14 @@ def fan_chart(agg: Aggregate | str, view: str = "scope1", lang: str = "en") -> F
     ax.fill_between(y, s["p25"], s["p75"], color=BAND_COLOUR, alpha=0.38, linewidth=0, label="25–75 %")
     ax.plot(y, s["p50"], color=BAND_COLOUR, linewidth=1.8, label=L("median"))
     k = int(np.argmax(s["p50"]))
-    ax.plot([y[k]], [s["p50"][k]], marker="o", color=PEAK_COLOUR, linestyle="none",
-            label=f"{L('peak')} ({L('median')}) {int(y[k])}")
+    ax.plot(
+        [y[k]],
+        [s["p50"][k]],
+        marker="o",
+        color=PEAK_COLOUR,
+        linestyle="none",
+        label=f"{L('peak')} ({L('median')}) {int(y[k])}",
+    )
     ax.set_xlim(y.min(), y.max())
     ax.set_ylim(0, float(s["p95"].max()) * 1.1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -89,13 +99,19 @@ def peak_histogram(agg: Aggregate | str, lang: str = "en", by: int = 2030, view:
     if not {"year", "probability"} <= set(dist.columns):
         from carbon.errors import InputError
 
-        raise InputError("the peak-year distribution lacks columns", file=agg.path / f"{name}.csv",
-                         expected="year, probability, cumulative", found=", ".join(dist.columns))
+        raise InputError(
+            "the peak-year distribution lacks columns",
+            file=agg.path / f"{name}.csv",
+            expected="year, probability, cumulative",
+            found=", ".join(dist.columns),
+        )
     years = pd.to_numeric(dist["year"], errors="coerce")
     peaked = dist[years.notna()].assign(year=years[years.notna()].astype(int)).sort_values("year")
     rest = dist[years.isna()]
     if "status" in rest.columns:
-        others = rest.assign(status=rest["status"].fillna("not_peaked")).groupby("status", sort=False)["probability"].sum()
+        others = (
+            rest.assign(status=rest["status"].fillna("not_peaked")).groupby("status", sort=False)["probability"].sum()
+        )
     else:
         others = pd.Series({"not_peaked": float(rest["probability"].sum())})
     others = others[others > 0]
@@ -140,12 +156,26 @@ def peak_histogram(agg: Aggregate | str, lang: str = "en", by: int = 2030, view:
     ax2.grid(False)
     ax2.spines["right"].set_visible(True)
     ax.axvline(by + 0.5, color="#636363", linestyle="--", linewidth=0.9)
-    ax.text(0.02, 0.95, L("p_by_2030", p=p).replace("2030", str(by)), transform=ax.transAxes, ha="left", va="top",
-            fontsize=10, fontweight="bold", gid="p-peak", bbox={"facecolor": "white", "edgecolor": "#bdbdbd"})
+    ax.text(
+        0.02,
+        0.95,
+        L("p_by_2030", p=p).replace("2030", str(by)),
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=10,
+        fontweight="bold",
+        gid="p-peak",
+        bbox={"facecolor": "white", "edgecolor": "#bdbdbd"},
+    )
     step = max(1, len(x) // 14)
     keep = [i for i in range(len(ticks)) if i >= len(x) or i % step == 0]
-    ax.set_xticks([ticks[i] for i in keep], [labels[i] for i in keep],
-                  rotation=45 if len(keep) > 12 else 0, ha="right" if len(keep) > 12 else "center")
+    ax.set_xticks(
+        [ticks[i] for i in keep],
+        [labels[i] for i in keep],
+        rotation=45 if len(keep) > 12 else 0,
+        ha="right" if len(keep) > 12 else "center",
+    )
     ax.grid(axis="x", visible=False)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()

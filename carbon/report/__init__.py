@@ -11,19 +11,19 @@ import html
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from carbon import __version__
 from carbon.errors import InputError
-from carbon.plots import FigureJob, figures, render
+from carbon.plots import FigureJob, figures, freeze_layout, render
 from carbon.plots.data import Aggregate, Batch, Run, atomic_file, open_path, write_text
 from carbon.plots.style import use_language
 from carbon.report.tables import Table, batch_tables, format_cell, run_tables
 
-__all__ = ["ReportResult", "build_report", "write_html", "write_excel", "SECTIONS"]
+__all__ = ["SECTIONS", "ReportResult", "build_report", "write_excel", "write_html"]
 
 #: Sections of a run's report, in order: (id, title, figure families shown there).
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -73,6 +73,8 @@ class ReportResult:
 
 
 def _png(fig) -> str:
+    fig.set_dpi(HTML_DPI)
+    freeze_layout(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=HTML_DPI, metadata={"Software": None})
     return base64.b64encode(buf.getvalue()).decode("ascii")
@@ -82,21 +84,34 @@ def _table_html(table: Table, limit: int | None = None) -> str:
     frame = table.frame
     limit = table.html_rows if limit is None else limit
     if limit == 0:
-        return (f'<p class="note">{html.escape(table.title)}: {len(frame):,} rows, in indicators.xlsx '
-                f'(sheet {html.escape(table.key[:31])}).</p>')
+        return (
+            f'<p class="note">{html.escape(table.title)}: {len(frame):,} rows, in indicators.xlsx '
+            f"(sheet {html.escape(table.key[:31])}).</p>"
+        )
     shown = frame.head(limit)
-    text_cols = {c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])
-                 or str(c).startswith(("year", "period", "run"))}
+    text_cols = {
+        c
+        for c in shown.columns
+        if not pd.api.types.is_numeric_dtype(shown[c]) or str(c).startswith(("year", "period", "run"))
+    }
     head = "".join(f'<th class="{"text" if c in text_cols else ""}">{html.escape(str(c))}</th>' for c in shown.columns)
     rows = []
     for rec in shown.itertuples(index=False):
-        cells = "".join(f'<td class="{"text" if c in text_cols else ""}">{html.escape(format_cell(v))}</td>'
-                        for c, v in zip(shown.columns, rec))
+        cells = "".join(
+            f'<td class="{"text" if c in text_cols else ""}">{html.escape(format_cell(v))}</td>'
+            for c, v in zip(shown.columns, rec)
+        )
         rows.append(f"<tr>{cells}</tr>")
-    more = (f'<p class="note">First {limit} of {len(frame):,} rows; the whole table is in indicators.xlsx '
-            f'(sheet {html.escape(table.key[:31])}).</p>' if len(frame) > limit else "")
-    return (f'<h3>{html.escape(table.title)}</h3><div class="scroll"><table data-table="{html.escape(table.key)}">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>{more}")
+    more = (
+        f'<p class="note">First {limit} of {len(frame):,} rows; the whole table is in indicators.xlsx '
+        f"(sheet {html.escape(table.key[:31])}).</p>"
+        if len(frame) > limit
+        else ""
+    )
+    return (
+        f'<h3>{html.escape(table.title)}</h3><div class="scroll"><table data-table="{html.escape(table.key)}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>{more}"
+    )
 
 
 def _figures_html(jobs: Sequence[FigureJob], notes: list[str]) -> tuple[str, int]:
@@ -113,13 +128,16 @@ def _figures_html(jobs: Sequence[FigureJob], notes: list[str]) -> tuple[str, int
         finally:
             plt.close(fig)
         n += 1
-        parts.append(f'<figure data-figure="{html.escape(job.stem)}"><img alt="{html.escape(job.caption)}" '
-                     f'src="data:image/png;base64,{data}"><figcaption>{html.escape(job.caption)}</figcaption></figure>')
+        parts.append(
+            f'<figure data-figure="{html.escape(job.stem)}"><img alt="{html.escape(job.caption)}" '
+            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(job.caption)}</figcaption></figure>'
+        )
     return "".join(parts), n
 
 
-def _run_sections(run: Run, jobs: list[FigureJob], tables: list[Table], notes: list[str], prefix: str = "",
-                  level: int = 2) -> tuple[str, int]:
+def _run_sections(
+    run: Run, jobs: list[FigureJob], tables: list[Table], notes: list[str], prefix: str = "", level: int = 2
+) -> tuple[str, int]:
     out, count = [], 0
     h = f"h{level}"
     for sid, title, families in SECTIONS:
@@ -133,26 +151,31 @@ def _run_sections(run: Run, jobs: list[FigureJob], tables: list[Table], notes: l
         if sid == "scenario":
             import yaml
 
-            body = (f"<pre>{html.escape(yaml.safe_dump(run.scenario, sort_keys=True, allow_unicode=True))}</pre>")
+            body = (
+                "<p>As resolved by <code>carbon run</code> (extends, overrides and sweep values applied); "
+                'also in indicators.xlsx, sheet scenario.</p><pre data-table="scenario">'
+                f"{html.escape(yaml.safe_dump(run.scenario, sort_keys=True, allow_unicode=True))}</pre>"
+            )
         out.append(f'<section id="{prefix}{sid}"><{h}>{html.escape(title)}</{h}>{body}</section>')
     return "".join(out), count
 
 
 def _document(title: str, meta: str, nav: list[tuple[str, str]], body: str) -> str:
     links = "".join(f'<li><a href="#{html.escape(i)}">{html.escape(t)}</a></li>' for i, t in nav)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1><p class=\"meta\">{meta}</p>"
-            f"<nav><ul>{links}</ul></nav>{body}</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
+        f'<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1><p class="meta">{meta}</p>'
+        f"<nav><ul>{links}</ul></nav>{body}</body></html>\n"
+    )
 
 
-def write_html(obj: Run | Batch | Aggregate, path: Path, lang: str = "en",
-               notes: list[str] | None = None) -> int:
+def write_html(obj: Run | Batch | Aggregate, path: Path, lang: str = "en", notes: list[str] | None = None) -> int:
     """Write the self-contained HTML report of a run, batch or aggregate; returns the number of figures."""
     notes = notes if notes is not None else []
     jobs, skipped = figures(obj, lang)
     notes += skipped
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = f"carbon {html.escape(__version__)} · written {stamp} from {html.escape(str(obj.path))}"
     count = 0
     if isinstance(obj, Run):
@@ -169,29 +192,39 @@ def write_html(obj: Run | Batch | Aggregate, path: Path, lang: str = "en",
     else:
         tables = batch_tables(obj)
         runs_table = [t for t in tables if t.key == "runs"]
-        parts = ['<section id="runs"><h2>Runs of the batch</h2>' + "".join(_table_html(t) for t in runs_table)
-                 + "</section>"]
+        parts = [
+            '<section id="runs"><h2>Runs of the batch</h2>' + "".join(_table_html(t) for t in runs_table) + "</section>"
+        ]
         cmp_html, n = _figures_html([j for j in jobs if j.family == "comparison"], notes)
         count += n
-        parts.append(f'<section id="comparison"><h2>Comparison of the runs</h2>{cmp_html or "<p class=note>Fewer than two runs.</p>"}</section>')
+        parts.append(
+            f'<section id="comparison"><h2>Comparison of the runs</h2>{cmp_html or "<p class=note>Fewer than two runs.</p>"}</section>'
+        )
         unc_html, n = _figures_html([j for j in jobs if j.family == "uncertainty"], notes)
         count += n
-        parts.append('<section id="uncertainty"><h2>Uncertainty</h2>'
-                     + (unc_html or '<p class="note">No Monte Carlo samples or aggregates in this batch.</p>')
-                     + "</section>")
+        parts.append(
+            '<section id="uncertainty"><h2>Uncertainty</h2>'
+            + (unc_html or '<p class="note">No Monte Carlo samples or aggregates in this batch.</p>')
+            + "</section>"
+        )
         nav = [("runs", "Runs of the batch"), ("comparison", "Comparison"), ("uncertainty", "Uncertainty")]
         for i, run in enumerate(r for r in obj.runs if r.ok and not r.is_sample):
             rj = [j for j in jobs if j.group == run.name]
             sections, n = _run_sections(run, rj, run_tables(run), notes, prefix=f"run{i}-", level=3)
             count += n
-            parts.append(f'<section id="run{i}" data-run="{html.escape(run.name)}"><h2>Run {html.escape(run.name)}</h2>'
-                         f"{sections}</section>")
+            parts.append(
+                f'<section id="run{i}" data-run="{html.escape(run.name)}"><h2>Run {html.escape(run.name)}</h2>'
+                f"{sections}</section>"
+            )
             nav.append((f"run{i}", f"Run {run.name}"))
         body = "".join(parts)
         title = f"Peak-carbon action plan: batch {obj.name}"
     if notes:
-        body += ('<section id="notes"><h2>Notes</h2><ul>' + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-                 + "</ul></section>")
+        body += (
+            '<section id="notes"><h2>Notes</h2><ul>'
+            + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+            + "</ul></section>"
+        )
         nav.append(("notes", "Notes"))
     text = _document(title, meta, nav, body)
     write_text(path, text)
@@ -201,7 +234,7 @@ def write_html(obj: Run | Batch | Aggregate, path: Path, lang: str = "en",
 def _sheet_names(keys: Sequence[str]) -> list[str]:
     out, seen = [], set()
     for key in keys:
-        name = "".join("_" if ch in '[]:*?/\\' else ch for ch in key)[:31]
+        name = "".join("_" if ch in "[]:*?/\\" else ch for ch in key)[:31]
         base, i = name, 1
         while name in seen:
             i += 1
@@ -216,24 +249,25 @@ def write_excel(tables: Sequence[Table], path: Path) -> list[str]:
     try:
         import openpyxl  # noqa: F401
     except ImportError:
-        raise InputError("cannot write Excel files", expected="openpyxl installed (pip install openpyxl)",
-                         found="openpyxl missing") from None
+        raise InputError(
+            "cannot write Excel files", expected="openpyxl installed (pip install openpyxl)", found="openpyxl missing"
+        ) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     names = _sheet_names([t.key for t in tables])
-    with atomic_file(path, suffix=".xlsx") as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, table in zip(names, tables):
-                table.frame.to_excel(writer, sheet_name=name, index=False)
-                sheet = writer.sheets[name]
-                sheet.freeze_panes = "A2"
-                for i, col in enumerate(table.frame.columns, start=1):
-                    width = min(60, max(10, len(str(col)) + 2))
-                    sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = width
+    with atomic_file(path, suffix=".xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, table in zip(names, tables):
+            table.frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for i, col in enumerate(table.frame.columns, start=1):
+                width = min(60, max(10, len(str(col)) + 2))
+                sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = width
     return names
 
 
-def build_report(path: str | Path, out: str | Path | None = None, lang: str = "en",
-                 log: Callable[[str], None] | None = None) -> ReportResult:
+def build_report(
+    path: str | Path, out: str | Path | None = None, lang: str = "en", log: Callable[[str], None] | None = None
+) -> ReportResult:
     """Write ``report.html`` and ``indicators.xlsx`` of a run folder, batch or aggregate.
 
     Parameters

@@ -48,8 +48,12 @@ def expand_runs(paths: Sequence[str | Path]) -> list[Run]:
         elif isinstance(obj, Batch):
             runs += [r for r in obj.runs if r.ok and not r.is_sample]
         elif isinstance(obj, Aggregate):
-            raise InputError("a Monte Carlo aggregate cannot be compared", file=p,
-                             expected="run folders or results folders", found="an aggregate folder")
+            raise InputError(
+                "a Monte Carlo aggregate cannot be compared",
+                file=p,
+                expected="run folders or results folders",
+                found="an aggregate folder",
+            )
     if not runs:
         raise InputError("nothing to compare", expected="at least one run folder", found=", ".join(map(str, paths)))
     return runs
@@ -100,6 +104,7 @@ def indicator_table(runs: Sequence[Run]) -> pd.DataFrame:
 
 def format_table(table: pd.DataFrame) -> str:
     """The comparison as text, numbers with thousands separators."""
+
     def fmt(v: object) -> str:
         if v is None or (isinstance(v, float) and pd.isna(v)):
             return "-"
@@ -108,11 +113,13 @@ def format_table(table: pd.DataFrame) -> str:
                 return f"{int(v)}"
             return f"{v:,.2f}" if abs(v) < 1e6 else f"{v:,.0f}"
         return str(v)
+
     return table.map(fmt).to_string()
 
 
-def compare(paths: Sequence[str | Path], out: str | Path = "compare", formats: str | Sequence[str] = ("png",),
-            lang: str = "en") -> CompareResult:
+def compare(
+    paths: Sequence[str | Path], out: str | Path = "compare", formats: str | Sequence[str] = ("png",), lang: str = "en"
+) -> CompareResult:
     """Compare runs: a table of key indicators (``compare.csv``) and an overlay chart.
 
     The chart overlays the emission pathways with their peaks when the runs have a pathway,

@@ -15,6 +15,8 @@ from carbon.plots.data import Batch, MissingData, Run
 #: Column-name endings and their units, longest first (the naming rule of the run tables).
 SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
     ("_t_per_10k_cny", "t/10^4 CNY"),
+    ("_t_per_mwh", "t/MWh"),
+    ("_t_per_tce", "t/tce"),
     ("_tce_per_10k_cny", "tce/10^4 CNY"),
     ("_cny_per_mwh", "CNY/MWh"),
     ("_cny_per_tco2", "CNY/t CO2"),
@@ -32,15 +34,48 @@ SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
     ("_t", "t"),
     ("_s", "s"),
 )
-NAMED_UNITS = {"co2e_t": "t CO2e", "emissions_t": "t", "effect_t": "t CO2e", "cny": "CNY", "weight": "h",
-               "hour": "h", "capacity_factor": "fraction", "renewable_share": "fraction", "ratio": "-",
-               "non_fossil_share": "fraction", "renewable_share_electricity": "fraction",
-               "relative": "fraction", "population": "persons", "cycles": "-", "year": None, "period": None}
+NAMED_UNITS = {
+    "co2e_t": "t CO2e",
+    "emissions_t": "t",
+    "effect_t": "t CO2e",
+    "cny": "CNY",
+    "weight": "h",
+    "hour": "h",
+    "capacity_factor": "fraction",
+    "renewable_share": "fraction",
+    "ratio": "-",
+    "non_fossil_share": "fraction",
+    "renewable_share_electricity": "fraction",
+    "relative": "fraction",
+    "population": "persons",
+    "cycles": "-",
+    "year": None,
+    "period": None,
+}
 #: Columns of market tables counted in allowances (their unit is the market's unit).
-ALLOWANCE_COLUMNS = {"emissions", "abatement", "offsets", "bank", "auction_sold", "auction_unsold", "ceiling_sold",
-                     "reserve_intake", "reserve_release", "reserve_holdings", "reserve_invalidated",
-                     "free_allocation", "obligation", "surrendered", "non_compliance", "expired", "allocation",
-                     "net_purchase", "quantity", "balance", "volume"}
+ALLOWANCE_COLUMNS = {
+    "emissions",
+    "abatement",
+    "offsets",
+    "bank",
+    "auction_sold",
+    "auction_unsold",
+    "ceiling_sold",
+    "reserve_intake",
+    "reserve_release",
+    "reserve_holdings",
+    "reserve_invalidated",
+    "free_allocation",
+    "obligation",
+    "surrendered",
+    "non_compliance",
+    "expired",
+    "allocation",
+    "net_purchase",
+    "quantity",
+    "balance",
+    "volume",
+}
 MONEY_COLUMNS = {"auction_revenue", "abatement_cost", "compliance_cost"}
 
 
@@ -57,6 +92,8 @@ def column_unit(col: str, allowance_unit: str | None = None) -> str | None:
             return "CNY"
     if re.search(r"co2e_t(_|$)", col):
         return "t CO2e"
+    if re.search(r"(^|_)tce_(?!per_)", col):  # energy_tce_coal_substitution
+        return "tce"
     for suffix, unit in SUFFIX_UNITS:
         if col.endswith(suffix):
             return unit
@@ -98,13 +135,19 @@ def peak_table(doc: dict) -> pd.DataFrame:
             continue
         level = info.get("peak_co2e_t")
         plateau = info.get("plateau") or [None, None]
-        rows.append({"view": view, "status": info.get("status"), "peak_year": info.get("peak_year"),
-                     "peak_co2e_t": level,
-                     "peak_co2e_10k_t": level / 1e4 if isinstance(level, (int, float)) else None,
-                     "plateau_first": plateau[0] if len(plateau) > 0 else None,
-                     "plateau_last": plateau[1] if len(plateau) > 1 else None,
-                     "max_reattained_later": info.get("max_reattained_later"),
-                     "rebound_before_peak": info.get("rebound_before_peak")})
+        rows.append(
+            {
+                "view": view,
+                "status": info.get("status"),
+                "peak_year": info.get("peak_year"),
+                "peak_co2e_t": level,
+                "peak_co2e_10k_t": level / 1e4 if isinstance(level, (int, float)) else None,
+                "plateau_first": plateau[0] if len(plateau) > 0 else None,
+                "plateau_last": plateau[1] if len(plateau) > 1 else None,
+                "max_reattained_later": info.get("max_reattained_later"),
+                "rebound_before_peak": info.get("rebound_before_peak"),
+            }
+        )
     frame = pd.DataFrame(rows)
     return frame.rename(columns={"peak_co2e_10k_t": "peak_co2e [10^4 t CO2e]", "peak_co2e_t": "peak_co2e_t [t CO2e]"})
 
@@ -146,8 +189,9 @@ def run_tables(run: Run) -> list[Table]:
     """Every table of a run that a report shows, in report order; absent stages give none."""
     out: list[Table] = []
 
-    def add(key: str, title: str, section: str, stage: str, name: str, allowance: str | None = None,
-            rows: int = 40) -> None:
+    def add(
+        key: str, title: str, section: str, stage: str, name: str, allowance: str | None = None, rows: int = 40
+    ) -> None:
         try:
             frame = run.table(stage, name)
         except MissingData:
@@ -190,15 +234,18 @@ def run_tables(run: Run) -> list[Table]:
 
 
 def batch_tables(batch: Batch) -> list[Table]:
-    """The tables of a batch: ``runs`` (summary.csv) and every run table stacked with a ``run`` column."""
+    """The tables of a batch: ``runs`` (summary.csv), every table of its runs stacked with a ``run``
+    column (Monte Carlo samples left out: their aggregates stand for them) and the aggregates'
+    peak-year distributions and percentile bands."""
     out: list[Table] = []
     summary = batch.summary
     if summary is not None:
-        out.append(Table("runs", "Runs of the batch", "runs", with_units(summary.rename(columns=lambda c: c.replace(".", "_"))), 100))
+        frame = with_units(summary.rename(columns=lambda c: c.replace(".", "_")))
+        out.append(Table("runs", "Runs of the batch", "runs", frame, 100))
     stacked: dict[str, list[pd.DataFrame]] = {}
     meta: dict[str, Table] = {}
     for run in batch.runs:
-        if not run.ok:
+        if not run.ok or run.is_sample:
             continue
         for t in run_tables(run):
             stacked.setdefault(t.key, []).append(t.frame.assign(run=run.name)[["run", *t.frame.columns]])
@@ -206,6 +253,21 @@ def batch_tables(batch: Batch) -> list[Table]:
     for key, frames in stacked.items():
         t = meta[key]
         out.append(Table(key, t.title, t.section, pd.concat(frames, ignore_index=True), t.html_rows))
+    for agg in batch.aggregates:
+        for _, name in agg.distributions():
+            frame = agg.table(name)
+            out.append(
+                Table(
+                    f"{agg.name}_{name.replace('peak_year_distribution', 'peak_year')}",
+                    f"{agg.name}: {name}",
+                    "uncertainty",
+                    frame,
+                )
+            )
+        if (agg.path / "bands.csv").is_file():
+            bands = agg.table("bands")
+            bands = bands.rename(columns={c: f"{c} [t CO2e]" for c in bands.columns if c.startswith("p")})
+            out.append(Table(f"{agg.name}_bands", f"{agg.name}: percentile bands", "uncertainty", bands))
     return out
 
 
