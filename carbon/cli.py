@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -86,8 +87,13 @@ def format_summary(summary: pd.DataFrame) -> str:
         for col, (label, scale) in cols.items():
             if col in inventory and inventory[col].notna().any():
                 table[label] = inventory[col] * scale if scale else inventory[col]
-        for col in sorted(c for c in inventory.columns if c.startswith("market") and c.endswith("price_mean")):
-            table[col.removesuffix(".price_mean") + " CNY/t"] = inventory[col]
+        for col in sorted(c for c in inventory.columns if re.match(r"^market.*\.price_first_cny_per_", c)):
+            stage, unit = col.split(".price_first_cny_per_")
+            last = inventory.get(f"{stage}.price_last_cny_per_{unit}")
+            if inventory[col].isna().all():
+                continue
+            label = f"{stage.removeprefix('market/') or 'market'} CNY/{unit} first-last"
+            table[label] = [f"{a:,.1f}-{b:,.1f}" if pd.notna(a) else "-" for a, b in zip(inventory[col], last)]
         blocks.append("inventories (base year):\n" + table.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-"))
     if "inventory.factor_set" in summary and summary["inventory.factor_set"].notna().any():
         sets = ", ".join(sorted(set(summary["inventory.factor_set"].dropna()) ))
