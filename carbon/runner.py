@@ -25,6 +25,7 @@ from carbon.errors import CarbonError, InputError
 from carbon.model import apply_overrides, content_hash, load_model
 from carbon.results import StageOutput, read_manifest, write_run, write_text_atomic
 from carbon.scenario import RunSpec, expand, scenario_files, spec_hash
+from carbon.schema import validate
 
 PACKAGES = ("numpy", "pandas", "scipy", "pyomo", "highspy", "pydantic", "pyyaml")
 
@@ -72,7 +73,8 @@ def _stages(spec: RunSpec) -> dict[str, StageOutput]:
         from carbon.energy.schema import EnergySection
         from carbon.energy.stage import run_stage as energy_stage
 
-        outputs["energy"] = energy_stage(EnergySection.model_validate(data["energy"]), model.path)
+        outputs["energy"] = energy_stage(validate(EnergySection, data["energy"], file=spec.file, prefix="energy"),
+                                         model.path)
     markets = dict(data.get("markets") or {})
     if "market" in data and "market" not in outputs:
         markets = {"": data["market"], **markets}
@@ -81,9 +83,9 @@ def _stages(spec: RunSpec) -> dict[str, StageOutput]:
         from carbon.market.stage import run_stage as market_stage
 
         for name, section in sorted(markets.items()):
-            stage = f"market/{name}" if name else "market"
-            outputs[stage] = market_stage(MarketSection.model_validate(section), Path(spec.file).parent,
-                                          file=spec.file, prefix=f"markets.{name}" if name else "market")
+            stage, prefix = (f"market/{name}", f"markets.{name}") if name else ("market", "market")
+            outputs[stage] = market_stage(validate(MarketSection, section, file=spec.file, prefix=prefix),
+                                          Path(spec.file).parent, file=spec.file, prefix=prefix)
     return outputs
 
 

@@ -12,12 +12,32 @@ Public API::
     output = run_stage(EnergySection(), Path("models/lankao"))  # for the runner
 """
 
-from carbon.energy.inputs import YearAssumptions
-from carbon.energy.outputs import EnergyResult
-from carbon.energy.periods import TimeSlices, all_hours, representative_days
-from carbon.energy.problem import EnergyProblem, mac_curve, solve, time_slices
-from carbon.energy.schema import EnergySection, EnergySettings
-from carbon.energy.system import EnergySystem, load_system, with_changes
+import importlib
+
+_WHERE = {
+    "YearAssumptions": "inputs",
+    "EnergyResult": "outputs",
+    "TimeSlices": "periods",
+    "all_hours": "periods",
+    "representative_days": "periods",
+    "EnergyProblem": "problem",
+    "mac_curve": "problem",
+    "solve": "problem",
+    "time_slices": "problem",
+    "EnergySection": "schema",
+    "EnergySettings": "schema",
+    "EnergySystem": "system",
+    "load_system": "system",
+    "with_changes": "system",
+}
+
+
+def __getattr__(name: str):
+    """Import on first use: Pyomo loads only when the model is used, so the CLI starts fast."""
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"carbon.energy.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'carbon.energy' has no attribute {name!r}")
+
 
 __all__ = [
     "EnergyProblem",

@@ -34,17 +34,13 @@ def shortfalls(d: ModelData) -> pd.DataFrame:
                 continue
             top = d.max_mw[g] if g in d.expandable else d.existing_mw[g, y]
             if math.isinf(top):
-                return pd.DataFrame(
-                    columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"]
-                )
+                return pd.DataFrame(columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"])
             supply = supply + d.avail[g] * top
         for s in d.storages:
             top = d.max_mw[s] if s in d.expandable else d.existing_mw[s, y]
             energy_possible = s in d.expandable or d.existing_mwh[s, y] > 0
             if math.isinf(top) and energy_possible:
-                return pd.DataFrame(
-                    columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"]
-                )
+                return pd.DataFrame(columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"])
             if energy_possible:
                 supply = supply + top
         supply = supply + settings.demand_response.interruptible_mw + d.shift_limit[y]
@@ -61,9 +57,7 @@ def shortfalls(d: ModelData) -> pd.DataFrame:
                     float(short[t]),
                 )
             )
-    return pd.DataFrame(
-        rows, columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"]
-    )
+    return pd.DataFrame(rows, columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"])
 
 
 def check_adequacy(d: ModelData) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 
 from carbon.energy.schema import EnergySection
-from carbon.energy.stage import run_energy
 from carbon.errors import InputError
 from carbon.schema import validate
 
@@ -35,10 +34,13 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("model", metavar="MODEL", help="model folder (or a name under models/)")
-    p.add_argument("--year", type=int, default=None, help="year to solve (default 2025)")
     p.add_argument(
-        "--years", type=int, nargs="+", default=None, metavar="Y", help="milestone years"
+        "--year",
+        type=int,
+        default=None,
+        help="year to solve (default: the base year 2025; later years grow demand and retire old plants)",
     )
+    p.add_argument("--years", type=int, nargs="+", default=None, metavar="Y", help="milestone years")
     p.add_argument(
         "--foresight",
         choices=["myopic", "perfect"],
@@ -56,12 +58,9 @@ def register(subparsers) -> None:
         help="hourly (all hours, or the first N)",
     )
     group.add_argument("--days", type=int, default=None, metavar="K", help="K representative days")
-    p.add_argument(
-        "--cyclic-days", action="store_true", help="storage cyclic within each representative day"
-    )
-    p.add_argument(
-        "--carbon-price", type=float, default=None, metavar="P", help="carbon price, CNY/t"
-    )
+    p.add_argument("--peak-day", action="store_true", help="keep the day of peak load as a representative day")
+    p.add_argument("--cyclic-days", action="store_true", help="storage cyclic within each representative day")
+    p.add_argument("--carbon-price", type=float, default=None, metavar="P", help="carbon price, CNY/t")
     p.add_argument("--co2-cap", type=float, default=None, metavar="T", help="annual CO2 cap, t")
     p.add_argument(
         "--demand-growth",
@@ -77,12 +76,8 @@ def register(subparsers) -> None:
         help="also report emissions at these carbon prices (CNY/t)",
     )
     p.add_argument("--solver", default=None, help="HiGHS algorithm: ipm, simplex, pdlp, choose")
-    p.add_argument(
-        "--time-limit", type=float, default=None, metavar="S", help="HiGHS time limit, s"
-    )
-    p.add_argument(
-        "--diagnose", action="store_true", help="after an infeasible solve, report what is missing"
-    )
+    p.add_argument("--time-limit", type=float, default=None, metavar="S", help="HiGHS time limit, s")
+    p.add_argument("--diagnose", action="store_true", help="after an infeasible solve, report what is missing")
     p.add_argument(
         "-o",
         "--output",
@@ -101,9 +96,7 @@ def model_folder(name: str) -> Path:
         return path
     if (Path("models") / name).is_dir():
         return Path("models") / name
-    raise InputError(
-        "model not found", key=name, expected="a model folder such as models/lankao", found=name
-    )
+    raise InputError("model not found", key=name, expected="a model folder such as models/lankao", found=name)
 
 
 def section_from_args(args: argparse.Namespace) -> EnergySection:
@@ -111,9 +104,8 @@ def section_from_args(args: argparse.Namespace) -> EnergySection:
     data: dict = {"foresight": args.foresight, "diagnose": args.diagnose}
     if args.years:
         data["years"] = args.years
-        data["base_year"] = args.years[0]
     elif args.year is not None:
-        data["base_year"] = args.year
+        data["years"] = [args.year]
     if args.hours is not None:
         if args.hours:
             data["hours"] = args.hours
@@ -121,6 +113,8 @@ def section_from_args(args: argparse.Namespace) -> EnergySection:
             data["settings"] = {"resolution": {"mode": "hours", "hours": None}}
     if args.days is not None:
         data["days"] = args.days
+    if args.peak_day:
+        data.setdefault("settings", {}).setdefault("resolution", {})["peak_day"] = True
     if args.cyclic_days:
         data["storage_linking"] = "cyclic"
     if args.carbon_price is not None:
@@ -150,6 +144,8 @@ def section_from_args(args: argparse.Namespace) -> EnergySection:
 
 def handler(args: argparse.Namespace) -> int:
     """Run ``carbon energy``; print the summary; write CSVs with ``-o``. Returns 0."""
+    from carbon.energy.stage import run_energy  # imported here: Pyomo loads only for this command
+
     section = section_from_args(args)
     folder = model_folder(args.model)
     result, curve = run_energy(section, folder)
@@ -177,9 +173,7 @@ def format_summary(result, curve: pd.DataFrame | None = None) -> str:
             f"{r.year:>6} {r.load_mwh / 1e3:>10.1f} {r.emissions_t / 1e3:>10.1f} {r.renewable_share:>9.1%} {r.imports_mwh / 1e3:>11.1f} {r.unserved_mwh:>13.1f} {r.co2_shadow_price_cny_per_t:>17.1f} {r.system_cost_cny_per_mwh:>13.1f}"
         )
     cap = result.capacity
-    lines.append(
-        f"{'year':>6} {'technology':<14} {'existing MW':>12} {'new MW':>9} {'total MW':>9} {'total MWh':>10}"
-    )
+    lines.append(f"{'year':>6} {'technology':<14} {'existing MW':>12} {'new MW':>9} {'total MW':>9} {'total MWh':>10}")
     for r in cap.itertuples():
         if r.total_mw > 0 or r.new_mw > 0:
             mwh = "" if pd.isna(r.total_mwh) else f"{r.total_mwh:.1f}"

@@ -91,9 +91,7 @@ def represent(values: np.ndarray, slices: TimeSlices) -> np.ndarray:
     return picked * (target / current) if current > 0 else picked
 
 
-def year_weights(
-    years: list[int], base_year: int, discount_rate: float, perfect: bool
-) -> dict[int, float]:
+def year_weights(years: list[int], base_year: int, discount_rate: float, perfect: bool) -> dict[int, float]:
     """Objective weight of each milestone year.
 
     Myopic (one year at a time): 1. Perfect foresight: years the milestone stands for (to the
@@ -137,17 +135,13 @@ def prepare(
     for name, row in techs.iterrows():
         life = row["lifetime_years"]
         for y in years:
-            old_alive = (
-                math.isnan(row["existing_build_year"]) or row["existing_build_year"] + life > y
-            )
+            old_alive = math.isnan(row["existing_build_year"]) or row["existing_build_year"] + life > y
             earlier_mw = earlier_mwh = 0.0
             for (tech, b), (b_mw, b_mwh) in built.items():
                 if tech == name and b <= y < b + life:
                     earlier_mw += b_mw
                     earlier_mwh += b_mwh
-            built_annual[name, y] = earlier_mw * float(per_mw[name]) + earlier_mwh * float(
-                per_mwh[name]
-            )
+            built_annual[name, y] = earlier_mw * float(per_mw[name]) + earlier_mwh * float(per_mwh[name])
             built_mw[name, y], built_mwh[name, y] = earlier_mw, earlier_mwh
             existing_mw[name, y] = (row["existing_mw"] if old_alive else 0.0) + earlier_mw
             existing_mwh[name, y] = (row["existing_mwh"] if old_alive else 0.0) + earlier_mwh
@@ -173,9 +167,7 @@ def prepare(
     for y in years:
         for n in nodes:
             column = system.load_column(n)
-            values = (
-                represent(profiles[column].to_numpy(), slices) if column else np.zeros(len(hours))
-            )
+            values = represent(profiles[column].to_numpy(), slices) if column else np.zeros(len(hours))
             load[y, n] = values * assumptions[y].demand_factor
     dr = settings.demand_response
     shift_limit = {}
@@ -211,8 +203,7 @@ def prepare(
         avail=avail,
         cost=cost,
         co2={
-            n: float(techs.at[n, "co2_t_per_mwh"]) if techs.at[n, "kind"] != "grid_export" else 0.0
-            for n in techs.index
+            n: float(techs.at[n, "co2_t_per_mwh"]) if techs.at[n, "kind"] != "grid_export" else 0.0 for n in techs.index
         },
         min_load={n: float(techs.at[n, "min_load"]) for n in techs.index},
         existing_mw=existing_mw,
@@ -229,9 +220,6 @@ def prepare(
         renewable=renewable,
         load=load,
         shift_limit=shift_limit,
-        lines=[
-            (r["name"], r["from_node"], r["to_node"], float(r["capacity_mw"]))
-            for _, r in system.lines.iterrows()
-        ],
+        lines=[(r["name"], r["from_node"], r["to_node"], float(r["capacity_mw"])) for _, r in system.lines.iterrows()],
         diagnose=diagnose,
     )

@@ -14,9 +14,7 @@ from carbon.energy.schema import EnergySection, value_in
 from carbon.energy.system import EnergySystem
 
 
-def assumptions_for(
-    system: EnergySystem, section: EnergySection, years: list[int]
-) -> dict[int, YearAssumptions]:
+def assumptions_for(system: EnergySystem, section: EnergySection, years: list[int]) -> dict[int, YearAssumptions]:
     """Per-year carbon price, cap, demand factor and import price factor from a section.
 
     Demand: ``demand_twh[y]`` (TWh, scaling the whole load profile) if given for that year
@@ -24,14 +22,8 @@ def assumptions_for(
     the settings' values.
     """
     settings = system.settings
-    load_columns = [
-        c for c in system.profiles.columns if c == "load_mw" or c.startswith("load_mw_")
-    ]
-    annual_mwh = (
-        float(system.profiles[load_columns].to_numpy().sum())
-        * settings.hours_per_year
-        / len(system.profiles)
-    )
+    load_columns = [c for c in system.profiles.columns if c == "load_mw" or c.startswith("load_mw_")]
+    annual_mwh = float(system.profiles[load_columns].to_numpy().sum()) * settings.hours_per_year / len(system.profiles)
     out = {}
     for y in years:
         price = value_in(section.carbon_price, y)
@@ -87,9 +79,7 @@ def solve_milestones(
             energy = problem.model.new_mwh[g, b] if (g, b) in problem.model.new_mwh else None  # noqa: SIM401 (no .get on Pyomo components)
             built[g, b] = (
                 float(problem.program.values_of([var], _x(problem))[0]),
-                float(problem.program.values_of([energy], _x(problem))[0])
-                if energy is not None
-                else 0.0,
+                float(problem.program.values_of([energy], _x(problem))[0]) if energy is not None else 0.0,
             )
         return result, built
     built: dict[tuple[str, int], tuple[float, float]] = {}
@@ -106,18 +96,20 @@ def solve_milestones(
             extra_constraints=extra_constraints,
         )
         result = problem.solve(diagnose=diagnose)
-        cap = result.capacity.set_index("technology")
-        for g in problem.data.expandable:
-            new_mw = float(cap.at[g, "new_mw"]) - problem.data.built_mw[g, y]
-            new_mwh = (
-                float(cap.at[g, "new_mwh"]) - problem.data.built_mwh[g, y]
-                if g in problem.data.storages
-                else 0.0
-            )
-            if new_mw > 1e-9 or new_mwh > 1e-9:
-                built[g, y] = (max(new_mw, 0.0), max(new_mwh, 0.0))
+        record_builds(problem, result, y, built)
         results.append(result)
     return combine(results), built
+
+
+def record_builds(problem: EnergyProblem, result: EnergyResult, year: int, built: dict) -> None:
+    """Add what a single-year solve built in ``year`` to ``built`` ({(technology, year): (MW, MWh)}),
+    so later myopic milestones count it as existing capacity."""
+    cap = result.capacity.set_index("technology")
+    for g in problem.data.expandable:
+        new_mw = float(cap.at[g, "new_mw"]) - problem.data.built_mw[g, year]
+        new_mwh = float(cap.at[g, "new_mwh"]) - problem.data.built_mwh[g, year] if g in problem.data.storages else 0.0
+        if new_mw > 1e-9 or new_mwh > 1e-9:
+            built[g, year] = (max(new_mw, 0.0), max(new_mwh, 0.0))
 
 
 def _x(problem: EnergyProblem):

@@ -109,9 +109,7 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
         ns = np.array([node_pos[k[1]] for k in m.shed_index])
         ts = np.array([k[2] for k in m.shed_index])
         shed_arr[ys, ns, ts] = shed_values
-    flows = (
-        program.values(m.flow, x).reshape(Y, len(d.lines), T) if d.lines else np.zeros((Y, 0, T))
-    )
+    flows = program.values(m.flow, x).reshape(Y, len(d.lines), T) if d.lines else np.zeros((Y, 0, T))
     balance_dual = program.duals(m.balance, dual).reshape(Y, N, T)
     cap_dual = program.duals(m.co2_cap, dual)
     new_mw = dict(zip(m.new_mw.keys(), program.values(m.new_mw, x)))
@@ -177,9 +175,7 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
                     generation_mwh=gen,
                     available_mwh=available,
                     curtailment_mwh=max(available - gen, 0.0) if techs.at[g, "profile"] else 0.0,
-                    capacity_factor=gen / ((existing + new) * w.sum())
-                    if existing + new > 0
-                    else np.nan,
+                    capacity_factor=gen / ((existing + new) * w.sum()) if existing + new > 0 else np.nan,
                     emissions_t=d.co2[g] * gen,
                     variable_cost_cny=float(d.sign[g] * (w * d.cost[y, g]) @ p[iy, i]),
                 )
@@ -193,9 +189,7 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
         components = {
             "investment": float(annual["investment_cny"].sum()),
             "fixed_om": float(annual["fixed_om_cny"].sum()),
-            "variable_and_fuel": float(
-                annual.loc[kinds.isin(["generator", "storage"]), "variable_cost_cny"].sum()
-            ),
+            "variable_and_fuel": float(annual.loc[kinds.isin(["generator", "storage"]), "variable_cost_cny"].sum()),
             "imports": float(annual.loc[kinds == "grid_import", "variable_cost_cny"].sum()),
             "export_revenue": float(annual.loc[kinds == "grid_export", "variable_cost_cny"].sum()),
             "demand_response": dr.shift_cost_cny_per_mwh * float(w @ down[iy])
@@ -206,9 +200,7 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
         total = sum(components.values())
         cost_rows += [{"year": y, "component": k, "cny": v} for k, v in components.items()]
         cost_rows.append({"year": y, "component": "total", "cny": total})
-        renewable_mwh = float(
-            annual.loc[annual["technology"].isin(d.renewable), "generation_mwh"].sum()
-        )
+        renewable_mwh = float(annual.loc[annual["technology"].isin(d.renewable), "generation_mwh"].sum())
         served = load_mwh - unserved
         year_rows.append(
             {
@@ -219,14 +211,10 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
                 "exports_mwh": float(annual.loc[kinds == "grid_export", "generation_mwh"].sum()),
                 "shifted_mwh": float(w @ down[iy]),
                 "interrupted_mwh": float(w @ interrupt[iy]),
-                "curtailment_mwh": float(
-                    annual.get("curtailment_mwh", pd.Series(dtype=float)).sum()
-                ),
+                "curtailment_mwh": float(annual.get("curtailment_mwh", pd.Series(dtype=float)).sum()),
                 "emissions_t": float(emissions[iy]),
                 "carbon_price_cny_per_t": carbon_price,
-                "co2_cap_t": d.assumptions[y].co2_cap
-                if d.assumptions[y].co2_cap is not None
-                else np.nan,
+                "co2_cap_t": d.assumptions[y].co2_cap if d.assumptions[y].co2_cap is not None else np.nan,
                 "co2_shadow_price_cny_per_t": float(-cap_dual[iy] / W) + 0.0,
                 "renewable_share": renewable_mwh / load_mwh if load_mwh > 0 else np.nan,
                 "total_cost_cny": total,
@@ -261,14 +249,8 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
                     frame[f"{line[0]}_flow_mw"] = flows[iy, l_i]
             dispatch_frames.append(pd.DataFrame(frame))
     annual_table = pd.DataFrame(annual_rows)
-    own_cost = (
-        annual_table["investment_cny"]
-        + annual_table["fixed_om_cny"]
-        + annual_table["variable_cost_cny"]
-    )
-    producing = (annual_table["generation_mwh"] > 0) & annual_table["kind"].isin(
-        ["generator", "storage"]
-    )
+    own_cost = annual_table["investment_cny"] + annual_table["fixed_om_cny"] + annual_table["variable_cost_cny"]
+    producing = (annual_table["generation_mwh"] > 0) & annual_table["kind"].isin(["generator", "storage"])
     annual_table["lcoe_cny_per_mwh"] = np.where(
         producing, own_cost / annual_table["generation_mwh"].where(producing, 1.0), np.nan
     )

@@ -95,6 +95,7 @@ def representative_days(
     columns: list[str] | None = None,
     hours_per_year: float = 8760.0,
     linking: str = "chronological",
+    peak_day: bool = False,
 ) -> TimeSlices:
     """K representative days by Ward clustering of daily profiles, medoids as representatives.
 
@@ -110,6 +111,9 @@ def representative_days(
         Hours the profiles stand for; step weights are scaled so they sum to it.
     linking
         ``chronological`` or ``cyclic`` (see :class:`TimeSlices`).
+    peak_day
+        Keep the day with the highest ``load_mw`` hour as a representative day of its own
+        (weight 1 day) and cluster the others into K - 1 days, so the peak is modelled.
     """
     n_hours = len(profiles)
     if n_hours % HOURS_PER_DAY:
@@ -135,6 +139,12 @@ def representative_days(
     features = np.hstack(blocks)
     if k == n_days:
         labels = np.arange(n_days)
+    elif peak_day and k > 1 and "load_mw" in profiles.columns:
+        peak = int(np.argmax(profiles["load_mw"].to_numpy())) // HOURS_PER_DAY
+        others = np.delete(np.arange(n_days), peak)
+        labels = np.empty(n_days, dtype=int)
+        labels[others] = fcluster(linkage(features[others], method="ward"), t=k - 1, criterion="maxclust") - 1
+        labels[peak] = labels[others].max() + 1
     else:
         labels = fcluster(linkage(features, method="ward"), t=k, criterion="maxclust") - 1
     clusters = np.unique(labels)

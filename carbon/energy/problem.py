@@ -26,7 +26,7 @@ def time_slices(system: EnergySystem) -> TimeSlices:
     hpy = system.settings.hours_per_year
     if r.mode == "days":
         profiles = system.profiles
-        return representative_days(profiles, r.days, hours_per_year=hpy, linking=r.storage_linking)
+        return representative_days(profiles, r.days, hours_per_year=hpy, linking=r.storage_linking, peak_day=r.peak_day)
     return all_hours(len(system.profiles), hpy, r.hours)
 
 
@@ -76,18 +76,13 @@ class EnergyProblem:
         settings = system.settings
         years = list(years or [base_year or 2025])
         if assumptions is None:
-            assumptions = {
-                y: YearAssumptions(settings.carbon_price_cny_per_t, settings.co2_cap_t)
-                for y in years
-            }
+            assumptions = {y: YearAssumptions(settings.carbon_price_cny_per_t, settings.co2_cap_t) for y in years}
         self.system = system
         self.built = built
         self.perfect_foresight = perfect_foresight
         self.base_year = base_year
         self.slices = slices or time_slices(system)
-        weights = year_weights(
-            years, base_year or years[0], settings.discount_rate, perfect_foresight
-        )
+        weights = year_weights(years, base_year or years[0], settings.discount_rate, perfect_foresight)
         self.data: ModelData = prepare(
             system,
             self.slices,
@@ -136,9 +131,10 @@ class EnergyProblem:
             "build_s": self.build_seconds,
             "compile_s": self.program.compile_seconds,
             "solve_s": outcome.highs_seconds,
+            "solve_cpu_s": self.program.last_cpu_seconds,
             "extract_s": time.perf_counter() - started,
         }
-        result.timings["total_s"] = sum(result.timings.values())
+        result.timings["total_s"] = sum(v for k, v in result.timings.items() if k != "solve_cpu_s")
         return result
 
     def _failure(self, outcome: Outcome, diagnose: bool) -> SolverError:
@@ -206,23 +202,19 @@ def diagnose_infeasibility(problem: EnergyProblem) -> SolverError:
         worst = report.sort_values("missing_mw", ascending=False).head(5)
         lines.append(
             f"supply missing in {len(report)} hour(s), {float((report['missing_mw']).sum()):.1f} MW-h in the modelled steps; worst: "
-            + "; ".join(
-                f"{hour_label(r.hour, r.year)} at {r.node}: {r.missing_mw:.1f} MW"
-                for r in worst.itertuples()
-            )
+            + "; ".join(f"{hour_label(r.hour, r.year)} at {r.node}: {r.missing_mw:.1f} MW" for r in worst.itertuples())
         )
     for y, v in zip(d.years, prog.values(m.cap_excess, outcome.x)):
         if v > 1e-6:
             lines.append(
-                f"CO2 cap {d.assumptions[y].co2_cap:.6g} t in {y} exceeded by {v:.6g} t at least"
+                f"CO2 cap {d.assumptions[y].co2_cap:.6g} t in {y} exceeded by {v:.6g} t (the least the system can emit is {d.assumptions[y].co2_cap + v:.6g} t)"
             )
     for (y, c), v in zip(m.policy_gap.keys(), prog.values(m.policy_gap, outcome.x)):
         if v > 1e-6:
             unit = "MWh" if c == "renewable_share" else "MW"
             lines.append(f"{c} in {y} short by {v:.6g} {unit}")
     error = SolverError(
-        "the energy system is infeasible; diagnosis: "
-        + (" | ".join(lines) or "no slack needed (numerical trouble?)"),
+        "the energy system is infeasible; diagnosis: " + (" | ".join(lines) or "no slack needed (numerical trouble?)"),
         file=problem.system.file,
         hint="add capacity, allow shedding, raise imports, or loosen the cap or policy named above",
     )

@@ -114,10 +114,7 @@ def sun_elevation_sine(p: ProfileParameters) -> np.ndarray:
     b = 2 * np.pi * (n - 81) / 364
     equation_of_time_min = 9.87 * np.sin(2 * b) - 7.53 * np.cos(b) - 1.5 * np.sin(b)
     solar_time = (
-        stamps.hour.to_numpy()
-        + 0.5
-        + (p.longitude_deg - p.timezone_meridian_deg) / 15
-        + equation_of_time_min / 60
+        stamps.hour.to_numpy() + 0.5 + (p.longitude_deg - p.timezone_meridian_deg) / 15 + equation_of_time_min / 60
     )
     declination = np.radians(23.45) * np.sin(2 * np.pi * (284 + n) / 365)
     omega = np.radians(15.0 * (solar_time - 12.0))
@@ -206,9 +203,7 @@ def generate(p: ProfileParameters | None = None) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the default profiles (``--out``) and print their key figures."""
-    parser = argparse.ArgumentParser(
-        prog="python -m carbon.energy.profiles", description=__doc__.splitlines()[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m carbon.energy.profiles", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("models/lankao/energy/profiles.csv"))
     args = parser.parse_args(argv)
     p = ProfileParameters()
@@ -218,9 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     frame.to_csv(tmp, index=False, lineterminator="\n")
     tmp.replace(args.out)
     print(f"wrote {args.out} ({len(frame)} rows)")
-    print(
-        f"  annual load {frame['load_mw'].sum() / 1e6:.4f} TWh, peak {frame['load_mw'].max():.1f} MW"
-    )
+    print(f"  annual load {frame['load_mw'].sum() / 1e6:.4f} TWh, peak {frame['load_mw'].max():.1f} MW")
     print(f"  capacity factors: solar {frame['solar'].mean():.4f}, wind {frame['wind'].mean():.4f}")
     print("  parameters: " + ", ".join(f"{k}={v}" for k, v in asdict(p).items()))
     return 0

@@ -21,24 +21,16 @@ earlier listed year, or the first one)."""
 class DemandResponse(Section):
     """Flexible load at the default node."""
 
-    shift_mw: float | None = Field(
-        None, ge=0, description="Load that may move out of or into each hour, MW."
-    )
+    shift_mw: float | None = Field(None, ge=0, description="Load that may move out of or into each hour, MW.")
     shift_share: float | None = Field(
         None,
         ge=0,
         le=1,
         description="Alternatively, the share of each hour's load that may move (0-1).",
     )
-    shift_cost_cny_per_mwh: float = Field(
-        0.0, ge=0, description="Cost of the energy moved out of an hour, CNY/MWh."
-    )
-    interruptible_mw: float = Field(
-        0.0, ge=0, description="Load that may be interrupted in any hour, MW."
-    )
-    interruptible_cost_cny_per_mwh: float = Field(
-        0.0, ge=0, description="Cost of interrupted energy, CNY/MWh."
-    )
+    shift_cost_cny_per_mwh: float = Field(0.0, ge=0, description="Cost of the energy moved out of an hour, CNY/MWh.")
+    interruptible_mw: float = Field(0.0, ge=0, description="Load that may be interrupted in any hour, MW.")
+    interruptible_cost_cny_per_mwh: float = Field(0.0, ge=0, description="Cost of interrupted energy, CNY/MWh.")
 
     @model_validator(mode="after")
     def _one_shift(self) -> DemandResponse:
@@ -59,6 +51,7 @@ class Resolution(Section):
         description="Use only the first N hours of the profiles (hours mode); default all.",
     )
     days: int = Field(24, gt=0, description="Number K of representative days (days mode).")
+    peak_day: bool = Field(False, description="Days mode: keep the day of peak load as its own representative day.")
     storage_linking: Literal["chronological", "cyclic"] = Field(
         "chronological",
         description="Days mode: `chronological` carries the state of charge through the year's "
@@ -69,9 +62,7 @@ class Resolution(Section):
 class EnergySettings(Section):
     """The model's ``energy/settings.yaml``."""
 
-    discount_rate: float = Field(
-        0.06, ge=0, lt=1, description="Real discount rate for annualising capital (0-1)."
-    )
+    discount_rate: float = Field(0.06, ge=0, lt=1, description="Real discount rate for annualising capital (0-1).")
     hours_per_year: float = Field(
         8760.0,
         gt=0,
@@ -82,9 +73,7 @@ class EnergySettings(Section):
     value_of_lost_load_cny_per_mwh: float = Field(
         30000.0, gt=0, description="Cost of unserved energy (shedding), CNY/MWh."
     )
-    allow_shedding: bool = Field(
-        True, description="Whether load may be shed at the value of lost load."
-    )
+    allow_shedding: bool = Field(True, description="Whether load may be shed at the value of lost load.")
     demand_response: DemandResponse = Field(default_factory=DemandResponse)
     co2_cap_t: float | None = Field(None, ge=0, description="Annual CO2 cap, t; none if blank.")
     carbon_price_cny_per_t: float = Field(0.0, description="Carbon price on emissions, CNY/t.")
@@ -141,20 +130,14 @@ class EnergySection(Section):
         description="`myopic`: solve milestones in turn, keeping what was built; `perfect`: "
         "optimise all milestones at once (discounted to base_year).",
     )
-    hours: int | None = Field(
-        None, gt=0, description="Hours resolution: the first N hours (default all)."
-    )
+    hours: int | None = Field(None, gt=0, description="Hours resolution: the first N hours (default all).")
     days: int | None = Field(None, gt=0, description="Representative-days resolution with K days.")
     storage_linking: Literal["chronological", "cyclic"] | None = Field(
         None, description="Storage across representative days (see settings.resolution)."
     )
-    carbon_price: YearValue | None = Field(
-        None, description="Carbon price, CNY/t (or {year: CNY/t})."
-    )
+    carbon_price: YearValue | None = Field(None, description="Carbon price, CNY/t (or {year: CNY/t}).")
     co2_cap: YearValue | None = Field(None, description="Annual CO2 cap, t (or {year: t}).")
-    demand_growth: float = Field(
-        0.0, gt=-1, description="Annual growth rate of load after base_year (0.03 = 3 %/yr)."
-    )
+    demand_growth: float = Field(0.0, gt=-1, description="Annual growth rate of load after base_year (0.03 = 3 %/yr).")
     demand_twh: dict[int, float] | None = Field(
         None, description="Annual demand per year, TWh (scales the load profile); overrides growth."
     )
@@ -164,9 +147,7 @@ class EnergySection(Section):
     technologies: dict[str, TechnologyOverride] = Field(
         default_factory=dict, description="Per-technology changes to technologies.csv."
     )
-    settings: dict[str, Any] = Field(
-        default_factory=dict, description="Changes to settings.yaml (validated like it)."
-    )
+    settings: dict[str, Any] = Field(default_factory=dict, description="Changes to settings.yaml (validated like it).")
     solver_options: dict[str, Any] = Field(default_factory=dict, description="HiGHS options.")
     diagnose: bool = Field(False, description="After an infeasible solve, locate what is missing.")
     mac_prices: list[float] | None = Field(
@@ -177,9 +158,7 @@ class EnergySection(Section):
     def _one_resolution(self) -> EnergySection:
         if self.hours is not None and self.days is not None:
             raise ValueError("give either hours or days, not both")
-        if self.years is not None and (
-            not self.years or sorted(set(self.years)) != list(self.years)
-        ):
+        if self.years is not None and (not self.years or sorted(set(self.years)) != list(self.years)):
             raise ValueError("years must be a non-empty increasing list")
         return self
 

@@ -104,8 +104,12 @@ class CompiledProgram:
 
     def __init__(self, model: pyo.ConcreteModel, options: dict | None = None) -> None:
         started = time.perf_counter()
+        # columns in declaration order: when every variable is used, component c occupies the
+        # slice offsets[c] and values, bounds and lookups need no per-variable dictionary
+        components = list(model.component_objects(pyo.Var, active=True, descend_into=True))
+        order = [v for component in components for v in component.values()]
         try:
-            info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+            info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None, column_order=order)
         except (
             InfeasibleConstraintException,
             ValueError,
@@ -114,10 +118,26 @@ class CompiledProgram:
         self.model = model
         self.columns = info.columns
         self.rows = info.rows
-        self.col_of = {id(v): i for i, v in enumerate(info.columns)}
-        self.row_of: dict[int, int] = {}
-        for i, row in enumerate(info.rows):
-            self.row_of.setdefault(id(row.constraint), i)
+        self.offsets: dict[str, tuple[int, int]] = {}
+        if len(info.columns) == len(order):  # no variable was left out: columns == order
+            start = 0
+            for component in components:
+                self.offsets[component.name] = (start, len(component))
+                start += len(component)
+        self._col_of: dict[int, int] | None = None
+        self._row_of: dict[int, int] | None = None
+        self.row_offsets: dict[str, tuple[int, int]] = {}
+        constraints = list(model.component_objects(pyo.Constraint, active=True, descend_into=True))
+        if len(info.rows) == sum(len(c) for c in constraints):  # one row per constraint, in order
+            start = 0
+            for component in constraints:
+                n = len(component)
+                first = next(iter(component.values()), None)
+                if n and info.rows[start].constraint is not first:
+                    self.row_offsets = {}  # not aligned after all: fall back to lookups
+                    break
+                self.row_offsets[component.name] = (start, n)
+                start += n
         self.n_cols = len(info.columns)
         self.n_rows = len(info.rows)
         self.offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
@@ -163,6 +183,30 @@ class CompiledProgram:
         self.compile_seconds = time.perf_counter() - started
         self.solved_once = False
 
+    @property
+    def col_of(self) -> dict[int, int]:
+        """Column of each variable, by ``id`` (built on first use)."""
+        if self._col_of is None:
+            self._col_of = {id(v): i for i, v in enumerate(self.columns)}
+        return self._col_of
+
+    @property
+    def row_of(self) -> dict[int, int]:
+        """First row of each constraint, by ``id`` (built on first use)."""
+        if self._row_of is None:
+            self._row_of = {}
+            for i, row in enumerate(self.rows):
+                self._row_of.setdefault(id(row.constraint), i)
+        return self._row_of
+
+    def _indices(self, component) -> np.ndarray:
+        """Columns of an indexed variable in its index order (-1: not in the LP)."""
+        if component.name in self.offsets:
+            start, n = self.offsets[component.name]
+            return np.arange(start, start + n)
+        col_of = self.col_of
+        return np.fromiter((col_of.get(id(v), -1) for v in component.values()), int, len(component))
+
     def _column_bounds(self, model: pyo.ConcreteModel) -> tuple[np.ndarray, np.ndarray]:
         """Column bounds: from the arrays the model recorded (``model.bound_arrays``, fast),
         else asked of each variable (researchers' own variables)."""
@@ -170,10 +214,7 @@ class CompiledProgram:
         upper = np.full(self.n_cols, np.nan)
         known = getattr(model, "bound_arrays", {})
         for name, (lo, hi) in known.items():
-            component = model.component(name)
-            idx = np.fromiter(
-                (self.col_of.get(id(v), -1) for v in component.values()), int, len(lo)
-            )
+            idx = self._indices(model.component(name))
             present = idx >= 0
             lower[idx[present]] = lo[present]
             upper[idx[present]] = hi[present]
@@ -211,8 +252,10 @@ class CompiledProgram:
     def solve(self) -> Outcome:
         """Run HiGHS and return the outcome; never raises on a non-optimal status."""
         before = self.highs.getRunTime()  # HiGHS's clock accumulates over runs
+        cpu_before = time.process_time()
         self.highs.run()
         seconds = self.highs.getRunTime() - before
+        self.last_cpu_seconds = time.process_time() - cpu_before
         self.solved_once = True
         status = _STATUS.get(self.highs.getModelStatus(), "error")
         info = self.highs.getInfo()
@@ -227,7 +270,7 @@ class CompiledProgram:
     # --- reading results -----------------------------------------------------------------
     def values(self, component, x: np.ndarray) -> np.ndarray:
         """Values of an indexed variable in its index order (0 for columns not in the LP)."""
-        idx = np.fromiter((self.col_of.get(id(v), -1) for v in component.values()), int)
+        idx = self._indices(component)
         out = np.zeros(len(idx))
         present = idx >= 0
         out[present] = x[idx[present]]
@@ -239,7 +282,11 @@ class CompiledProgram:
 
     def duals(self, component, row_dual: np.ndarray) -> np.ndarray:
         """Duals of an indexed constraint in its index order (d objective / d right-hand side)."""
-        idx = np.fromiter((self.row_of.get(id(c), -1) for c in component.values()), int)
+        if component.name in self.row_offsets:
+            start, n = self.row_offsets[component.name]
+            return row_dual[start : start + n].copy()
+        row_of = self.row_of
+        idx = np.fromiter((row_of.get(id(c), -1) for c in component.values()), int)
         out = np.zeros(len(idx))
         present = idx >= 0
         out[present] = row_dual[idx[present]]

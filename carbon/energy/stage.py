@@ -43,9 +43,7 @@ def resolve_system(section: EnergySection, model_dir: Path) -> EnergySystem:
             **settings.get("solver_options", {}),
             **section.solver_options,
         }
-    return with_changes(
-        system, technologies=section.technologies, settings=settings, file="energy section"
-    )
+    return with_changes(system, technologies=section.technologies, settings=settings, file="energy section")
 
 
 def run_energy(section: EnergySection, model_dir: Path) -> tuple[EnergyResult, pd.DataFrame | None]:
@@ -70,9 +68,7 @@ def run_energy(section: EnergySection, model_dir: Path) -> tuple[EnergyResult, p
             problem = EnergyProblem(
                 system,
                 years=[y],
-                assumptions={
-                    y: YearAssumptions(0.0, a.co2_cap, a.demand_factor, a.import_price_factor)
-                },
+                assumptions={y: YearAssumptions(0.0, a.co2_cap, a.demand_factor, a.import_price_factor)},
                 base_year=section.base_year,
                 built=earlier,
             )

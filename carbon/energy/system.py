@@ -41,9 +41,7 @@ class EnergySystem:
     profiles: pd.DataFrame
     settings: EnergySettings = field(default_factory=EnergySettings)
     lines: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(
-            columns=["name", "from_node", "to_node", "capacity_mw"]
-        )
+        default_factory=lambda: pd.DataFrame(columns=["name", "from_node", "to_node", "capacity_mw"])
     )
     folder: Path | None = None
 
@@ -110,9 +108,7 @@ def load_system(path: str | Path) -> EnergySystem:
     techs = read_technologies(folder / "technologies.csv")
     profiles_file = folder / "profiles.csv"
     if not profiles_file.exists():
-        raise InputError(
-            "file not found", file=profiles_file, expected="hourly profiles with load_mw"
-        )
+        raise InputError("file not found", file=profiles_file, expected="hourly profiles with load_mw")
     profiles = pd.read_csv(profiles_file)
     if "hour" in profiles.columns:
         profiles = profiles.drop(columns="hour")
@@ -147,13 +143,9 @@ def _lines(frame: pd.DataFrame | None, file) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(
-            "missing column", file=file, key=f"column {missing[0]}", expected=", ".join(columns)
-        )
+        raise InputError("missing column", file=file, key=f"column {missing[0]}", expected=", ".join(columns))
     if (frame["capacity_mw"] < 0).any():
-        raise InputError(
-            "negative capacity_mw", file=file, key="column capacity_mw", expected=">= 0"
-        )
+        raise InputError("negative capacity_mw", file=file, key="column capacity_mw", expected=">= 0")
     return frame[columns].reset_index(drop=True)
 
 
@@ -163,16 +155,12 @@ def check_system(system: EnergySystem) -> None:
     pfile = (system.folder / "profiles.csv") if system.folder else "profiles"
     tfile = (system.folder / "technologies.csv") if system.folder else "technologies"
     if "load_mw" not in profiles.columns:
-        raise InputError(
-            "missing column", file=pfile, key="column load_mw", expected="hourly load in MW"
-        )
+        raise InputError("missing column", file=pfile, key="column load_mw", expected="hourly load in MW")
     if len(profiles) == 0:
         raise InputError("no rows", file=pfile, expected="hourly rows (8760 for a year)")
     if (profiles["load_mw"] < 0).any():
         hour = int(np.flatnonzero(profiles["load_mw"] < 0)[0])
-        raise InputError(
-            "negative load", file=pfile, key=f"row {hour + 2}, column load_mw", expected=">= 0"
-        )
+        raise InputError("negative load", file=pfile, key=f"row {hour + 2}, column load_mw", expected=">= 0")
     for name, row in techs.iterrows():
         for column in ("profile", "price_profile"):
             wanted = row[column]

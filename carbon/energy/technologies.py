@@ -141,21 +141,16 @@ def normalise_technologies(raw: pd.DataFrame, file: Path | str | None = None) ->
             )
     for column in ("name", "kind"):
         if column not in raw.columns:
-            raise InputError(
-                "required column is missing", file=file, key=f"column {column}", expected=column
-            )
+            raise InputError("required column is missing", file=file, key=f"column {column}", expected=column)
     table = pd.DataFrame(index=range(len(raw)))
     for attribute, row in ATTRIBUTES.iterrows():
         values = raw[attribute] if attribute in raw.columns else pd.Series([""] * len(raw))
         table[attribute] = [
-            _parse(_text(v), attribute, row["type"], row["default"], file, i)
-            for i, v in enumerate(values)
+            _parse(_text(v), attribute, row["type"], row["default"], file, i) for i, v in enumerate(values)
         ]
     for i, (name, kind) in enumerate(zip(table["name"], table["kind"])):
         if not name:
-            raise InputError(
-                "technology without a name", file=file, key=f"row {i + 2}", expected="a name"
-            )
+            raise InputError("technology without a name", file=file, key=f"row {i + 2}", expected="a name")
         if kind not in KINDS:
             raise InputError(
                 f"unknown kind {kind!r}",
@@ -167,9 +162,7 @@ def normalise_technologies(raw: pd.DataFrame, file: Path | str | None = None) ->
             )
     duplicated = table["name"][table["name"].duplicated()]
     if len(duplicated):
-        raise InputError(
-            "duplicate technology name", file=file, key="column name", found=duplicated.iloc[0]
-        )
+        raise InputError("duplicate technology name", file=file, key="column name", found=duplicated.iloc[0])
     table = table.set_index("name", drop=False)
     check_technologies(table, file)
     return table
@@ -243,9 +236,7 @@ def check_technologies(table: pd.DataFrame, file=None) -> None:
                     expected="a share between 0 and 1",
                     found=value,
                 )
-        if row["kind"] == "storage" and (
-            row["efficiency_charge"] <= 0 or row["efficiency_discharge"] <= 0
-        ):
+        if row["kind"] == "storage" and (row["efficiency_charge"] <= 0 or row["efficiency_discharge"] <= 0):
             raise InputError(
                 "storage efficiency must be positive",
                 file=file,
@@ -283,11 +274,7 @@ def apply_overrides(table: pd.DataFrame, overrides: dict, file=None) -> pd.DataF
                 expected="one of: " + ", ".join(table.index),
                 hint=did_you_mean(name, table.index),
             )
-        items = (
-            changes.model_dump(exclude_none=True)
-            if hasattr(changes, "model_dump")
-            else dict(changes)
-        )
+        items = changes.model_dump(exclude_none=True) if hasattr(changes, "model_dump") else dict(changes)
         for column, value in items.items():
             if column not in ATTRIBUTES.index:
                 raise InputError(
@@ -314,9 +301,7 @@ def annual_capex(table: pd.DataFrame, discount_rate: float) -> tuple[pd.Series, 
     """
     factors = np.array([crf(discount_rate, n) for n in table["lifetime_years"]])
     per_mw = table["capex_cny_per_kw"].to_numpy() * 1000.0 * factors
-    per_mw = np.where(
-        table["annual_capex_cny_per_mw"].notna(), table["annual_capex_cny_per_mw"], per_mw
-    )
+    per_mw = np.where(table["annual_capex_cny_per_mw"].notna(), table["annual_capex_cny_per_mw"], per_mw)
     per_mwh = table["energy_capex_cny_per_kwh"].to_numpy() * 1000.0 * factors
     per_mwh = np.where(
         table["annual_energy_capex_cny_per_mwh"].notna(),

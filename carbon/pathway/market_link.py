@@ -87,7 +87,7 @@ def solve_milestones(system, milestones: list[int], assumptions: dict, grid_fact
     without a market).
     """
     from carbon.energy.inputs import YearAssumptions
-    from carbon.energy.milestones import combine
+    from carbon.energy.milestones import combine, record_builds
     from carbon.energy.problem import EnergyProblem, mac_curve
     from carbon.energy.system import with_changes
 
@@ -107,12 +107,7 @@ def solve_milestones(system, milestones: list[int], assumptions: dict, grid_fact
             problem.set_carbon_price(price, m)
             rows.append(tables)
         result = problem.solve()
-        cap = result.capacity.set_index("technology")
-        for g in problem.data.expandable:
-            new_mw = float(cap.at[g, "new_mw"]) - problem.data.built_mw[g, m]
-            new_mwh = float(cap.at[g, "new_mwh"]) - problem.data.built_mwh[g, m] if g in problem.data.storages else 0.0
-            if new_mw > 1e-9 or new_mwh > 1e-9:
-                built[g, m] = (max(new_mw, 0.0), max(new_mwh, 0.0))
+        record_builds(problem, result, m, built)
         results.append(result)
     tables = {k: pd.concat([r[k] for r in rows], ignore_index=True) for k in ("periods", "firms")} if rows else None
     return combine(results), tables

@@ -35,9 +35,7 @@ CONSTRAINT_FAMILIES = (
 )
 
 
-def build_model(
-    d: ModelData, extra_constraints: ExtraConstraints | None = None
-) -> pyo.ConcreteModel:
+def build_model(d: ModelData, extra_constraints: ExtraConstraints | None = None) -> pyo.ConcreteModel:
     """Build the Pyomo model (garbage collector paused while building)."""
     with PauseGC():
         m = pyo.ConcreteModel(name="carbon_energy")

@@ -20,15 +20,8 @@ def add_capacity_limits(m: pyo.ConcreteModel, d: ModelData) -> None:
     where P and E are the storage's total power (MW) and energy (MWh) capacities.
     """
     techs = d.system.technologies
-    index = [
-        (g, y)
-        for g in d.units + d.storages
-        if g in d.expandable and math.isfinite(d.max_mw[g])
-        for y in d.years
-    ]
-    m.capacity_max = pyo.Constraint(
-        index, rule=lambda m, g, y: capacity_mw(m, d, g, y) <= d.max_mw[g]
-    )
+    index = [(g, y) for g in d.units + d.storages if g in d.expandable and math.isfinite(d.max_mw[g]) for y in d.years]
+    m.capacity_max = pyo.Constraint(index, rule=lambda m, g, y: capacity_mw(m, d, g, y) <= d.max_mw[g])
     expandable = [s for s in d.storages if s in d.expandable]
     low = {s: float(techs.at[s, "energy_to_power_min"]) for s in expandable}
     high = {s: float(techs.at[s, "energy_to_power_max"]) for s in expandable}

@@ -23,7 +23,5 @@ def add_demand_response(m: pyo.ConcreteModel, d: ModelData) -> None:
     members = {int(k): np.flatnonzero(period == k).tolist() for k in np.unique(period)}
     m.shift_balance = pyo.Constraint(
         [(y, k) for y in d.years for k in members],
-        rule=lambda m, y, k: (
-            pyo.quicksum(m.shift_up[y, t] - m.shift_down[y, t] for t in members[k]) == 0
-        ),
+        rule=lambda m, y, k: pyo.quicksum(m.shift_up[y, t] - m.shift_down[y, t] for t in members[k]) == 0,
     )

@@ -24,9 +24,7 @@ def add_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
     weight = d.slices.weight.tolist()
     emitters = [g for g in d.units if d.co2[g] > 0]
     m.cap = pyo.Param(d.years, mutable=True, initialize={y: _cap(d, y) for y in d.years})
-    m.carbon_price = pyo.Param(
-        d.years, mutable=True, initialize={y: d.assumptions[y].carbon_price for y in d.years}
-    )
+    m.carbon_price = pyo.Param(d.years, mutable=True, initialize={y: d.assumptions[y].carbon_price for y in d.years})
 
     def definition(m, y):
         total = pyo.quicksum(weight[t] * d.co2[g] * m.p[y, g, t] for g in emitters for t in steps)

@@ -49,31 +49,20 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
         for s in d.storages:
             vom = float(techs.at[s, "vom_cny_per_mwh"])
             if vom:
-                terms.extend(
-                    W * vom * w * m.discharge[y, s, t] for w, t in zip(weight.tolist(), steps)
-                )
+                terms.extend(W * vom * w * m.discharge[y, s, t] for w, t in zip(weight.tolist(), steps))
         if m.has_shift and dr.shift_cost_cny_per_mwh:
-            terms.extend(
-                W * dr.shift_cost_cny_per_mwh * w * m.shift_down[y, t]
-                for w, t in zip(weight.tolist(), steps)
-            )
+            terms.extend(W * dr.shift_cost_cny_per_mwh * w * m.shift_down[y, t] for w, t in zip(weight.tolist(), steps))
         if m.has_interrupt and dr.interruptible_cost_cny_per_mwh:
             terms.extend(
-                W * dr.interruptible_cost_cny_per_mwh * w * m.interrupt[y, t]
-                for w, t in zip(weight.tolist(), steps)
+                W * dr.interruptible_cost_cny_per_mwh * w * m.interrupt[y, t] for w, t in zip(weight.tolist(), steps)
             )
         terms.append(W * m.carbon_price[y] * m.emissions[y])
         if d.diagnose:
             terms.append(W * DIAGNOSE_PENALTY * m.cap_excess[y])
-            terms.extend(
-                W * DIAGNOSE_PENALTY * m.policy_gap[y, c]
-                for c in ("renewable_share", "reserve_margin")
-            )
+            terms.extend(W * DIAGNOSE_PENALTY * m.policy_gap[y, c] for c in ("renewable_share", "reserve_margin"))
     voll = settings.value_of_lost_load_cny_per_mwh
     w = weight.tolist()
     terms.extend(d.year_weight[y] * voll * w[t] * m.shed[y, n, t] for y, n, t in m.shed_index)
     if d.diagnose:
-        terms.extend(
-            d.year_weight[y] * DIAGNOSE_PENALTY * w[t] * var for (y, n, t), var in m.missing.items()
-        )
+        terms.extend(d.year_weight[y] * DIAGNOSE_PENALTY * w[t] * var for (y, n, t), var in m.missing.items())
     m.cost = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.minimize)

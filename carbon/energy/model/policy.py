@@ -30,8 +30,7 @@ def add_policies(m: pyo.ConcreteModel, d: ModelData) -> None:
         m.renewable_share = pyo.Constraint(
             d.years,
             rule=lambda m, y: (
-                pyo.quicksum(w[t] * m.p[y, g, t] for g in renewable for t in steps)
-                + gap(y, "renewable_share")
+                pyo.quicksum(w[t] * m.p[y, g, t] for g in renewable for t in steps) + gap(y, "renewable_share")
                 >= share * float((weight * total_load[y]).sum())
             ),
         )

@@ -38,16 +38,11 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
         first = {int(k): int(np.flatnonzero(period == k)[0]) for k in np.unique(period)}
         last = {int(k): int(np.flatnonzero(period == k)[-1]) for k in np.unique(period)}
         prev = [last[int(period[t])] if t == first[int(period[t])] else t - 1 for t in steps]
-    starts = (
-        set() if not chrono else {int(np.flatnonzero(period == k)[0]) for k in np.unique(period)}
-    )
+    starts = set() if not chrono else {int(np.flatnonzero(period == k)[0]) for k in np.unique(period)}
 
     def soc_rule(m, y, s, t):
         stored = 0.0 if t in starts else keep[s] * m.soc[y, s, prev[t]]
-        return (
-            m.soc[y, s, t]
-            == stored + eta_c[s] * m.charge[y, s, t] - m.discharge[y, s, t] / eta_d[s]
-        )
+        return m.soc[y, s, t] == stored + eta_c[s] * m.charge[y, s, t] - m.discharge[y, s, t] / eta_d[s]
 
     m.soc_balance = pyo.Constraint(m.Y, m.S, m.T, rule=soc_rule)
 
@@ -55,12 +50,8 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
     power = {(s, y): capacity_mw(m, d, s, y) for s in expandable for y in d.years}
     energy = {(s, y): capacity_mwh(m, d, s, y) for s in expandable for y in d.years}
     index = (m.Y, m.S_expandable, m.T)
-    m.charge_limit = pyo.Constraint(
-        *index, rule=lambda m, y, s, t: m.charge[y, s, t] <= power[s, y]
-    )
-    m.discharge_limit = pyo.Constraint(
-        *index, rule=lambda m, y, s, t: m.discharge[y, s, t] <= power[s, y]
-    )
+    m.charge_limit = pyo.Constraint(*index, rule=lambda m, y, s, t: m.charge[y, s, t] <= power[s, y])
+    m.discharge_limit = pyo.Constraint(*index, rule=lambda m, y, s, t: m.discharge[y, s, t] <= power[s, y])
     if not chrono:
         m.soc_limit = pyo.Constraint(*index, rule=lambda m, y, s, t: m.soc[y, s, t] <= energy[s, y])
     else:
@@ -101,10 +92,7 @@ def add_chronological_linking(m: pyo.ConcreteModel, d: ModelData, keep: dict[str
     def chain(m, y, s, j):
         k = seq[j]
         decay = keep[s] ** hours[k]
-        return (
-            m.soc_start[y, s, (j + 1) % n_days]
-            == decay * m.soc_start[y, s, j] + m.soc[y, s, last[k]]
-        )
+        return m.soc_start[y, s, (j + 1) % n_days] == decay * m.soc_start[y, s, j] + m.soc[y, s, last[k]]
 
     m.soc_chain = pyo.Constraint(day_index, rule=chain)
     energy = {(s, y): capacity_mwh(m, d, s, y) for s in d.storages for y in d.years}
@@ -114,7 +102,5 @@ def add_chronological_linking(m: pyo.ConcreteModel, d: ModelData, keep: dict[str
     )
     m.soc_lower = pyo.Constraint(
         day_index,
-        rule=lambda m, y, s, j: (
-            keep[s] ** hours[seq[j]] * m.soc_start[y, s, j] + m.soc_low[y, s, seq[j]] >= 0
-        ),
+        rule=lambda m, y, s, j: keep[s] ** hours[seq[j]] * m.soc_start[y, s, j] + m.soc_low[y, s, seq[j]] >= 0,
     )

@@ -1,0 +1,325 @@
+"""Benchmark of the energy model on the default county (models/lankao).
+
+Prints, for 168, 2016 and 8760 hours and for 12/24/48 representative days: build time,
+solve time (as HiGHS reports it), result-extraction time, total, columns, rows and peak
+memory (each case in its own process, peak resident set size); the representative-day
+objective and capacities against the 8760-hour ones; and the same system built and solved
+with PyPSA (optional: ``pip install pypsa``, the ``bench`` extra) with the ratio ours/PyPSA of
+total time and the relative difference of the objectives.
+
+PyPSA has no daily-balanced load shifting, so the comparison with it uses the default model
+without load shifting (``shift_share: 0``); interruptible load and shedding become PyPSA
+generators at their costs, the battery a Store with charger and discharger links whose
+capacities are tied by an extra constraint so that one power capacity limits the power drawn
+from and delivered to the grid, as in our model.
+
+Usage::
+
+    python benchmarks/energy.py                 # everything (about 4 minutes on 2 cores)
+    python benchmarks/energy.py --quick         # 168 and 2016 hours, 12/24 days, no 8760
+    python benchmarks/energy.py --case ours:8760  # one case, JSON on stdout
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MODEL = ROOT / "models" / "lankao"
+KEY_TECHS = ["wind_new", "solar_new", "battery"]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_ours(kind: str, size: int, shift: bool = True) -> dict:
+    """Build, solve and extract one case of our model; timings from the result."""
+    from carbon.energy import load_system, solve, with_changes
+
+    system = load_system(MODEL)
+    settings: dict = {}
+    if kind == "hours":
+        settings["resolution"] = {"mode": "hours", "hours": size}
+    else:
+        settings["resolution"] = {"mode": "days", "days": size, "storage_linking": "chronological"}
+    if not shift:
+        settings["demand_response"] = {"shift_share": 0.0}
+    system = with_changes(system, settings=settings)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    r = solve(system)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    cap = r.capacity.set_index("technology")
+    return {
+        "objective_cny": r.objective_cny,
+        "build_s": r.timings["build_s"] + r.timings["compile_s"],
+        "solve_s": r.timings["solve_s"],
+        "extract_s": r.timings["extract_s"],
+        "total_s": wall,
+        "cpu_s": cpu,
+        "highs_cpu_s": r.timings["solve_cpu_s"],
+        "columns": r.size["columns"],
+        "rows": r.size["rows"],
+        "peak_mb": _peak_mb(),
+        "capacity": {t: float(cap.at[t, "total_mw"]) for t in KEY_TECHS}
+        | {"battery_mwh": float(cap.at["battery", "total_mwh"])},
+    }
+
+
+def build_pypsa(size: int):
+    """The default model (without load shifting) as a PyPSA network over the first ``size`` hours."""
+    import numpy as np
+    import pandas as pd
+    import pypsa
+
+    from carbon.energy import load_system
+    from carbon.energy.technologies import annual_capex
+
+    system = load_system(MODEL)
+    techs, prof, settings = system.technologies, system.profiles.iloc[:size], system.settings
+    per_mw, per_mwh = annual_capex(techs, settings.discount_rate)
+    n = pypsa.Network()
+    n.set_snapshots(pd.RangeIndex(size, name="snapshot"))
+    weights = n.snapshot_weightings.astype(float) * 0 + 8760.0 / size
+    weights["stores"] = 1.0  # each snapshot is one hour of storage operation
+    n.snapshot_weightings = weights
+    n.add("Bus", "county")
+    n.add("Load", "load", bus="county", p_set=prof["load_mw"].to_numpy())
+    constant = 0.0
+    for name, row in techs.iterrows():
+        kind = row["kind"]
+        if kind == "storage":
+            continue
+        extendable = bool(row["expandable"])
+        capital = float(per_mw[name] + row["fom_cny_per_mw_year"]) if extendable else 0.0
+        if not extendable:
+            constant += row["fom_cny_per_mw_year"] * row["existing_mw"]
+        cost = prof[row["price_profile"]].to_numpy() if row["price_profile"] else float(row["vom_cny_per_mwh"])
+        avail = prof[row["profile"]].to_numpy() if row["profile"] else 1.0
+        kwargs = {
+            "bus": "county",
+            "p_nom": 0.0 if extendable else row["existing_mw"],
+            "p_nom_extendable": extendable,
+            "capital_cost": capital,
+        }
+        if extendable and np.isfinite(row["max_mw"]):
+            kwargs["p_nom_max"] = row["max_mw"]
+        if kind == "grid_export":
+            n.add("Generator", name, p_max_pu=0.0, p_min_pu=-1.0, marginal_cost=cost, **kwargs)
+        else:
+            p_min = row["min_load"] * avail if row["min_load"] else 0.0
+            n.add("Generator", name, p_max_pu=avail, p_min_pu=p_min, marginal_cost=cost, **kwargs)
+    dr = settings.demand_response
+    n.add(
+        "Generator",
+        "interruptible",
+        bus="county",
+        p_nom=dr.interruptible_mw,
+        marginal_cost=dr.interruptible_cost_cny_per_mwh,
+    )
+    n.add(
+        "Generator",
+        "shed",
+        bus="county",
+        p_nom=float(prof["load_mw"].max()),
+        p_max_pu=(prof["load_mw"] / prof["load_mw"].max()).to_numpy(),
+        marginal_cost=settings.value_of_lost_load_cny_per_mwh,
+    )
+    b = techs.loc["battery"]
+    n.add("Bus", "battery")
+    n.add(
+        "Store",
+        "battery",
+        bus="battery",
+        e_nom_extendable=True,
+        e_cyclic=True,
+        capital_cost=float(per_mwh["battery"]),
+        standing_loss=float(b["standing_loss_per_hour"]),
+    )
+    n.add(
+        "Link",
+        "battery_charger",
+        bus0="county",
+        bus1="battery",
+        efficiency=float(b["efficiency_charge"]),
+        p_nom_extendable=True,
+        capital_cost=float(per_mw["battery"] + b["fom_cny_per_mw_year"]),
+    )
+    n.add(
+        "Link",
+        "battery_discharger",
+        bus0="battery",
+        bus1="county",
+        efficiency=float(b["efficiency_discharge"]),
+        p_nom_extendable=True,
+    )
+
+    def extra(network, snapshots):
+        m = network.model
+        p_nom = m.variables["Link-p_nom"]
+        e_nom = m.variables["Store-e_nom"]
+        charger, discharger = p_nom.loc["battery_charger"], p_nom.loc["battery_discharger"]
+        # PyPSA's link capacity limits its input; ours limits the power the battery delivers to
+        # (and draws from) the grid: discharger p_nom x efficiency = charger p_nom = P
+        m.add_constraints(float(b["efficiency_discharge"]) * discharger - charger == 0, name="battery_power_tie")
+        m.add_constraints(
+            e_nom.loc["battery"] - float(b["energy_to_power_min"]) * charger >= 0,
+            name="battery_e2p_min",
+        )
+        m.add_constraints(
+            e_nom.loc["battery"] - float(b["energy_to_power_max"]) * charger <= 0,
+            name="battery_e2p_max",
+        )
+
+    return n, extra, constant
+
+
+def run_pypsa(size: int) -> dict:
+    """Build and solve the PyPSA network with HiGHS (same algorithm as ours)."""
+    import logging
+
+    logging.disable(logging.WARNING)
+    from carbon.energy.solver import LARGE_MODEL_COLUMNS  # noqa: F401  (same default rule)
+
+    started = time.perf_counter()
+    n, extra, constant = build_pypsa(size)
+    options = {
+        "solver": "ipm" if size >= 1000 else "simplex",
+        "output_flag": False,
+        "random_seed": 0,
+    }
+    status, condition = n.optimize(solver_name="highs", solver_options=options, extra_functionality=extra)
+    wall = time.perf_counter() - started
+    objective = float(n.objective) + float(getattr(n, "objective_constant", 0.0) or 0.0) + constant
+    return {
+        "objective_cny": objective,
+        "total_s": wall,
+        "status": f"{status}/{condition}",
+        "columns": int(n.model.nvars) if hasattr(n.model, "nvars") else None,
+        "rows": int(n.model.ncons) if hasattr(n.model, "ncons") else None,
+        "peak_mb": _peak_mb(),
+        "capacity": {
+            "wind_new": float(n.generators.at["wind_new", "p_nom_opt"]),
+            "solar_new": float(n.generators.at["solar_new", "p_nom_opt"]),
+            "battery": float(n.links.at["battery_charger", "p_nom_opt"]),
+            "battery_mwh": float(n.stores.at["battery", "e_nom_opt"]),
+        },
+    }
+
+
+def run_case(case: str) -> dict:
+    """``ours:H`` hours, ``days:K`` representative days, ``ours-noshift:H``, ``pypsa:H``."""
+    name, size = case.split(":")
+    size = int(size)
+    if name == "ours":
+        return run_ours("hours", size)
+    if name == "days":
+        return run_ours("days", size)
+    if name == "ours-noshift":
+        return run_ours("hours", size, shift=False)
+    if name == "pypsa":
+        return run_pypsa(size)
+    raise SystemExit(f"unknown case {case}")
+
+
+def in_subprocess(case: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--case", case],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if out.returncode != 0:
+        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", help="run one case and print JSON")
+    parser.add_argument("--quick", action="store_true", help="skip the 8760-hour cases")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case (median reported)")
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(run_case(args.case)))
+        return 0
+    hours = [168, 2016] if args.quick else [168, 2016, 8760]
+    days = [12, 24] if args.quick else [12, 24, 48]
+
+    def measure(case: str) -> dict:
+        runs = [in_subprocess(case) for _ in range(args.repeat)]
+        good = [r for r in runs if "error" not in r]
+        if not good:
+            return runs[0]
+        good.sort(key=lambda r: r["total_s"])
+        return good[len(good) // 2]
+
+    results = {}
+    print(
+        f"{'case':<18} {'build s':>8} {'HiGHS s':>8} {'extract s':>9} {'total s':>8} {'columns':>9} {'rows':>8} {'peak MB':>8} {'objective CNY':>16}"
+    )
+    for case in [f"ours:{h}" for h in hours] + [f"days:{k}" for k in days]:
+        r = results[case] = measure(case)
+        if "error" in r:
+            print(f"{case:<18} ERROR {r['error']}")
+            continue
+        print(
+            f"{case:<18} {r['build_s']:>8.2f} {r['solve_s']:>8.2f} {r['extract_s']:>9.2f} {r['total_s']:>8.2f} {r['columns']:>9,} {r['rows']:>8,} {r['peak_mb']:>8.0f} {r['objective_cny']:>16,.0f}"
+        )
+    full = results.get("ours:8760")
+    if full and "error" not in full:
+        share = 1 - full["solve_s"] / full["total_s"]
+        cpu_share = 1 - full["highs_cpu_s"] / full["cpu_s"]
+        print(
+            f"\n8760 h: everything but HiGHS = {share:.1%} of the wall-clock total, "
+            f"{cpu_share:.1%} of the CPU time of the process (target < 10 %; wall clock suffers "
+            "most from other jobs on a shared machine)"
+        )
+        print(
+            f"\n{'representative days':<20} {'objective vs 8760 h':>20} {'speed-up':>9} "
+            + " ".join(f"{t:>12}" for t in [*KEY_TECHS, "battery_mwh"])
+        )
+        print(
+            f"{'8760 hours':<20} {'':>20} {'':>9} "
+            + " ".join(f"{full['capacity'][t]:>12.1f}" for t in [*KEY_TECHS, "battery_mwh"])
+        )
+        for k in days:
+            r = results[f"days:{k}"]
+            if "error" in r:
+                continue
+            diff = r["objective_cny"] / full["objective_cny"] - 1
+            print(
+                f"{k:>3} days, chrono.    {diff:>+19.2%} {full['total_s'] / r['total_s']:>8.1f}x "
+                + " ".join(f"{r['capacity'][t]:>12.1f}" for t in [*KEY_TECHS, "battery_mwh"])
+            )
+    try:
+        import pypsa  # noqa: F401
+    except ImportError:
+        print("\nPyPSA is not installed: skipping the comparison (pip install pypsa, or the 'bench' extra)")
+        return 0
+    print(
+        f"\n{'PyPSA comparison (no load shifting)':<36} {'ours s':>8} {'PyPSA s':>8} {'ratio':>6} {'objective diff':>15}"
+    )
+    for h in hours:
+        ours, theirs = measure(f"ours-noshift:{h}"), measure(f"pypsa:{h}")
+        if "error" in ours or "error" in theirs:
+            print(f"{h:>6} hours  ERROR {ours.get('error') or theirs.get('error')}")
+            continue
+        diff = ours["objective_cny"] / theirs["objective_cny"] - 1
+        print(
+            f"{h:>6} hours{'':<25} {ours['total_s']:>8.2f} {theirs['total_s']:>8.2f} {ours['total_s'] / theirs['total_s']:>6.2f} {diff:>+15.2e}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
