@@ -195,3 +195,14 @@ def test_stirpat_cross_check_reports_elasticities(tmp_path):
     p, a = annual.at[2030, "population"], annual.at[2030, "gdp_10k_cny"] / annual.at[2030, "population"]
     t = annual.at[2030, "energy_tce"] / annual.at[2030, "gdp_10k_cny"]
     assert projected.at[2030, "co2e_t_stirpat"] == pytest.approx(2 * p * a**0.8 * t**0.9, rel=1e-8)
+
+
+def test_lmdi_effects_sum_to_the_identity_totals(tmp_path):
+    src = tmp_path / "pw.yaml"
+    src.write_text(PATHWAY.replace("MODEL", str(MODEL)).replace("energy:\n  hours: 48\n", ""))
+    run_batch([src], tmp_path / "out", jobs=1)
+    lmdi = pd.read_csv(tmp_path / "out" / "pw" / "pathway" / "lmdi.csv")
+    change = lmdi["total_end_t"].iloc[0] - lmdi["total_start_t"].iloc[0]
+    assert lmdi["effect_t"].sum() == pytest.approx(change, rel=1e-10)
+    ratio = lmdi["total_end_t"].iloc[0] / lmdi["total_start_t"].iloc[0]
+    assert lmdi["ratio"].prod() == pytest.approx(ratio, rel=1e-10)

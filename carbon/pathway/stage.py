@@ -67,8 +67,11 @@ def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[st
     frame = lmdi_frame(emissions, drivers, projection.sector_driver, grid_factor)
     additive = decompose(frame, LMDI_FACTORS, start, end)
     multiplicative = decompose(frame, LMDI_FACTORS, start, end, kind="multiplicative")
+    product = frame[LMDI_FACTORS].prod(axis=1)
     lmdi = pd.DataFrame({"factor": LMDI_FACTORS, "effect_t": additive.to_numpy(),
-                         "ratio": multiplicative.to_numpy(), "start": start, "end": end})
+                         "ratio": multiplicative.to_numpy(), "start": start, "end": end,
+                         "total_start_t": float(product[frame["year"] == start].sum()),
+                         "total_end_t": float(product[frame["year"] == end].sum())})
     peak_doc = {view: {**p.as_dict(), "peak_co2e_t": p.peak_value} for view, p in peaks.items()}
     summary = {}
     for view, p in peaks.items():

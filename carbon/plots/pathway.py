@@ -280,16 +280,20 @@ def run_label(name: str) -> str:
 
 def lmdi_waterfall(run: Run | str, lang: str = "en") -> Figure:
     """LMDI decomposition as a waterfall: start total, one bar per factor's effect, end total;
-    10^4 t CO2e. Increases red, decreases green."""
+    10^4 t CO2e. Increases red, decreases green. The totals are those of the decomposed identity
+    (end-use sectors' energy emissions, electricity at the grid factor) when the run records them."""
     run = as_run(run)
     L = Labels(lang)
     lmdi = run.table("pathway", "lmdi", required=("factor", "effect_t", "start", "end"))
     start, end = int(lmdi["start"].iloc[0]), int(lmdi["end"].iloc[0])
-    try:
-        annual = run.table("pathway", "annual", required=("year", "co2e_t_scope1")).set_index("year")
-        base = float(annual.loc[start, "co2e_t_scope1"])
-    except (MissingData, KeyError):
-        base = float("nan")
+    if "total_start_t" in lmdi:  # the decomposed identity's own total (end-use energy emissions)
+        base = float(lmdi["total_start_t"].iloc[0])
+    else:
+        try:
+            annual = run.table("pathway", "annual", required=("year", "co2e_t_scope1")).set_index("year")
+            base = float(annual.loc[start, "co2e_t_scope1"])
+        except (MissingData, KeyError):
+            base = float("nan")
     effects = lmdi["effect_t"].to_numpy() / TEN_THOUSAND
     if math.isnan(base):
         base = 0.0
