@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,38 +64,67 @@ def write_stage(folder: Path, output: StageOutput) -> None:
         _write_json(folder / f"{name}.json", doc)
 
 
-def write_run(run_dir: Path, manifest: dict, outputs: dict[str, StageOutput]) -> Path:
-    """Write a run folder atomically: everything goes to a temporary folder that is then renamed.
+def write_folder(folder: Path, outputs: dict[str, StageOutput], documents: dict[str, Any] | None = None) -> Path:
+    """Write stage outputs into ``folder`` atomically (``""`` = the folder itself, else a
+    sub-folder per key), plus top-level JSON ``documents`` (``{"manifest": {...}}``).
 
-    An interrupted write leaves at most a hidden ``.tmp-*`` folder, never a half-written run.
+    Everything goes to a hidden temporary folder beside ``folder`` that then replaces it, so an
+    interrupted write leaves at most a ``.tmp-*`` folder, never a half-written one.
     """
-    run_dir = Path(run_dir)
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{run_dir.name}-", dir=run_dir.parent))
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{folder.name}-", dir=folder.parent))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())
         for stage, output in outputs.items():
-            write_stage(tmp / stage, output)
-        _write_json(tmp / "manifest.json", manifest)
+            write_stage(tmp / stage if stage else tmp, output)
+        for name, doc in (documents or {}).items():
+            _write_json(tmp / f"{name}.json", doc)
         old = None
-        if run_dir.exists():
-            old = run_dir.with_name(f".old-{run_dir.name}-{os.getpid()}")
-            os.rename(run_dir, old)
-        os.rename(tmp, run_dir)
+        if folder.exists():
+            old = folder.with_name(f".old-{folder.name}-{os.getpid()}")
+            os.rename(folder, old)
+        os.rename(tmp, folder)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return run_dir
+    return folder
+
+
+def write_run(run_dir: Path, manifest: dict, outputs: dict[str, StageOutput]) -> Path:
+    """Write a run folder atomically: the stages' tables and ``manifest.json``."""
+    return write_folder(run_dir, outputs, {"manifest": manifest})
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_file(path: Path, suffix: str = "") -> Iterator[str]:
+    """A temporary file next to ``path`` that replaces it when the block ends without error
+    (with the permissions of a normal new file, not the private ones of a temporary file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write a small file atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    """Write a small text file atomically (UTF-8, ``\n`` line ends)."""
+    with atomic_file(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8", newline="\n")
 
 
 def read_manifest(run_dir: Path) -> dict | None:

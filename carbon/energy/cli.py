@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from carbon.energy.schema import EnergySection
 from carbon.errors import InputError
+from carbon.results import StageOutput, write_folder
 from carbon.schema import validate
 
 EPILOG = """examples:
@@ -154,7 +152,7 @@ def handler(args: argparse.Namespace) -> int:
         tables = result.tables()
         if curve is not None:
             tables["mac_curve"] = curve
-        write_tables(tables, args.output)
+        write_folder(Path(args.output), {"": StageOutput(tables=tables)})
         print(f"wrote {len(tables)} tables to {args.output}")
     return 0
 
@@ -189,20 +187,3 @@ def format_summary(result, curve: pd.DataFrame | None = None) -> str:
     return "\n".join(lines)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> None:
-    """Write ``<name>.csv`` files atomically: into a temporary folder next to ``folder``,
-    then renamed into place (the whole folder if new, else file by file)."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        for name, frame in tables.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
-        if not folder.exists():
-            os.replace(tmp, folder)
-            return
-        for name in tables:
-            os.replace(tmp / f"{name}.csv", folder / f"{name}.csv")
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)

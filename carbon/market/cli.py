@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from carbon.market.loader import parse_market, parse_markets, read_yaml
+from carbon.results import StageOutput, write_folder
 
 DESCRIPTION = """\
 Clear a quota market (carbon allowances in tCO2 or energy-use rights in tce) and write its
@@ -69,7 +66,8 @@ def handle(args: argparse.Namespace) -> int:
         prefix = (f"markets.{name}" if nested else "market") if scenario else None
         outputs[name] = run_stage(section, path.parent, file=path, prefix=prefix)
     target = Path(args.output) if args.output else Path("results") / f"{path.stem}-market"
-    _write_atomically(target, {(name if nested else ""): out for name, out in outputs.items()})
+    write_folder(target, {(name if nested else ""): StageOutput(tables=out.tables, documents={"summary": out.summary})
+                          for name, out in outputs.items()})
     for name, out in outputs.items():
         print(_summary_text(name if nested else path.stem, out.summary))
     print(f"wrote {target}")
@@ -99,30 +97,3 @@ def _summary_text(name: str, s: dict) -> str:
     if s.get("ignored_in_agent_mode"):
         lines.append(f"  note: agent mode does not model {s['ignored_in_agent_mode']} (equilibrium mode does)")
     return "\n".join(lines)
-
-
-def _write_atomically(target: Path, outputs: dict) -> None:
-    """Write every table to a temporary folder beside ``target``, then swap it in."""
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        for sub, out in outputs.items():
-            folder = tmp / sub if sub else tmp
-            folder.mkdir(parents=True, exist_ok=True)
-            for name, table in out.tables.items():
-                table.to_csv(folder / f"{name}.csv", index=False)
-            (folder / "summary.json").write_text(json.dumps(out.summary, indent=2, sort_keys=True) + "\n")
-        os.chmod(tmp, 0o755)
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            target.rename(old)
-            tmp.rename(target)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carbon.results import StageOutput, write_run
+from carbon.results import StageOutput, write_folder
 
 PERCENTILES = (5, 25, 50, 75, 95)
 VIEWS = ("scope1", "scope12")
@@ -70,7 +70,7 @@ def aggregate(out_dir: str | Path, rows: list[dict]) -> list[str]:
             by = dist[(dist["status"] == "peaked") & (dist["year"] <= 2030)]["probability"].sum()
             summary[f"p_peak_by_2030_{view}"] = float(by)
         summary["p_peak_by_2030"] = summary["p_peak_by_2030_scope12"]
-        write_run(out_dir / base, {"kind": "monte_carlo", "scenario": base, "runs": names, **summary},
-                  {".": StageOutput(tables=tables, documents={"summary": summary})})
+        write_folder(out_dir / base, {"": StageOutput(tables=tables, documents={"summary": summary})},
+                     {"manifest": {"kind": "monte_carlo", "scenario": base, "runs": names, **summary}})
         written.append(base)
     return written

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,35 +232,6 @@ def open_path(path: str | Path) -> Run | Batch | Aggregate:
             found=f"{len(children)} sub-folders, none with manifest.json",
         )
     return Batch(p, runs, aggregates)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def atomic_file(path: Path, suffix: str = "") -> Iterator[str]:
-    """A temporary file next to ``path`` that replaces it when the block ends without error
-    (permissions as for a normal new file, not the private ones of a temporary file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write a text file atomically (UTF-8, ``\\n`` line ends)."""
-    with atomic_file(path) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8", newline="\n")
 
 
 def as_run(run: Run | str | Path) -> Run:

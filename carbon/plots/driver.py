@@ -28,7 +28,8 @@ from pathlib import Path
 
 from carbon.errors import InputError
 from carbon.plots import energy, inventory, market, pathway, uncertainty  # noqa: F401 (families)
-from carbon.plots.data import Aggregate, Batch, MissingData, Run, atomic_file, open_path, sample_group, write_text
+from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path, sample_group
+from carbon.results import atomic_file, write_text_atomic
 from carbon.plots.style import use_language
 
 FORMATS = ("png", "svg", "pdf")
@@ -506,5 +507,5 @@ def plot(
             result.notes.append(note)
             say(f"note: {note}")
     if result.notes:
-        write_text(out_dir / "skipped.txt", "\n".join(result.notes) + "\n")
+        write_text_atomic(out_dir / "skipped.txt", "\n".join(result.notes) + "\n")
     return result

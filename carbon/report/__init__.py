@@ -19,7 +19,8 @@ import pandas as pd
 from carbon import __version__
 from carbon.errors import InputError
 from carbon.plots import FigureJob, figures, freeze_layout, render
-from carbon.plots.data import Aggregate, Batch, Run, atomic_file, open_path, write_text
+from carbon.plots.data import Aggregate, Batch, Run, open_path
+from carbon.results import atomic_file, write_text_atomic
 from carbon.plots.style import use_language
 from carbon.report.tables import Table, batch_tables, format_cell, run_tables
 
@@ -227,7 +228,7 @@ def write_html(obj: Run | Batch | Aggregate, path: Path, lang: str = "en", notes
         )
         nav.append(("notes", "Notes"))
     text = _document(title, meta, nav, body)
-    write_text(path, text)
+    write_text_atomic(path, text)
     return count
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 
 from carbon.errors import InputError
 from carbon.plots import parse_formats
-from carbon.plots.data import Aggregate, Batch, MissingData, Run, atomic_file, open_path
+from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path
+from carbon.results import atomic_file
 from carbon.plots.style import use_language
 
 #: Key indicators: (row label with unit, source, key, scale).
