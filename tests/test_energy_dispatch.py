@@ -351,30 +351,3 @@ def test_sweep_of_caps_re_solves_without_rebuilding():
     annual = r.annual.set_index("technology")
     # levelised cost of a plant without capital cost = its variable cost
     assert annual.at["coal", "lcoe_cny_per_mwh"] == pytest.approx(100)
-
-
-def test_recorded_column_bounds_match_pyomo_bounds():
-    # The solver reads bounds from arrays the model recorded; they must equal each variable's.
-    import numpy as np
-
-    from carbon.energy import EnergyProblem
-
-    fixed = {"name": "fixed_store", "kind": "storage", "existing_mw": 3, "existing_mwh": 7}
-    grown = {
-        "name": "new_store",
-        "kind": "storage",
-        "expandable": True,
-        "annual_capex_cny_per_mw": 1,
-    }
-    pv = {"name": "pv", "kind": "generator", "existing_mw": 5, "profile": "sun", "min_load": 0.2}
-    s = system(
-        [COAL, GAS, fixed, grown, pv],
-        {"load_mw": [30, 80, 120], "sun": [0, 0.5, 1]},
-        demand_response={"shift_mw": 2, "interruptible_mw": 1},
-    )
-    problem = EnergyProblem(s)
-    prog = problem.program
-    lower, upper = prog._column_bounds(problem.model)
-    for i, v in enumerate(prog.columns):
-        assert lower[i] == (-np.inf if v.lb is None else v.lb), v.name
-        assert upper[i] == (np.inf if v.ub is None else v.ub), v.name

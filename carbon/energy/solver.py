@@ -1,9 +1,11 @@
 """One careful solver wrapper: Pyomo model -> standard form -> ``highspy`` -> typed outcome.
 
-Measured on this machine (STYLE.md): compiling with Pyomo's standard-form writer and passing
-the sparse matrix to ``highspy`` is ~5x faster than the persistent interfaces, which add rows
-one at a time. The compiled program keeps its ``Highs`` object, so sweeps over the carbon
-price or the cap change one cost or one row bound and re-solve warm, without rebuilding.
+The model's own arrays (``model.linear``) give the standard form in a few hundredths of a
+second at 8760 hours; a model a researcher's hook has changed is compiled by Pyomo's
+standard-form writer instead (~2.5 s at that size). Either way the sparse matrix goes to
+``highspy`` directly, ~5x faster than the persistent interfaces, which add rows one at a time
+(STYLE.md). The compiled program keeps its ``Highs`` object, so sweeps over the carbon price
+or the cap change one cost or one row bound and re-solve warm, without rebuilding.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from carbon.energy.model.linear import StandardForm
 from carbon.errors import SolverError
 
 INF = highspy.kHighsInf
@@ -100,57 +103,31 @@ class CompiledProgram:
     options
         HiGHS options (``solver``: ``ipm``, ``simplex``, ``pdlp``, ``choose``; ``time_limit``
         in seconds; any other HiGHS option). Unknown options raise :class:`SolverError`.
+    compiler
+        ``arrays``: assemble the matrices from the arrays the model kept (``model.linear``,
+        see :mod:`carbon.energy.model.linear`); ``pyomo``: Pyomo's standard-form writer;
+        ``auto`` (default): arrays when the model has complete ones, else Pyomo.
     """
 
-    def __init__(self, model: pyo.ConcreteModel, options: dict | None = None) -> None:
+    def __init__(self, model: pyo.ConcreteModel, options: dict | None = None, compiler: str = "auto") -> None:
         started = time.perf_counter()
-        # columns in declaration order: when every variable is used, component c occupies the
-        # slice offsets[c] and values, bounds and lookups need no per-variable dictionary
-        components = list(model.component_objects(pyo.Var, active=True, descend_into=True))
-        order = [v for component in components for v in component.values()]
-        try:
-            info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None, column_order=order)
-        except (
-            InfeasibleConstraintException,
-            ValueError,
-        ) as exc:  # a constant row that cannot hold
-            raise SolverError(f"the model is infeasible before solving: {exc}") from None
+        linear = getattr(model, "linear", None)
+        if compiler == "auto":
+            compiler = "arrays" if linear is not None and linear.complete else "pyomo"
         self.model = model
-        self.columns = info.columns
-        self.rows = info.rows
-        self.offsets: dict[str, tuple[int, int]] = {}
-        if len(info.columns) == len(order):  # no variable was left out: columns == order
-            start = 0
-            for component in components:
-                self.offsets[component.name] = (start, len(component))
-                start += len(component)
+        self.compiler = compiler
         self._col_of: dict[int, int] | None = None
         self._row_of: dict[int, int] | None = None
-        self.row_offsets: dict[str, tuple[int, int]] = {}
-        constraints = list(model.component_objects(pyo.Constraint, active=True, descend_into=True))
-        if len(info.rows) == sum(len(c) for c in constraints):  # one row per constraint, in order
-            start = 0
-            for component in constraints:
-                n = len(component)
-                first = next(iter(component.values()), None)
-                if n and info.rows[start].constraint is not first:
-                    self.row_offsets = {}  # not aligned after all: fall back to lookups
-                    break
-                self.row_offsets[component.name] = (start, n)
-                start += n
-        self.n_cols = len(info.columns)
-        self.n_rows = len(info.rows)
-        self.offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-        cost = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(self.n_cols)
-        lower, upper = self._column_bounds(model)
-        sense = np.fromiter((r.bound_type for r in info.rows), int, self.n_rows)
-        rhs = np.asarray(info.rhs, dtype=float)
-        rhs = np.where(np.abs(rhs) >= 1e20, np.copysign(INF, rhs), rhs)
-        row_lower = np.where(sense >= 0, -INF, rhs)
-        row_lower = np.where(sense == 0, rhs, row_lower)
-        row_upper = np.where(sense <= 0, INF, rhs)
-        row_upper = np.where(sense == 0, rhs, row_upper)
-        A = info.A
+        if compiler == "arrays":
+            self.linear = linear
+            form = linear.standard_form()
+        else:
+            self.linear = None
+            form = self._from_pyomo(model)
+        self.form = form
+        A = form.A
+        self.n_cols, self.n_rows = A.shape[1], A.shape[0]
+        self.offset = form.offset
         self.n_nonzeros = int(A.nnz)
         self.highs = new_highs()
         self.highs.setOptionValue("output_flag", False)
@@ -161,11 +138,11 @@ class CompiledProgram:
             int(highspy.MatrixFormat.kColwise),
             int(highspy.ObjSense.kMinimize),
             self.offset,
-            cost,
-            lower,
-            upper,
-            row_lower,
-            row_upper,
+            form.cost,
+            _highs_inf(form.col_lower),
+            _highs_inf(form.col_upper),
+            _highs_inf(form.row_lower),
+            _highs_inf(form.row_upper),
             A.indptr[:-1].astype(np.int32),
             A.indices.astype(np.int32),
             A.data.astype(float),
@@ -183,48 +160,78 @@ class CompiledProgram:
         self.compile_seconds = time.perf_counter() - started
         self.solved_once = False
 
+    def _from_pyomo(self, model: pyo.ConcreteModel) -> StandardForm:
+        """Compile with Pyomo's standard-form writer (any linear model)."""
+        # columns in declaration order: when every variable is used, component c occupies the
+        # slice offsets[c] and values, bounds and lookups need no per-variable dictionary
+        components = list(model.component_objects(pyo.Var, active=True, descend_into=True))
+        order = [v for component in components for v in component.values()]
+        try:
+            info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None, column_order=order)
+        except (InfeasibleConstraintException, ValueError) as exc:  # a constant row that cannot hold
+            raise SolverError(f"the model is infeasible before solving: {exc}") from None
+        self.columns = info.columns
+        self.rows = [row.constraint for row in info.rows]
+        self.offsets: dict[str, tuple[int, int]] = {}
+        if len(info.columns) == len(order):  # no variable was left out: columns == order
+            start = 0
+            for component in components:
+                self.offsets[component.name] = (start, len(component))
+                start += len(component)
+        n_cols, n_rows = len(info.columns), len(info.rows)
+        cost = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n_cols)
+        lower = np.array([-INF if v.lb is None else v.lb for v in info.columns], dtype=float)
+        upper = np.array([INF if v.ub is None else v.ub for v in info.columns], dtype=float)
+        sense = np.fromiter((r.bound_type for r in info.rows), int, n_rows)
+        rhs = np.asarray(info.rhs, dtype=float)
+        rhs = np.where(np.abs(rhs) >= 1e20, np.copysign(INF, rhs), rhs)
+        row_lower = np.where(sense >= 0, -INF, rhs)
+        row_lower = np.where(sense == 0, rhs, row_lower)
+        row_upper = np.where(sense <= 0, INF, rhs)
+        row_upper = np.where(sense == 0, rhs, row_upper)
+        offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+        A = info.A.tocsc()
+        return StandardForm(A, cost, offset, lower, upper, row_lower, row_upper)
+
     @property
     def col_of(self) -> dict[int, int]:
         """Column of each variable, by ``id`` (built on first use)."""
         if self._col_of is None:
-            self._col_of = {id(v): i for i, v in enumerate(self.columns)}
+            columns = self.linear.vars if self.linear is not None else self.columns
+            self._col_of = {id(v): i for i, v in enumerate(columns)}
         return self._col_of
 
     @property
     def row_of(self) -> dict[int, int]:
-        """First row of each constraint, by ``id`` (built on first use)."""
+        """Row of each constraint, by ``id`` (built on first use)."""
         if self._row_of is None:
-            self._row_of = {}
-            for i, row in enumerate(self.rows):
-                self._row_of.setdefault(id(row.constraint), i)
+            if self.linear is not None:
+                self._row_of = {}
+                for name, block in self.linear.blocks.items():
+                    component = self.model.component(name)
+                    for row, position in enumerate(block.kept.tolist(), start=block.start):
+                        self._row_of[id(component[block.index[position]])] = row
+            else:
+                self._row_of = {id(c): i for i, c in enumerate(self.rows)}
         return self._row_of
 
     def _indices(self, component) -> np.ndarray:
         """Columns of an indexed variable in its index order (-1: not in the LP)."""
-        if component.name in self.offsets:
-            start, n = self.offsets[component.name]
+        slices = self.linear.var_slices if self.linear is not None else self.offsets
+        if component.name in slices:
+            start, n = slices[component.name]
             return np.arange(start, start + n)
         col_of = self.col_of
         return np.fromiter((col_of.get(id(v), -1) for v in component.values()), int, len(component))
 
-    def _column_bounds(self, model: pyo.ConcreteModel) -> tuple[np.ndarray, np.ndarray]:
-        """Column bounds: from the arrays the model recorded (``model.bound_arrays``, fast),
-        else asked of each variable (researchers' own variables)."""
-        lower = np.full(self.n_cols, np.nan)
-        upper = np.full(self.n_cols, np.nan)
-        known = getattr(model, "bound_arrays", {})
-        for name, (lo, hi) in known.items():
-            idx = self._indices(model.component(name))
-            present = idx >= 0
-            lower[idx[present]] = lo[present]
-            upper[idx[present]] = hi[present]
-        for i in np.flatnonzero(np.isnan(lower)):
-            v = self.columns[i]
-            lower[i] = -INF if v.lb is None else v.lb
-            upper[i] = INF if v.ub is None else v.ub
-        lower[np.isneginf(lower)] = -INF
-        upper[np.isposinf(upper)] = INF
-        return lower, upper
+    def _row_indices(self, component) -> np.ndarray:
+        """Rows of an indexed constraint over its whole index, in order (-1: no row)."""
+        if self.linear is not None and component.name in self.linear.blocks:
+            return self.linear.row_positions(component.name)
+        row_of = self.row_of
+        return np.array(
+            [row_of.get(id(component[k]), -1) if k in component else -1 for k in component.index_set()], dtype=int
+        )
 
     def set_options(self, options: dict) -> None:
         """Set HiGHS options; raise :class:`SolverError` naming an unknown or invalid one."""
@@ -281,13 +288,16 @@ class CompiledProgram:
         return np.array([x[self.col_of[id(v)]] if id(v) in self.col_of else 0.0 for v in variables])
 
     def duals(self, component, row_dual: np.ndarray) -> np.ndarray:
-        """Duals of an indexed constraint in its index order (d objective / d right-hand side)."""
-        if component.name in self.row_offsets:
-            start, n = self.row_offsets[component.name]
-            return row_dual[start : start + n].copy()
-        row_of = self.row_of
-        idx = np.fromiter((row_of.get(id(c), -1) for c in component.values()), int)
+        """Duals of an indexed constraint over its whole index, in order (d objective / d
+        right-hand side; 0 where a key has no row)."""
+        idx = self._row_indices(component)
         out = np.zeros(len(idx))
         present = idx >= 0
         out[present] = row_dual[idx[present]]
         return out
+
+
+def _highs_inf(values: np.ndarray) -> np.ndarray:
+    """Infinite bounds as HiGHS's infinity."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isinf(values), np.copysign(INF, values), values)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from carbon.energy.inputs import ModelData
+from carbon.energy.model.variables import Columns
 
 
-def add_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_balance(m: pyo.ConcreteModel, d: ModelData, c: Columns) -> None:
     """Supply equals load at every node and step.
 
     ``balance[y, n, t]``:
@@ -19,28 +21,26 @@ def add_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
     L the load (MW). Its dual divided by the step's weight is the hourly marginal price
     (CNY/MWh).
     """
-    default = d.nodes[0]
-    units = {n: [g for g in d.units if d.node[g] == n] for n in d.nodes}
-    stores = {n: [s for s in d.storages if d.node[s] == n] for n in d.nodes}
-    into = {n: [line[0] for line in d.lines if line[2] == n] for n in d.nodes}
-    out = {n: [line[0] for line in d.lines if line[1] == n] for n in d.nodes}
-    shed_nodes = set(m.shed_nodes)
-    load = {key: values.tolist() for key, values in d.load.items()}
-
-    def rule(m, y, n, t):
-        terms = [d.sign[g] * m.p[y, g, t] for g in units[n]]
-        terms += [m.discharge[y, s, t] - m.charge[y, s, t] for s in stores[n]]
-        terms += [m.flow[y, line, t] for line in into[n]]
-        terms += [-m.flow[y, line, t] for line in out[n]]
-        if n == default:
+    T = d.slices.n_steps
+    rows = np.arange(len(d.years) * len(d.nodes) * T).reshape(len(d.years), len(d.nodes), T)
+    shed_nodes = list(m.shed_nodes)
+    terms = []
+    for n, node in enumerate(d.nodes):
+        at = rows[:, n]
+        terms += [(at, c.p[:, j], d.sign[g]) for j, g in enumerate(d.units) if d.node[g] == node]
+        for j, s in enumerate(d.storages):
+            if d.node[s] == node:
+                terms += [(at, c.discharge[:, j], 1.0), (at, c.charge[:, j], -1.0)]
+        terms += [(at, c.flow[:, j], 1.0) for j, line in enumerate(d.lines) if line[2] == node]
+        terms += [(at, c.flow[:, j], -1.0) for j, line in enumerate(d.lines) if line[1] == node]
+        if n == 0:  # the default node
             if m.has_shift:
-                terms += [m.shift_down[y, t] - m.shift_up[y, t]]
+                terms += [(at, c.shift_down, 1.0), (at, c.shift_up, -1.0)]
             if m.has_interrupt:
-                terms.append(m.interrupt[y, t])
-        if n in shed_nodes:
-            terms.append(m.shed[y, n, t])
+                terms.append((at, c.interrupt, 1.0))
+        if node in shed_nodes:
+            terms.append((at, c.shed[:, shed_nodes.index(node)], 1.0))
         if d.diagnose:
-            terms.append(m.missing[y, n, t])
-        return pyo.quicksum(terms) == load[y, n][t]
-
-    m.balance = pyo.Constraint(m.Y, m.N, m.T, rule=rule)
+            terms.append((at, c.missing[:, n], 1.0))
+    load = np.concatenate([d.load[y, n] for y in d.years for n in d.nodes])
+    m.linear.rows("balance", (m.Y, m.N, m.T), terms, lower=load, upper=load)

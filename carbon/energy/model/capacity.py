@@ -7,10 +7,10 @@ import math
 import pyomo.environ as pyo
 
 from carbon.energy.inputs import ModelData
-from carbon.energy.model.variables import capacity_mw, capacity_mwh
+from carbon.energy.model.variables import Columns, capacity_terms
 
 
-def add_capacity_limits(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_capacity_limits(m: pyo.ConcreteModel, d: ModelData, c: Columns) -> None:
     """Total capacity within its maximum, storage energy within its energy-to-power range.
 
     ``capacity_max[g, y]``:   existing[g,y] + sum_{b alive in y} new_mw[g,b] <= max_mw[g]
@@ -21,15 +21,29 @@ def add_capacity_limits(m: pyo.ConcreteModel, d: ModelData) -> None:
     """
     techs = d.system.technologies
     index = [(g, y) for g in d.units + d.storages if g in d.expandable and math.isfinite(d.max_mw[g]) for y in d.years]
-    m.capacity_max = pyo.Constraint(index, rule=lambda m, g, y: capacity_mw(m, d, g, y) <= d.max_mw[g])
+    terms, upper = [], []
+    for i, (g, y) in enumerate(index):
+        cols, existing = capacity_terms(c, d, g, y)
+        terms.append((i, cols, 1.0))
+        upper.append(d.max_mw[g] - existing)
+    m.linear.rows("capacity_max", index, terms, upper=upper)
     expandable = [s for s in d.storages if s in d.expandable]
     low = {s: float(techs.at[s, "energy_to_power_min"]) for s in expandable}
     high = {s: float(techs.at[s, "energy_to_power_max"]) for s in expandable}
-    m.energy_to_power_min = pyo.Constraint(
-        [(s, y) for s in expandable if low[s] > 0 for y in d.years],
-        rule=lambda m, s, y: capacity_mwh(m, d, s, y) >= low[s] * capacity_mw(m, d, s, y),
-    )
-    m.energy_to_power_max = pyo.Constraint(
-        [(s, y) for s in expandable if math.isfinite(high[s]) for y in d.years],
-        rule=lambda m, s, y: capacity_mwh(m, d, s, y) <= high[s] * capacity_mw(m, d, s, y),
-    )
+    index, terms, bound = _energy_to_power(c, d, [s for s in expandable if low[s] > 0], low)
+    m.linear.rows("energy_to_power_min", index, terms, lower=bound)
+    index, terms, bound = _energy_to_power(c, d, [s for s in expandable if math.isfinite(high[s])], high)
+    m.linear.rows("energy_to_power_max", index, terms, upper=bound)
+
+
+def _energy_to_power(c: Columns, d: ModelData, storages: list[str], ratio: dict[str, float]):
+    """Rows ``E[s,y] - ratio P[s,y]`` with the existing capacities moved to the bound
+    ``ratio P_existing - E_existing``."""
+    index = [(s, y) for s in storages for y in d.years]
+    terms, bound = [], []
+    for i, (s, y) in enumerate(index):
+        power, power0 = capacity_terms(c, d, s, y)
+        energy, energy0 = capacity_terms(c, d, s, y, energy=True)
+        terms += [(i, energy, 1.0), (i, power, -ratio[s])]
+        bound.append(ratio[s] * power0 - energy0)
+    return index, terms, bound

@@ -6,9 +6,10 @@ import numpy as np
 import pyomo.environ as pyo
 
 from carbon.energy.inputs import ModelData
+from carbon.energy.model.variables import Columns
 
 
-def add_demand_response(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_demand_response(m: pyo.ConcreteModel, d: ModelData, c: Columns) -> None:
     """Shifted load is energy-neutral within each day.
 
     ``shift_balance[y, k]``:  sum_{t in day k} (u[y,t] - v[y,t]) = 0
@@ -19,9 +20,8 @@ def add_demand_response(m: pyo.ConcreteModel, d: ModelData) -> None:
     """
     if not m.has_shift:
         return
-    period = d.slices.period
-    members = {int(k): np.flatnonzero(period == k).tolist() for k in np.unique(period)}
-    m.shift_balance = pyo.Constraint(
-        [(y, k) for y in d.years for k in members],
-        rule=lambda m, y, k: pyo.quicksum(m.shift_up[y, t] - m.shift_down[y, t] for t in members[k]) == 0,
-    )
+    days, day_of_step = np.unique(d.slices.period, return_inverse=True)
+    rows = np.arange(len(d.years))[:, None] * len(days) + day_of_step[None, :]  # (years, steps)
+    index = [(y, int(k)) for y in d.years for k in days]
+    terms = [(rows, c.shift_up, 1.0), (rows, c.shift_down, -1.0)]
+    m.linear.rows("shift_balance", index, terms, lower=0.0, upper=0.0)

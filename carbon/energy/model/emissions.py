@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyomo.environ as pyo
 
 from carbon.energy.inputs import ModelData
+from carbon.energy.model.variables import Columns
 
 
-def add_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_emissions(m: pyo.ConcreteModel, d: ModelData, c: Columns) -> None:
     """Annual emissions and the cap on them.
 
-    ``emissions_definition[y]``:  X[y] = sum_t w_t sum_g f_g p[y,g,t]
+    ``emissions_definition[y]``:  X[y] - sum_t w_t sum_g f_g p[y,g,t] = 0
     ``co2_cap[y]``:               X[y] <= cap[y]          (cap = +inf when none)
 
     w_t the hours step t stands for, f_g the CO2 factor (t/MWh; for imports the grid factor).
@@ -20,23 +22,21 @@ def add_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
     ``m.carbon_price``) so sweeps re-solve without rebuilding; the cap's dual is the CO2
     shadow price (CNY/t). In diagnose mode a priced slack ``cap_excess[y]`` is added to the cap.
     """
-    steps = list(d.steps)
-    weight = d.slices.weight.tolist()
-    emitters = [g for g in d.units if d.co2[g] > 0]
-    m.cap = pyo.Param(d.years, mutable=True, initialize={y: _cap(d, y) for y in d.years})
-    m.carbon_price = pyo.Param(d.years, mutable=True, initialize={y: d.assumptions[y].carbon_price for y in d.years})
-
-    def definition(m, y):
-        total = pyo.quicksum(weight[t] * d.co2[g] * m.p[y, g, t] for g in emitters for t in steps)
-        return m.emissions[y] - total == 0
-
-    m.emissions_definition = pyo.Constraint(d.years, rule=definition)
-
-    def cap(m, y):
-        excess = m.cap_excess[y] if d.diagnose else 0
-        return m.emissions[y] - excess <= m.cap[y]
-
-    m.co2_cap = pyo.Constraint(d.years, rule=cap)
+    years = d.years
+    m.cap = pyo.Param(years, mutable=True, initialize={y: _cap(d, y) for y in years})
+    m.carbon_price = pyo.Param(years, mutable=True, initialize={y: d.assumptions[y].carbon_price for y in years})
+    weight = d.slices.weight
+    year_rows = np.arange(len(years))
+    terms = [(year_rows, c.emissions, 1.0)]
+    for j, g in enumerate(d.units):
+        if d.co2[g] > 0:
+            terms.append((year_rows[:, None], c.p[:, j], -d.co2[g] * weight))
+    m.linear.rows("emissions_definition", (m.Y,), terms, lower=0.0, upper=0.0)
+    terms = [(year_rows, c.emissions, 1.0)]
+    if d.diagnose:
+        terms.append((year_rows, c.cap_excess, -1.0))
+    caps = [_cap(d, y) for y in years]
+    m.linear.rows("co2_cap", (m.Y,), terms, upper=caps, pyomo_upper=[m.cap[y] for y in years])
 
 
 def _cap(d: ModelData, y: int) -> float:

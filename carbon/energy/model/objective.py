@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from carbon.energy.inputs import ModelData
-from carbon.energy.model.variables import capacity_mw
+from carbon.energy.model.variables import Columns
 
 DIAGNOSE_PENALTY = 1e7
 """Price of the slacks of diagnose mode, CNY per MWh (balance) or per t (cap): far above any
 real cost so they are used only where the system cannot do without them."""
 
 
-def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_objective(m: pyo.ConcreteModel, d: ModelData, c: Columns) -> None:
     """Minimise annualised investment + fixed O&M + weighted operating cost + carbon cost.
 
     ``cost = sum_y W_y [ sum_{g,b alive} A_g new_mw[g,b] + sum_{s,b alive} A^E_s new_mwh[s,b]
@@ -24,45 +25,47 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
     A annualised investment (CNY/MW/yr, CNY/MWh/yr), F fixed O&M (CNY/MW/yr), C total
     capacity, K_y the annuities still paid for capacity built in earlier myopic milestones (a
     constant), v variable cost or import price, sign = -1 for export revenue, W_y the year's
-    weight (1, or years represented x discount factor under perfect foresight).
+    weight (1, or years represented x discount factor under perfect foresight). The carbon
+    price is the mutable parameter ``m.carbon_price`` in the Pyomo objective.
     """
     techs = d.system.technologies
     settings = d.system.settings
     dr = settings.demand_response
-    steps = list(d.steps)
-    weight = d.slices.weight
-    terms = []
-    for y in d.years:
+    w = d.slices.weight
+    terms: list[tuple] = []  # (columns, coefficients)
+    constant = 0.0
+    prices = {}
+    for i, y in enumerate(d.years):
         W = d.year_weight[y]
         for g in d.units + d.storages:
             for b in d.alive[g, y]:
-                terms.append(W * d.annual_mw[g] * m.new_mw[g, b])
+                terms.append((c.new_mw[g, b], W * (d.annual_mw[g] + d.fom[g])))
                 if g in d.storages:
-                    terms.append(W * d.annual_mwh[g] * m.new_mwh[g, b])
-            if d.built_annual[g, y]:
-                terms.append(W * d.built_annual[g, y])  # sunk: a constant, kept so costs add up
-            if d.fom[g]:
-                terms.append(W * d.fom[g] * capacity_mw(m, d, g, y))
-        for g in d.units:
-            coef = (W * d.sign[g] * weight * d.cost[y, g]).tolist()
-            terms.extend(c * m.p[y, g, t] for c, t in zip(coef, steps) if c)
-        for s in d.storages:
-            vom = float(techs.at[s, "vom_cny_per_mwh"])
-            if vom:
-                terms.extend(W * vom * w * m.discharge[y, s, t] for w, t in zip(weight.tolist(), steps))
-        if m.has_shift and dr.shift_cost_cny_per_mwh:
-            terms.extend(W * dr.shift_cost_cny_per_mwh * w * m.shift_down[y, t] for w, t in zip(weight.tolist(), steps))
-        if m.has_interrupt and dr.interruptible_cost_cny_per_mwh:
-            terms.extend(
-                W * dr.interruptible_cost_cny_per_mwh * w * m.interrupt[y, t] for w, t in zip(weight.tolist(), steps)
-            )
-        terms.append(W * m.carbon_price[y] * m.emissions[y])
+                    terms.append((c.new_mwh[g, b], W * d.annual_mwh[g]))
+            # sunk annuities of earlier builds and fixed O&M of existing capacity: constants
+            constant += W * (d.built_annual[g, y] + d.fom[g] * d.existing_mw[g, y])
+        terms += [(c.p[i, j], W * d.sign[g] * w * d.cost[y, g]) for j, g in enumerate(d.units)]
+        for j, s in enumerate(d.storages):
+            terms.append((c.discharge[i, j], W * float(techs.at[s, "vom_cny_per_mwh"]) * w))
+        if m.has_shift:
+            terms.append((c.shift_down[i], W * dr.shift_cost_cny_per_mwh * w))
+        if m.has_interrupt:
+            terms.append((c.interrupt[i], W * dr.interruptible_cost_cny_per_mwh * w))
+        column = int(c.emissions[i])
+        terms.append((column, W * d.assumptions[y].carbon_price))
+        prices[column] = W * m.carbon_price[y]
         if d.diagnose:
-            terms.append(W * DIAGNOSE_PENALTY * m.cap_excess[y])
-            terms.extend(W * DIAGNOSE_PENALTY * m.policy_gap[y, c] for c in ("renewable_share", "reserve_margin"))
-    voll = settings.value_of_lost_load_cny_per_mwh
-    w = weight.tolist()
-    terms.extend(d.year_weight[y] * voll * w[t] * m.shed[y, n, t] for y, n, t in m.shed_index)
-    if d.diagnose:
-        terms.extend(d.year_weight[y] * DIAGNOSE_PENALTY * w[t] * var for (y, n, t), var in m.missing.items())
-    m.cost = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.minimize)
+            terms.append((c.cap_excess[i], W * DIAGNOSE_PENALTY))
+            terms += [(c.policy_gap[y, k], W * DIAGNOSE_PENALTY) for k in ("renewable_share", "reserve_margin")]
+        voll = settings.value_of_lost_load_cny_per_mwh
+        terms.append((c.shed[i], W * voll * w))
+        if d.diagnose:
+            terms.append((c.missing[i], W * DIAGNOSE_PENALTY * w))
+    cols, coefs = zip(*(np.broadcast_arrays(np.asarray(k), np.asarray(v, dtype=float)) for k, v in terms))
+    m.linear.objective(
+        "cost",
+        np.concatenate([x.ravel() for x in cols]),
+        np.concatenate([x.ravel() for x in coefs]),
+        constant,
+        pyomo_coefs=prices,
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from carbon.energy.inputs import ModelData
-from carbon.energy.model.variables import capacity_mw
+from carbon.energy.model.variables import Columns, capacity_terms
 
 
-def add_policies(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_policies(m: pyo.ConcreteModel, d: ModelData, c: Columns) -> None:
     """Renewable share and reserve margin, when set in the settings.
 
     ``renewable_share[y]``:  sum_t w_t sum_{g renewable} p[y,g,t] >= rho * sum_t w_t sum_n L[y,n,t]
@@ -19,27 +20,31 @@ def add_policies(m: pyo.ConcreteModel, d: ModelData) -> None:
     ``policy_gap`` relaxes each.
     """
     settings = d.system.settings
-    steps = list(d.steps)
     weight = d.slices.weight
-    total_load = {y: sum(d.load[y, n] for n in d.nodes) for y in d.years}
-    gap = (lambda y, c: m.policy_gap[y, c]) if d.diagnose else (lambda y, c: 0)
+    years = list(d.years)
+    total_load = {y: sum(d.load[y, n] for n in d.nodes) for y in years}
+
+    def gap(i: int, y: int, constraint: str) -> list[tuple]:
+        return [(i, c.policy_gap[y, constraint], 1.0)] if d.diagnose else []
+
     if settings.min_renewable_share is not None:
         share = settings.min_renewable_share
-        renewable = [g for g in d.units if g in d.renewable]
-        w = weight.tolist()
-        m.renewable_share = pyo.Constraint(
-            d.years,
-            rule=lambda m, y: (
-                pyo.quicksum(w[t] * m.p[y, g, t] for g in renewable for t in steps) + gap(y, "renewable_share")
-                >= share * float((weight * total_load[y]).sum())
-            ),
-        )
+        terms = []
+        for i, y in enumerate(years):
+            terms += [(i, c.p[i, j], weight) for j, g in enumerate(d.units) if g in d.renewable]
+            terms += gap(i, y, "renewable_share")
+        need = [share * float((weight * total_load[y]).sum()) for y in years]
+        m.linear.rows("renewable_share", years, terms, lower=need)
     if settings.reserve_margin is not None:
         margin = settings.reserve_margin
         firm = [g for g in d.units + d.storages if d.sign.get(g, 1.0) > 0 and d.credit[g] > 0]
-
-        def reserve(m, y):
-            supply = pyo.quicksum(d.credit[g] * capacity_mw(m, d, g, y) for g in firm)
-            return supply + gap(y, "reserve_margin") >= (1 + margin) * float(total_load[y].max())
-
-        m.reserve_margin = pyo.Constraint(d.years, rule=reserve)
+        terms, need = [], []
+        for i, y in enumerate(years):
+            firm_existing = 0.0
+            for g in firm:
+                new, existing = capacity_terms(c, d, g, y)
+                terms.append((i, np.asarray(new, dtype=int), d.credit[g]))
+                firm_existing += d.credit[g] * existing
+            terms += gap(i, y, "reserve_margin")
+            need.append((1 + margin) * float(total_load[y].max()) - firm_existing)
+        m.linear.rows("reserve_margin", years, terms, lower=need)

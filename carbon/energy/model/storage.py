@@ -6,10 +6,10 @@ import numpy as np
 import pyomo.environ as pyo
 
 from carbon.energy.inputs import ModelData
-from carbon.energy.model.variables import capacity_mw, capacity_mwh
+from carbon.energy.model.variables import Columns, capacity_terms
 
 
-def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_storage(m: pyo.ConcreteModel, d: ModelData, c: Columns) -> None:
     """Charging, discharging and state of charge of every storage.
 
     ``charge_limit[y,s,t]``:    c[y,s,t] <= P[s,y]        (rows only when P is expandable)
@@ -25,40 +25,64 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
     if not d.storages:
         return
     techs = d.system.technologies
-    steps = list(d.steps)
-    T = len(steps)
+    T = d.slices.n_steps
+    Y, S = len(d.years), len(d.storages)
     chrono = d.slices.linking == "chronological"
-    keep = {s: 1.0 - float(techs.at[s, "standing_loss_per_hour"]) for s in d.storages}
-    eta_c = {s: float(techs.at[s, "efficiency_charge"]) for s in d.storages}
-    eta_d = {s: float(techs.at[s, "efficiency_discharge"]) for s in d.storages}
+    keep = np.array([1.0 - float(techs.at[s, "standing_loss_per_hour"]) for s in d.storages])
+    eta_c = np.array([float(techs.at[s, "efficiency_charge"]) for s in d.storages])
+    eta_d = np.array([float(techs.at[s, "efficiency_discharge"]) for s in d.storages])
     period = d.slices.period
+    steps = np.arange(T)
     if d.slices.linking == "horizon":
-        prev = [(t - 1) % T for t in steps]
+        prev = (steps - 1) % T
+        starts = np.zeros(T, dtype=bool)
     else:
-        first = {int(k): int(np.flatnonzero(period == k)[0]) for k in np.unique(period)}
-        last = {int(k): int(np.flatnonzero(period == k)[-1]) for k in np.unique(period)}
-        prev = [last[int(period[t])] if t == first[int(period[t])] else t - 1 for t in steps]
-    starts = set() if not chrono else {int(np.flatnonzero(period == k)[0]) for k in np.unique(period)}
+        days = np.unique(period)
+        first_of = dict(zip(days.tolist(), (np.flatnonzero(period == k)[0] for k in days)))
+        last_of = dict(zip(days.tolist(), (np.flatnonzero(period == k)[-1] for k in days)))
+        first = steps == np.array([first_of[k] for k in period.tolist()])
+        prev = np.where(first, [last_of[k] for k in period.tolist()], steps - 1)
+        starts = first if chrono else np.zeros(T, dtype=bool)
+    rows = np.arange(Y * S * T).reshape(Y, S, T)
+    m.linear.rows(
+        "soc_balance",
+        (m.Y, m.S, m.T),
+        [
+            (rows, c.soc, 1.0),
+            (rows[:, :, ~starts], c.soc[:, :, prev[~starts]], -keep[:, None]),
+            (rows, c.charge, -eta_c[:, None]),
+            (rows, c.discharge, 1.0 / eta_d[:, None]),
+        ],
+        lower=0.0,
+        upper=0.0,
+    )
 
-    def soc_rule(m, y, s, t):
-        stored = 0.0 if t in starts else keep[s] * m.soc[y, s, prev[t]]
-        return m.soc[y, s, t] == stored + eta_c[s] * m.charge[y, s, t] - m.discharge[y, s, t] / eta_d[s]
-
-    m.soc_balance = pyo.Constraint(m.Y, m.S, m.T, rule=soc_rule)
-
-    expandable = [s for s in d.storages if s in d.expandable]
-    power = {(s, y): capacity_mw(m, d, s, y) for s in expandable for y in d.years}
-    energy = {(s, y): capacity_mwh(m, d, s, y) for s in expandable for y in d.years}
+    expandable = [j for j, s in enumerate(d.storages) if s in d.expandable]
     index = (m.Y, m.S_expandable, m.T)
-    m.charge_limit = pyo.Constraint(*index, rule=lambda m, y, s, t: m.charge[y, s, t] <= power[s, y])
-    m.discharge_limit = pyo.Constraint(*index, rule=lambda m, y, s, t: m.discharge[y, s, t] <= power[s, y])
+    m.linear.rows("charge_limit", index, *_limit_rows(d, c, c.charge, expandable))
+    m.linear.rows("discharge_limit", index, *_limit_rows(d, c, c.discharge, expandable))
     if not chrono:
-        m.soc_limit = pyo.Constraint(*index, rule=lambda m, y, s, t: m.soc[y, s, t] <= energy[s, y])
+        m.linear.rows("soc_limit", index, *_limit_rows(d, c, c.soc, expandable, energy=True))
     else:
-        add_chronological_linking(m, d, keep)
+        add_chronological_linking(m, d, c, keep)
 
 
-def add_chronological_linking(m: pyo.ConcreteModel, d: ModelData, keep: dict[str, float]) -> None:
+def _limit_rows(d: ModelData, c: Columns, columns: np.ndarray, storages: list[int], energy: bool = False):
+    """Terms of ``x[y,s,t] - sum_b new[s,b] <= existing[s,y]`` (MW, or MWh) for the storages
+    at positions ``storages``, rows in (year, storage, step) order: ``(terms, -inf, upper)``."""
+    T = d.slices.n_steps
+    rows = np.arange(len(d.years) * len(storages) * T).reshape(len(d.years), len(storages), T)
+    terms, bound = [], []
+    for i, y in enumerate(d.years):
+        for r, j in enumerate(storages):
+            new, existing = capacity_terms(c, d, d.storages[j], y, energy)
+            terms.append((rows[i, r], columns[i, j], 1.0))
+            terms += [(rows[i, r], col, -1.0) for col in new]
+            bound.append(np.full(T, existing))
+    return terms, -np.inf, np.concatenate(bound) if bound else np.zeros(0)
+
+
+def add_chronological_linking(m: pyo.ConcreteModel, d: ModelData, c: Columns, keep: np.ndarray) -> None:
     """Inter-period storage linking through the year's sequence of days (Kotzur et al. 2018).
 
     Intra-day states e[y,s,t] start from 0 at the beginning of each representative day k and
@@ -76,31 +100,38 @@ def add_chronological_linking(m: pyo.ConcreteModel, d: ModelData, keep: dict[str
     at all for the upper bound); without it they are exact.
     """
     period = d.slices.period
-    sequence = d.slices.sequence
-    n_days = len(sequence)
-    last = {int(k): int(np.flatnonzero(period == k)[-1]) for k in range(d.slices.n_periods)}
-    hours = {int(k): int((period == k).sum()) for k in range(d.slices.n_periods)}
-    m.soc_high_def = pyo.Constraint(
-        m.Y, m.S, m.T, rule=lambda m, y, s, t: m.soc[y, s, t] <= m.soc_high[y, s, int(period[t])]
+    seq = np.asarray(d.slices.sequence, dtype=int)
+    n_days, K, T = len(seq), d.slices.n_periods, d.slices.n_steps
+    Y, S = len(d.years), len(d.storages)
+    last = np.array([np.flatnonzero(period == k)[-1] for k in range(K)])
+    hours = np.array([(period == k).sum() for k in range(K)])
+    rows = np.arange(Y * S * T).reshape(Y, S, T)
+    k_of_t = np.asarray(period, dtype=int)
+    m.linear.rows(
+        "soc_high_def", (m.Y, m.S, m.T), [(rows, c.soc, 1.0), (rows, c.soc_high[:, :, k_of_t], -1.0)], upper=0.0
     )
-    m.soc_low_def = pyo.Constraint(
-        m.Y, m.S, m.T, rule=lambda m, y, s, t: m.soc[y, s, t] >= m.soc_low[y, s, int(period[t])]
+    m.linear.rows(
+        "soc_low_def", (m.Y, m.S, m.T), [(rows, c.soc, 1.0), (rows, c.soc_low[:, :, k_of_t], -1.0)], lower=0.0
     )
     day_index = [(y, s, j) for y in d.years for s in d.storages for j in range(n_days)]
-    seq = [int(k) for k in sequence]
-
-    def chain(m, y, s, j):
-        k = seq[j]
-        decay = keep[s] ** hours[k]
-        return m.soc_start[y, s, (j + 1) % n_days] == decay * m.soc_start[y, s, j] + m.soc[y, s, last[k]]
-
-    m.soc_chain = pyo.Constraint(day_index, rule=chain)
-    energy = {(s, y): capacity_mwh(m, d, s, y) for s in d.storages for y in d.years}
-    m.soc_upper = pyo.Constraint(
+    days = np.arange(Y * S * n_days).reshape(Y, S, n_days)
+    decay = keep[:, None] ** hours[seq][None, :]  # (S, days)
+    m.linear.rows(
+        "soc_chain",
         day_index,
-        rule=lambda m, y, s, j: m.soc_start[y, s, j] + m.soc_high[y, s, seq[j]] <= energy[s, y],
+        [
+            (days, c.soc_start[:, :, (np.arange(n_days) + 1) % n_days], 1.0),
+            (days, c.soc_start, -decay),
+            (days, c.soc[:, :, last[seq]], -1.0),
+        ],
+        lower=0.0,
+        upper=0.0,
     )
-    m.soc_lower = pyo.Constraint(
-        day_index,
-        rule=lambda m, y, s, j: keep[s] ** hours[seq[j]] * m.soc_start[y, s, j] + m.soc_low[y, s, seq[j]] >= 0,
-    )
+    terms, bound = [(days, c.soc_start, 1.0), (days, c.soc_high[:, :, seq], 1.0)], []
+    for i, y in enumerate(d.years):
+        for j, s in enumerate(d.storages):
+            new, existing = capacity_terms(c, d, s, y, energy=True)
+            terms += [(days[i, j], col, -1.0) for col in new]
+            bound.append(np.full(n_days, existing))
+    m.linear.rows("soc_upper", day_index, terms, upper=np.concatenate(bound))
+    m.linear.rows("soc_lower", day_index, [(days, c.soc_start, decay), (days, c.soc_low[:, :, seq], 1.0)], lower=0.0)

@@ -2,35 +2,51 @@
 not rows, which keeps the LP small).
 
 Index order is always (year, technology, step) with steps innermost, so values reshape to
-``(years, technologies, steps)`` arrays.
+``(years, technologies, steps)`` arrays; :class:`Columns` holds the column numbers in the
+same shapes for the constraint families.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyomo.environ as pyo
 
 from carbon.energy.inputs import ModelData
+from carbon.energy.model.linear import INF, LinearModel
 
 
-def _record(m: pyo.ConcreteModel, var, lower, upper) -> None:
-    """Keep a variable's bounds as arrays in index order (``m.bound_arrays``), so the solver
-    wrapper need not ask 100,000 Pyomo variables for their bounds one by one."""
-    lo = np.array([-np.inf if v is None else v for v in lower], dtype=float)
-    hi = np.array([np.inf if v is None else v for v in upper], dtype=float)
-    m.bound_arrays[var.local_name] = (lo, hi)
+@dataclass
+class Columns:
+    """Column numbers of the model's variables (see :func:`add_variables` for their meaning).
+
+    Arrays are shaped ``(years, items, steps)`` (or ``(years, steps)`` without items);
+    ``new_mw`` and ``new_mwh`` map ``(technology, build year)`` to a column.
+    """
+
+    new_mw: dict[tuple[str, int], int]
+    new_mwh: dict[tuple[str, int], int]
+    p: np.ndarray
+    charge: np.ndarray
+    discharge: np.ndarray
+    soc: np.ndarray
+    shed: np.ndarray
+    flow: np.ndarray
+    emissions: np.ndarray
+    soc_start: np.ndarray | None = None
+    soc_high: np.ndarray | None = None
+    soc_low: np.ndarray | None = None
+    shift_up: np.ndarray | None = None
+    shift_down: np.ndarray | None = None
+    interrupt: np.ndarray | None = None
+    missing: np.ndarray | None = None
+    cap_excess: np.ndarray | None = None
+    policy_gap: dict[tuple[int, str], int] = field(default_factory=dict)
 
 
-def _set_bounds(m: pyo.ConcreteModel, var, lower, upper) -> None:
-    """Set bounds on every member of ``var`` (index order) and record them (:func:`_record`)."""
-    for v, lo, hi in zip(var.values(), lower, upper):
-        v.setlb(lo)
-        v.setub(hi)
-    _record(m, var, lower, upper)
-
-
-def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Declare every variable of the model on ``m``.
+def add_variables(m: pyo.ConcreteModel, d: ModelData) -> Columns:
+    """Declare every variable of the model on ``m`` and return their columns.
 
     ``new_mw[g, b]``, ``new_mwh[s, b]`` >= 0: capacity built in milestone ``b``, MW / MWh.
     ``p[y, g, t]`` >= 0: output of a unit (generator, import) or export, MW.
@@ -43,8 +59,10 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     ``flow[y, l, t]``: transfer on line l (positive from_node -> to_node), MW;
     ``emissions[y]``: annual CO2, t.
     """
-    years, steps, T = d.years, list(d.steps), d.slices.n_steps
-    m.bound_arrays = {}
+    years, T = d.years, d.slices.n_steps
+    Y = len(years)
+    lin: LinearModel = m.linear
+    nonneg = pyo.NonNegativeReals
     # dense cross products of ordered sets build ~40 % faster than lists of tuples
     m.Y = pyo.Set(initialize=years, ordered=True)
     m.T = pyo.RangeSet(0, T - 1)
@@ -53,96 +71,94 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.N = pyo.Set(initialize=d.nodes, ordered=True)
     m.G_expandable = pyo.Set(initialize=[g for g in d.units if g in d.expandable], ordered=True)
     m.S_expandable = pyo.Set(initialize=[s for s in d.storages if s in d.expandable], ordered=True)
-    new_units = [(g, b) for g in d.units + d.storages if g in d.expandable for b in d.years]
-    m.new_mw = pyo.Var(new_units, domain=pyo.NonNegativeReals)
-    m.new_mwh = pyo.Var(
-        [(s, b) for s in d.storages if s in d.expandable for b in d.years],
-        domain=pyo.NonNegativeReals,
-    )
 
-    m.p = pyo.Var(m.Y, m.G, m.T, domain=pyo.NonNegativeReals)
+    new_units = [(g, b) for g in d.units + d.storages if g in d.expandable for b in years]
+    new_stores = [(s, b) for s in d.storages if s in d.expandable for b in years]
+    new_mw = lin.var("new_mw", new_units, (len(new_units),), domain=nonneg)
+    new_mwh = lin.var("new_mwh", new_stores, (len(new_stores),), domain=nonneg)
+
     lower, upper = [], []
     for y in years:
         for g in d.units:
             if g in d.expandable:
                 lower.append(np.zeros(T))
-                upper.append(np.full(T, None, dtype=object))
+                upper.append(np.full(T, INF))
             else:
                 available = d.avail[g] * d.existing_mw[g, y]
                 lower.append(d.min_load[g] * available)
                 upper.append(available)
-    if d.units:
-        _set_bounds(m, m.p, np.concatenate(lower).tolist(), np.concatenate(upper).tolist())
+    G, S = len(d.units), len(d.storages)
+    p = lin.var("p", (m.Y, m.G, m.T), (Y, G, T), _stack(lower, G * Y * T), _stack(upper, G * Y * T), nonneg)
 
-    m.s_index = [(y, s, t) for y in years for s in d.storages for t in steps]
-    m.charge = pyo.Var(m.Y, m.S, m.T, domain=pyo.NonNegativeReals)
-    m.discharge = pyo.Var(m.Y, m.S, m.T, domain=pyo.NonNegativeReals)
     chrono = d.slices.linking == "chronological"
-    m.soc = pyo.Var(m.Y, m.S, m.T, domain=pyo.Reals if chrono else pyo.NonNegativeReals)
-    power_ub, energy_ub = [], []
-    for y in years:
-        for s in d.storages:
-            fixed = s not in d.expandable
-            power_ub += [d.existing_mw[s, y] if fixed else None] * T
-            energy_ub += [d.existing_mwh[s, y] if fixed and not chrono else None] * T
-    zeros = [0.0] * len(power_ub)
-    _set_bounds(m, m.charge, zeros, power_ub)
-    _set_bounds(m, m.discharge, zeros, power_ub)
-    _set_bounds(m, m.soc, [None] * len(zeros) if chrono else zeros, energy_ub)
+    power_ub = np.array([[d.existing_mw[s, y] if s not in d.expandable else INF for s in d.storages] for y in years])
+    energy_ub = np.array(
+        [[d.existing_mwh[s, y] if s not in d.expandable and not chrono else INF for s in d.storages] for y in years]
+    )
+    power_ub = np.repeat(power_ub.reshape(-1), T)
+    energy_ub = np.repeat(energy_ub.reshape(-1), T)
+    charge = lin.var("charge", (m.Y, m.S, m.T), (Y, S, T), 0.0, power_ub, nonneg)
+    discharge = lin.var("discharge", (m.Y, m.S, m.T), (Y, S, T), 0.0, power_ub, nonneg)
+    soc = lin.var(
+        "soc", (m.Y, m.S, m.T), (Y, S, T), -INF if chrono else 0.0, energy_ub, pyo.Reals if chrono else nonneg
+    )
+    cols = {}
     if chrono:
-        n_days = len(d.slices.sequence)
-        m.soc_start = pyo.Var(
-            [(y, s, day) for y in years for s in d.storages for day in range(n_days)],
-            domain=pyo.NonNegativeReals,
-        )
-        k_index = [(y, s, k) for y in years for s in d.storages for k in range(d.slices.n_periods)]
-        m.soc_high = pyo.Var(k_index, domain=pyo.NonNegativeReals)
-        m.soc_low = pyo.Var(k_index, domain=pyo.NonPositiveReals)
+        n_days, K = len(d.slices.sequence), d.slices.n_periods
+        day_index = [(y, s, day) for y in years for s in d.storages for day in range(n_days)]
+        k_index = [(y, s, k) for y in years for s in d.storages for k in range(K)]
+        cols["soc_start"] = lin.var("soc_start", day_index, (Y, S, n_days), domain=nonneg)
+        cols["soc_high"] = lin.var("soc_high", k_index, (Y, S, K), domain=nonneg)
+        cols["soc_low"] = lin.var("soc_low", k_index, (Y, S, K), -INF, 0.0, pyo.NonPositiveReals)
 
     dr = d.system.settings.demand_response
     m.has_shift = any(limit.max() > 0 for limit in d.shift_limit.values())
     if m.has_shift:
-        m.shift_up = pyo.Var(m.Y, m.T, domain=pyo.NonNegativeReals)
-        m.shift_down = pyo.Var(m.Y, m.T, domain=pyo.NonNegativeReals)
-        upper = np.concatenate([d.shift_limit[y] for y in years]).tolist()
-        _set_bounds(m, m.shift_up, [0.0] * len(upper), upper)
-        _set_bounds(m, m.shift_down, [0.0] * len(upper), upper)
+        limit = np.concatenate([d.shift_limit[y] for y in years])
+        cols["shift_up"] = lin.var("shift_up", (m.Y, m.T), (Y, T), 0.0, limit, nonneg)
+        cols["shift_down"] = lin.var("shift_down", (m.Y, m.T), (Y, T), 0.0, limit, nonneg)
     m.has_interrupt = dr.interruptible_mw > 0
     if m.has_interrupt:
-        m.interrupt = pyo.Var(m.Y, m.T, bounds=(0, dr.interruptible_mw))
-        _record(m, m.interrupt, [0.0] * (len(years) * T), [dr.interruptible_mw] * (len(years) * T))
+        cols["interrupt"] = lin.var("interrupt", (m.Y, m.T), (Y, T), 0.0, dr.interruptible_mw, nonneg)
     m.has_shed = d.system.settings.allow_shedding
     load_nodes = [n for n in d.nodes if any(d.load[y, n].max() > 0 for y in years)]
     m.shed_nodes = pyo.Set(initialize=load_nodes if m.has_shed else [], ordered=True)
-    m.shed_index = [(y, n, t) for y in years for n in m.shed_nodes for t in steps]
-    m.shed = pyo.Var(m.Y, m.shed_nodes, m.T, domain=pyo.NonNegativeReals)
-    if m.has_shed:
-        upper = np.concatenate([d.load[y, n] for y in years for n in load_nodes]).tolist()
-        _set_bounds(m, m.shed, [0.0] * len(upper), upper)
-    m.flow = pyo.Var([(y, line[0], t) for y in years for line in d.lines for t in steps])
-    for y in years:
-        for name, _, _, capacity in d.lines:
-            for t in steps:
-                m.flow[y, name, t].setlb(-capacity)
-                m.flow[y, name, t].setub(capacity)
-    m.emissions = pyo.Var(m.Y, domain=pyo.Reals)
+    m.shed_index = [(y, n, t) for y in years for n in m.shed_nodes for t in d.steps]
+    shed_ub = np.concatenate([d.load[y, n] for y in years for n in m.shed_nodes] + [np.zeros(0)])
+    shed = lin.var("shed", (m.Y, m.shed_nodes, m.T), (Y, len(m.shed_nodes), T), 0.0, shed_ub, nonneg)
+    line_cap = np.array([capacity for _, _, _, capacity in d.lines])
+    flow_index = [(y, line[0], t) for y in years for line in d.lines for t in d.steps]
+    flow_ub = np.tile(np.repeat(line_cap, T), Y) if d.lines else np.zeros(0)
+    flow = lin.var("flow", flow_index, (Y, len(d.lines), T), -flow_ub, flow_ub)
+    emissions = lin.var("emissions", (m.Y,), (Y,))
     if d.diagnose:
-        m.missing = pyo.Var(m.Y, m.N, m.T, domain=pyo.NonNegativeReals)
-        m.cap_excess = pyo.Var(years, domain=pyo.NonNegativeReals)
-        m.policy_gap = pyo.Var(
-            [(y, c) for y in years for c in ("renewable_share", "reserve_margin")],
-            domain=pyo.NonNegativeReals,
-        )
+        cols["missing"] = lin.var("missing", (m.Y, m.N, m.T), (Y, len(d.nodes), T), domain=nonneg)
+        cols["cap_excess"] = lin.var("cap_excess", list(years), (Y,), domain=nonneg)
+        gaps = [(y, c) for y in years for c in ("renewable_share", "reserve_margin")]
+        gap_cols = lin.var("policy_gap", gaps, (len(gaps),), domain=nonneg)
+        cols["policy_gap"] = dict(zip(gaps, gap_cols.tolist()))
+    return Columns(
+        new_mw=dict(zip(new_units, new_mw.tolist())),
+        new_mwh=dict(zip(new_stores, new_mwh.tolist())),
+        p=p,
+        charge=charge,
+        discharge=discharge,
+        soc=soc,
+        shed=shed,
+        flow=flow,
+        emissions=emissions,
+        **cols,
+    )
 
 
-def capacity_mw(m: pyo.ConcreteModel, d: ModelData, g: str, y: int):
-    """Total power capacity of ``g`` in year ``y``, MW: ``existing[g,y] + sum_b new_mw[g,b]``
-    over milestones ``b`` whose new capacity is still alive in ``y``."""
-    terms = [m.new_mw[g, b] for b in d.alive[g, y]]
-    return d.existing_mw[g, y] + sum(terms) if terms else d.existing_mw[g, y]
+def _stack(parts: list[np.ndarray], n: int) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(n)
 
 
-def capacity_mwh(m: pyo.ConcreteModel, d: ModelData, s: str, y: int):
-    """Total energy capacity of storage ``s`` in year ``y``, MWh (as :func:`capacity_mw`)."""
-    terms = [m.new_mwh[s, b] for b in d.alive[s, y]]
-    return d.existing_mwh[s, y] + sum(terms) if terms else d.existing_mwh[s, y]
+def capacity_terms(c: Columns, d: ModelData, g: str, y: int, energy: bool = False) -> tuple[list[int], float]:
+    """Total power (or ``energy``) capacity of ``g`` in year ``y`` as its columns and constant:
+    ``existing[g,y] + sum_b new[g,b]`` over milestones ``b`` whose new capacity is still alive
+    in ``y`` (MW, or MWh for storage energy)."""
+    new = c.new_mwh if energy else c.new_mw
+    existing = d.existing_mwh if energy else d.existing_mw
+    return [new[g, b] for b in d.alive[g, y]], float(existing[g, y])
