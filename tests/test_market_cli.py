@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from carbon.errors import CarbonError
+from carbon.errors import CarbonError, display_path
 from carbon.market.cli import register
 from carbon.market.loader import parse_markets, read_yaml
 from carbon.market.stage import run_stage
@@ -145,7 +145,7 @@ def test_bad_market_files_exit_with_code_2_and_one_message(tmp_path, capsys, tex
     f.write_text(text)
     assert run(["market", str(f), "-o", str(tmp_path / "out")]) == 2
     out = capsys.readouterr().out
-    assert out.startswith(f"error: {f}")
+    assert out.startswith(f"error: {display_path(f)}")  # relative when near the working folder
     assert message in out
     assert "Traceback" not in out
     assert not (tmp_path / "out").exists()
