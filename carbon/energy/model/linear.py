@@ -133,8 +133,9 @@ class LinearModel:
         ``lower[i] <= sum of coef * x[col] over the terms of row i <= upper[i]``.
 
         ``terms`` are ``(row, col, coef)`` triples of arrays (or scalars) broadcast together,
-        rows being positions in the index. ``pyomo_upper`` gives Pyomo expressions (mutable
-        parameters) written as the upper bounds in the Pyomo model; ``upper`` holds their values.
+        rows being positions in the index. ``pyomo_upper`` (``<=`` rows only) gives Pyomo
+        expressions (mutable parameters) written as the upper bounds in the Pyomo model;
+        ``upper`` holds their values.
         """
         keys = _keys(index)
         n = len(keys)
