@@ -139,10 +139,10 @@ class CompiledProgram:
             int(highspy.ObjSense.kMinimize),
             self.offset,
             form.cost,
-            _highs_inf(form.col_lower),
-            _highs_inf(form.col_upper),
-            _highs_inf(form.row_lower),
-            _highs_inf(form.row_upper),
+            form.col_lower,
+            form.col_upper,
+            form.row_lower,
+            form.row_upper,
             A.indptr[:-1].astype(np.int32),
             A.indices.astype(np.int32),
             A.data.astype(float),
@@ -295,9 +295,3 @@ class CompiledProgram:
         present = idx >= 0
         out[present] = row_dual[idx[present]]
         return out
-
-
-def _highs_inf(values: np.ndarray) -> np.ndarray:
-    """Infinite bounds as HiGHS's infinity."""
-    values = np.asarray(values, dtype=float)
-    return np.where(np.isinf(values), np.copysign(INF, values), values)

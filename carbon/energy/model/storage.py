@@ -37,11 +37,9 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData, c: Columns) -> None:
         prev = (steps - 1) % T
         starts = np.zeros(T, dtype=bool)
     else:
-        days = np.unique(period)
-        first_of = dict(zip(days.tolist(), (np.flatnonzero(period == k)[0] for k in days)))
-        last_of = dict(zip(days.tolist(), (np.flatnonzero(period == k)[-1] for k in days)))
-        first = steps == np.array([first_of[k] for k in period.tolist()])
-        prev = np.where(first, [last_of[k] for k in period.tolist()], steps - 1)
+        first_step, last_step = _day_ends(period)
+        first = steps == first_step[period]
+        prev = np.where(first, last_step[period], steps - 1)
         starts = first if chrono else np.zeros(T, dtype=bool)
     rows = np.arange(Y * S * T).reshape(Y, S, T)
     m.linear.rows(
@@ -82,6 +80,15 @@ def _limit_rows(d: ModelData, c: Columns, columns: np.ndarray, storages: list[in
     return terms, -np.inf, np.concatenate(bound) if bound else np.zeros(0)
 
 
+def _day_ends(period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last step of each day (representative or calendar), indexed by day number."""
+    days = range(int(period.max()) + 1)
+    return (
+        np.array([np.flatnonzero(period == k)[0] for k in days]),
+        np.array([np.flatnonzero(period == k)[-1] for k in days]),
+    )
+
+
 def add_chronological_linking(m: pyo.ConcreteModel, d: ModelData, c: Columns, keep: np.ndarray) -> None:
     """Inter-period storage linking through the year's sequence of days (Kotzur et al. 2018).
 
@@ -103,7 +110,7 @@ def add_chronological_linking(m: pyo.ConcreteModel, d: ModelData, c: Columns, ke
     seq = np.asarray(d.slices.sequence, dtype=int)
     n_days, K, T = len(seq), d.slices.n_periods, d.slices.n_steps
     Y, S = len(d.years), len(d.storages)
-    last = np.array([np.flatnonzero(period == k)[-1] for k in range(K)])
+    last = _day_ends(period)[1]
     hours = np.array([(period == k).sum() for k in range(K)])
     rows = np.arange(Y * S * T).reshape(Y, S, T)
     k_of_t = np.asarray(period, dtype=int)
