@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import json
+
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 from test_plots_fixtures import (
@@ -23,7 +26,8 @@ from test_plots_fixtures import (
 
 from carbon.errors import InputError
 from carbon.plots import energy, inventory, market, pathway, style, uncertainty
-from carbon.plots.data import Batch, MissingData, Run, open_path
+from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path
+from carbon.plots.driver import aggregate_figures
 
 
 @pytest.fixture(autouse=True)
@@ -229,11 +233,32 @@ def test_peak_histogram_writes_the_probability(tmp_path):
     fig = uncertainty.peak_histogram(tmp_path / "mc")
     ax, ax2 = fig.axes
     text = next(t for t in ax.texts if t.get_gid() == "p-peak")
-    assert text.get_text() == "P(peak ≤ 2030) = 82%"
+    assert text.get_text() == "P(peak ≤ 2030) = 80%"  # the summary's, not recomputed (82%)
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks[-1] == "not peaked" and ticks[0] == "2026"
     assert ax2.get_ylabel() == "cumulative probability of having peaked"
     assert len(ax.patches) == 8  # 7 peak years + not peaked
+
+
+def test_both_views_of_the_writer_are_found_even_with_equal_probabilities(tmp_path):
+    # carbon.pathway.batch writes scope 1+2 as peak_year_distribution.csv and scope 1 as
+    # peak_year_distribution_scope1.csv; equal P(peak <= 2030) (all samples peaked) once made
+    # the reader take the first for a copy of the second and drop it.
+    folder = tmp_path / "mc"
+    write_aggregate(folder)
+    dist = pd.read_csv(folder / "peak_year_distribution.csv")
+    dist.to_csv(folder / "peak_year_distribution_scope1.csv", index=False)
+    summary = {"p_peak_by_2030": 0.80, "p_peak_by_2030_scope12": 0.80, "p_peak_by_2030_scope1": 0.80}
+    (folder / "summary.json").write_text(json.dumps(summary))
+    agg = Aggregate(folder)
+    assert agg.distributions() == [
+        ("scope1", "peak_year_distribution_scope1"),
+        ("scope12", "peak_year_distribution"),
+    ]
+    assert [job.name for job in aggregate_figures(agg) if job.name.startswith("peak_year")] == [
+        "peak_year_scope1",
+        "peak_year_scope12",
+    ]
 
 
 def test_peak_histogram_computes_p_without_summary(tmp_path):

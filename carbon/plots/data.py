@@ -148,25 +148,20 @@ class Aggregate:
             raise InputError("cannot read table", file=path, expected="a CSV table", found=str(exc)) from None
 
     def distributions(self) -> list[tuple[str, str]]:
-        """``(view, table name)`` of the peak-year distributions: ``peak_year_distribution.csv``
-        (view ``""``) and ``peak_year_distribution_<view>.csv``, without duplicates."""
-        out = []
-        for path in sorted(self.path.glob("peak_year_distribution*.csv")):
-            view = path.stem.removeprefix("peak_year_distribution").lstrip("_")
-            out.append((view, path.stem))
-        views = {v for v, _ in out if v}
-        if "" in {v for v, _ in out} and views:
-            summary = self.summary()
-            p = summary.get("p_peak_by_2030")
-            same = [v for v in views if p is not None and summary.get(f"p_peak_by_2030_{v}") == p]
-            if same:
-                out = [(v, n) for v, n in out if v != ""]
-                if same[0] not in views:
-                    out.append((same[0], "peak_year_distribution"))
-            else:
-                missing = [v for v in ("scope12", "scope1") if v not in views]
-                out = [((missing[0] if missing else v) if v == "" else v, n) for v, n in out]
-        return sorted(out)
+        """``(view, table name)`` of the peak-year distributions.
+
+        The aggregate writer (:func:`carbon.pathway.batch.aggregate`) writes the scope 1+2 view
+        as ``peak_year_distribution.csv`` and the others as ``peak_year_distribution_<view>.csv``;
+        an unsuffixed file with no suffixed ones beside it has view ``""``.
+        """
+        named = {
+            path.stem.removeprefix("peak_year_distribution").lstrip("_"): path.stem
+            for path in sorted(self.path.glob("peak_year_distribution*.csv"))
+        }
+        plain = named.pop("", None)
+        if plain is not None and "scope12" not in named:
+            named["scope12" if named else ""] = plain
+        return sorted(named.items())
 
     def summary(self) -> dict[str, Any]:
         path = self.path / "summary.json"

@@ -238,12 +238,12 @@ def aggregate_figures(agg: Aggregate, lang: str = "en", group: str = "") -> list
                     f"Percentile bands of emissions, {view} (10^4 t CO2e)",
                 )
             )
-    for view, name in agg.distributions():
+    for view, _ in agg.distributions():
         jobs.append(
             FigureJob(
                 f"peak_year_{view}" if view else "peak_year",
                 "uncertainty",
-                partial(uncertainty.peak_histogram, agg, lang, 2030, view if name != "peak_year_distribution" else ""),
+                partial(uncertainty.peak_histogram, agg, lang, 2030, view),
                 group,
                 f"Probability of the peak year and of having peaked{', ' + view if view else ''}",
             )

@@ -89,12 +89,12 @@ def peak_histogram(agg: Aggregate | str, lang: str = "en", by: int = 2030, view:
         A Monte Carlo aggregate folder with ``peak_year_distribution.csv`` (or
         ``peak_year_distribution_<view>.csv``).
     view
-        Accounting view of the distribution file to read (``""``: ``peak_year_distribution.csv``).
+        Accounting view of the distribution to read (see :meth:`Aggregate.distributions`;
+        ``""``: ``peak_year_distribution.csv``).
     """
     agg = _aggregate(agg)
     L = Labels(lang)
-    names = dict(agg.distributions())
-    name = names.get(view, "peak_year_distribution") if view else "peak_year_distribution"
+    name = dict(agg.distributions()).get(view, "peak_year_distribution")
     dist = agg.table(name)
     if not {"year", "probability"} <= set(dist.columns):
         from carbon.errors import InputError
@@ -116,8 +116,7 @@ def peak_histogram(agg: Aggregate | str, lang: str = "en", by: int = 2030, view:
         others = pd.Series({"not_peaked": float(rest["probability"].sum())})
     others = others[others > 0]
     summary = agg.summary()
-    p = summary.get(f"p_peak_by_{by}_{view}") if view else None
-    p = p if p is not None else (summary.get(f"p_peak_by_{by}") if name == "peak_year_distribution" else None)
+    p = summary.get(f"p_peak_by_{by}_{view}" if view else f"p_peak_by_{by}")
     p = float(p) if p is not None else p_peak_by(dist, by)
     nonzero = peaked.loc[peaked["probability"] > 0, "year"]
     if len(nonzero):
