@@ -49,7 +49,9 @@ def format_summary(summary: pd.DataFrame) -> str:
     """The batch summary as text: pathway runs (peak, 2030/2060 emissions, targets), Monte Carlo
     scenarios collapsed to one line each, inventory-only runs, then the failures. Emissions in
     10^4 t CO2e (scope 1 + 2 unless said), energy in 10^4 tce."""
-    is_sample = summary["run"].str.contains("__s[0-9]+$", regex=True)
+    from carbon.scenario import SAMPLE_SUFFIX
+
+    is_sample = summary["run"].str.contains(SAMPLE_SUFFIX)
     has_pathway = summary.get("pathway.scope12_status", pd.Series(index=summary.index, dtype=object)).notna()
     blocks = []
     runs = summary[~is_sample & has_pathway]
@@ -67,7 +69,7 @@ def format_summary(summary: pd.DataFrame) -> str:
     samples = summary[is_sample]
     if not samples.empty:
         lines = ["Monte Carlo:"]
-        for base, rows in samples.groupby(samples["run"].str.replace("__s[0-9]+$", "", regex=True), sort=True):
+        for base, rows in samples.groupby(samples["run"].str.replace(SAMPLE_SUFFIX, "", regex=True), sort=True):
             ok = rows[rows["status"] == "ok"]
             text = f"- {base}: {len(ok)}/{len(rows)} samples ok"
             if "pathway.scope12_status" in rows and len(ok):

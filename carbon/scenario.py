@@ -362,6 +362,16 @@ def expand(path: str | Path) -> list[RunSpec]:
     return specs
 
 
+SAMPLE_SUFFIX = re.compile(r"__s\d{4,}$")
+"""The end of a Monte Carlo sample run's name, ``<scenario>__s0007`` (made in :func:`expand`;
+a sweep's ``__key=value`` never matches it)."""
+
+
+def sample_scenario(run: str) -> str | None:
+    """The scenario a Monte Carlo sample run belongs to (``mc__s0007`` -> ``mc``), else None."""
+    return SAMPLE_SUFFIX.sub("", run) if SAMPLE_SUFFIX.search(run) else None
+
+
 def _revalidate(data: dict, path: Path) -> dict:
     """Validate a run after sweep/sample values were set (catches e.g. a bad swept value)."""
     probe = {k: v for k, v in data.items() if k != "sample"}

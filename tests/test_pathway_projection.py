@@ -141,6 +141,28 @@ def test_monte_carlo_peak_distribution_counts_every_sample():
     assert rest.to_dict() == {"plateau": 0.25, "not_peaked": 0.25}
 
 
+
+def test_only_monte_carlo_samples_are_aggregated(tmp_path):
+    # A sweep over a key starting with "s" (pw__sd=0.005) once passed for a sample group
+    # because the test was '"__s" in name'; only <scenario>__sNNNN names are samples.
+    from carbon.pathway.batch import aggregate
+    from carbon.scenario import sample_scenario
+
+    assert sample_scenario("mc__s0007") == "mc" and sample_scenario("a__b__s12345") == "a__b"
+    assert sample_scenario("pw__sd=0.005") is None and sample_scenario("pw__s7") is None
+    names = ("pw__sd=0.005", "pw__sd=0.02", "mc__s0000", "mc__s0001")
+    for name in names:  # finished pathway runs, each peaking in 2025
+        folder = tmp_path / name / "pathway"
+        folder.mkdir(parents=True)
+        peak = {"peak_year": 2025, "status": "peaked"}
+        (folder / "peak.json").write_text(json.dumps({"scope1": peak, "scope12": peak}))
+        pd.DataFrame({"year": [2024, 2025, 2026], "co2e_t_scope1": [1, 2, 1], "co2e_t_scope12": [2, 3, 2]}).to_csv(
+            folder / "annual.csv", index=False
+        )
+    rows = [{"run": name, "pathway.scope12_status": "peaked"} for name in names]
+    assert aggregate(tmp_path, rows) == ["mc"]
+    assert not (tmp_path / "pw").exists()
+
 MARKET = PATHWAY.replace("  carbon_price: {2020: 50, 2030: 150}\n", "  carbon_price: from_market\n"
                          "  market_prices: [0, 50, 100, 200, 400]\n  power_free_allocation: {2020: 0.8}\n") + """market:
   unit: tCO2

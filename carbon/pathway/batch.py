@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.results import StageOutput, write_folder
+from carbon.scenario import sample_scenario
 
 PERCENTILES = (5, 25, 50, 75, 95)
 VIEWS = ("scope1", "scope12")
@@ -50,9 +51,9 @@ def aggregate(out_dir: str | Path, rows: list[dict]) -> list[str]:
     out_dir = Path(out_dir)
     groups: dict[str, list[str]] = {}
     for row in rows:
-        name = row["run"]
-        if "__s" in name and "pathway.scope12_status" in row:
-            groups.setdefault(name.rsplit("__s", 1)[0], []).append(name)
+        base = sample_scenario(row["run"])
+        if base is not None and "pathway.scope12_status" in row:
+            groups.setdefault(base, []).append(row["run"])
     written = []
     for base, names in sorted(groups.items()):
         names = sorted(names)

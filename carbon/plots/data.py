@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,8 @@ import pandas as pd
 
 from carbon.errors import InputError
 from carbon.results import read_manifest
+from carbon.scenario import sample_scenario
 
-SAMPLE_RE = re.compile(r"__s\d{4,}$")
 AGGREGATE_FILES = ("peak_year_distribution.csv", "bands.csv")
 
 
@@ -59,7 +58,7 @@ class Run:
 
     @property
     def is_sample(self) -> bool:
-        return bool(SAMPLE_RE.search(self.name))
+        return sample_scenario(self.name) is not None
 
     @property
     def scenario(self) -> dict:
@@ -235,5 +234,5 @@ def as_run(run: Run | str | Path) -> Run:
 
 
 def sample_group(name: str) -> str:
-    """``activity_mc__s0007`` -> ``activity_mc`` (a sample's scenario)."""
-    return SAMPLE_RE.sub("", name)
+    """``activity_mc__s0007`` -> ``activity_mc`` (a sample's scenario; other names unchanged)."""
+    return sample_scenario(name) or name
