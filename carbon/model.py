@@ -7,7 +7,8 @@ and GWP set, optional factor file) and the data files it names; the energy syste
 - ``activity.<sector>.<item>.<field>`` (field: ``quantity``, ``unit`` or ``uncertainty``);
   add ``@<category>`` to the item when it appears in several categories
   (``activity.agriculture.swine@3.A.2.quantity``);
-- ``factors.<factor>.<item>`` (or ``...<item>@<category>``): replaces a factor's value.
+- ``factors.<factor>.<item>``: replaces a factor's value; ``...<item>@<category>`` only for
+  activities in that category and below.
 
 A value replaces the model's value; a mapping ``{scale: x}`` multiplies it.
 """

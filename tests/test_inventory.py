@@ -1,5 +1,7 @@
 """Inventory numbers computed by hand from the factor tables (sources in carbon/data)."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -162,3 +164,26 @@ def test_approach2_is_seeded_and_close_to_approach1():
     assert a == approach2(inv, draws=20000, seed=7)
     # 30 rows of similar size and independent draws: the Monte Carlo half-width is close to Approach 1's
     assert a.relative == pytest.approx(approach1(inv).relative, rel=0.05)
+
+
+def test_factor_override_at_a_category_changes_that_category_only():
+    from carbon.inventory.stage import compute
+    from carbon.model import apply_overrides, load_model
+
+    model = load_model(Path(__file__).resolve().parents[1] / "models" / "lankao")
+    changed = apply_overrides(model, {"factors.co2.raw_coal@1.A.2": 100, "factors.ch4.raw_coal@1.A.4": {"scale": 2}})
+
+    def raw_coal(inv, gas):
+        e = inv.emissions
+        return e[(e["item"] == "raw_coal") & (e["gas"] == gas)].set_index("category")["emissions_t"]
+
+    before, after = (compute(m, {"factors": "china"}) for m in (model, changed))
+    co2, ch4 = raw_coal(after, "co2"), raw_coal(after, "ch4")
+    # industry 1.A.2: 18.0 x 10^4 t x 20.908 GJ/t = 3,763.44 TJ x 100 t/TJ x oxidation 0.94;
+    # the set's one co2 row (96.69 t/TJ, no category) still serves every other category
+    assert co2["1.A.2"] == pytest.approx(3763.44 * 100 * 0.94)
+    assert co2["1.A.1"] == pytest.approx(15.7e4 * 20.908e-3 * 96.69 * 0.94)
+    assert co2.drop("1.A.2").to_dict() == pytest.approx(raw_coal(before, "co2").drop("1.A.2").to_dict())
+    # CH4 rows under 1.A.4 (1.A.4.a 10, 1.A.4.b 300, 1.A.4.c.i 300 kg/TJ) double; 1.A.1, 1.A.2 stay
+    ratio = ch4 / raw_coal(before, "ch4")
+    assert ratio.to_dict() == pytest.approx({"1.A.1": 1, "1.A.2": 1, "1.A.4.a": 2, "1.A.4.b": 2, "1.A.4.c.i": 2})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+
 from carbon.errors import InputError
 from carbon.inventory.accounting import Inventory, account
 from carbon.inventory.factors import FactorSet, category_matches, load_factor_set, read_factor_file
@@ -29,17 +31,42 @@ def compute(model: Model, options: dict) -> Inventory:
 
 
 def _with_overrides(factor_set: FactorSet, rows: tuple) -> FactorSet:
-    table = factor_set.table.copy()
+    """The factor set with the scenario's factor overrides applied.
+
+    ``factors.<f>.<item>`` changes every row of that factor and item; ``...<item>@<category>``
+    changes the factor for activities in that category and below only: rows at or under the
+    category change, and where no row sits exactly at it, the row those activities used (the
+    most specific one above) is copied there first, so other categories keep their values.
+    """
+    table = factor_set.table
     for kind, item, category, value in rows:
-        mask = (table["factor"] == kind) & (table["item"] == item)
+        name = f"factors.{kind}.{item}" + (f"@{category}" if category else "")
+        own = (table["factor"] == kind) & (table["item"] == item)
         if category:
-            mask &= table["category"].map(lambda c: category_matches(c, category))
-        if not mask.any():
-            raise InputError("factor override matches no factor", key=f"overrides.factors.{kind}.{item}",
+            table = pd.concat([table, *_copies_at(table[own], category)], ignore_index=True)
+            own = (table["factor"] == kind) & (table["item"] == item)
+            own &= table["category"].map(lambda c: category_matches(category, c))
+        if not own.any():
+            raise InputError("factor override matches no factor", key=f"overrides.{name}",
                              expected=f"a {kind} factor of {item} in set {factor_set.name} (add new ones with a factor file)")
-        table.loc[mask, "value"] = [scale_or_replace(v, value, f"factors.{kind}.{item}") for v in table.loc[mask, "value"]]
-        table.loc[mask, "source"] = "scenario override"
+        table = table.copy()
+        table.loc[own, "value"] = [scale_or_replace(v, value, name) for v in table.loc[own, "value"]]
+        table.loc[own, "source"] = "scenario override"
     return replace(factor_set, table=table)
+
+
+def _copies_at(rows: pd.DataFrame, category: str) -> list[pd.DataFrame]:
+    """For each key dimension without a row exactly at ``category``: a copy, placed at
+    ``category``, of the most specific row that applies to it."""
+    out = []
+    for _, group in rows.groupby("key_dim", sort=False):
+        if (group["category"] == category).any():
+            continue
+        applicable = group[group["category"].map(lambda c: category_matches(c, category))]
+        if not applicable.empty:
+            best = applicable["category"].str.len().idxmax()
+            out.append(applicable.loc[[best]].assign(category=category))
+    return out
 
 
 def run_stage(model: Model, options: dict) -> StageOutput:
