@@ -159,12 +159,6 @@ def read_firms_csv(path: Path, periods: list[int]) -> list[FirmSection]:
             record["mac"] = mac
         if "id" in record:
             record["id"] = str(record["id"])
-        if "load_factor_correction" in record:
-            record["load_factor_correction"] = str(record["load_factor_correction"]).lower() in (
-                "1",
-                "true",
-                "yes",
-            )
         firms.append(validate(FirmSection, record, file=path, prefix=f"row {row}"))
     seen: set[str] = set()
     for firm in firms:
