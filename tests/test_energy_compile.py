@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_energy_model import PINNED_24_DAYS
 
 from carbon.energy import (
     EnergyProblem,
@@ -206,7 +207,8 @@ def test_perfect_foresight_over_milestones_with_earlier_builds():
 def test_default_model_at_24_days():
     system = with_changes(load_system("models/lankao"), settings={"resolution": {"mode": "days", "days": 24}})
     problem = EnergyProblem(system)
-    assert (problem.program.n_cols, problem.program.n_rows) == (9_634, 5_733)  # as pinned in test_energy_model
+    pinned = (PINNED_24_DAYS["columns"], PINNED_24_DAYS["rows"])
+    assert (problem.program.n_cols, problem.program.n_rows) == pinned
     assert_same_program(problem)
 
 

@@ -263,12 +263,13 @@ def test_infeasible_cap_is_explained_and_diagnosed():
 
 def test_diagnose_names_hours_missing_supply():
     # Without shedding and with a cap that leaves too little: the relaxed solve reports the
-    # hour where supply is missing. Coal 50 MW (1 t/MWh) only; cap 90 t; loads 40, 60.
+    # supply missing. Coal 50 MW (1 t/MWh) only; cap 80 t; loads 40, 45 = 85 MWh: 5 MWh are
+    # missing (in either hour: which one is arbitrary, so the hour is not pinned).
     s = system([COAL], {"load_mw": [40, 45]}, allow_shedding=False)
     with pytest.raises(SolverError) as err:
         solve(s, co2_cap=80, diagnose=True)
     text = str(err.value)
-    assert "supply missing" in text and "hour" in text
+    assert "supply missing" in text and "5.0 MW-h" in text and "hour " in text
 
 
 def test_unbounded_and_time_limit_give_clear_errors():

@@ -78,7 +78,7 @@ def test_chronological_linking_respects_energy_capacity():
 
 def _milestone_system():
     # One hour per year (hours_per_year = 1). "old" (existing 10 MW, 300 CNY/MWh, built 2000,
-    # lifetime 28) retires after 2027. "new" costs 100 CNY/MW/yr + 10 CNY/MWh, lifetime 30.
+    # lifetime 28) retires after 2027. "new" costs 500 CNY/MW/yr + 10 CNY/MWh, lifetime 30.
     techs = [
         {
             "name": "old",

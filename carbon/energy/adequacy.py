@@ -10,9 +10,12 @@ import pandas as pd
 from carbon.energy.inputs import ModelData
 from carbon.errors import InputError
 
+COLUMNS = ["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"]
 
-def hour_label(hour: int, year: int = 2025) -> str:
-    """``hour 4380 (Jul 01 12:00)``: an hour of the profiles with its calendar time."""
+
+def hour_label(hour: int) -> str:
+    """``hour 4380 (Jul 01 12:00)``: an hour of the profiles with its time in the profiles'
+    calendar (a non-leap year, as the 8760-hour profiles)."""
     stamp = pd.Timestamp(year=2025, month=1, day=1) + pd.Timedelta(hours=int(hour) % 8760)
     return f"hour {int(hour)} ({stamp:%b %d %H:00})"
 
@@ -34,13 +37,13 @@ def shortfalls(d: ModelData) -> pd.DataFrame:
                 continue
             top = d.max_mw[g] if g in d.expandable else d.existing_mw[g, y]
             if math.isinf(top):
-                return pd.DataFrame(columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"])
+                return pd.DataFrame(columns=COLUMNS)
             supply = supply + d.avail[g] * top
         for s in d.storages:
             top = d.max_mw[s] if s in d.expandable else d.existing_mw[s, y]
             energy_possible = s in d.expandable or d.existing_mwh[s, y] > 0
             if math.isinf(top) and energy_possible:
-                return pd.DataFrame(columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"])
+                return pd.DataFrame(columns=COLUMNS)
             if energy_possible:
                 supply = supply + top
         supply = supply + settings.demand_response.interruptible_mw + d.shift_limit[y]
@@ -57,7 +60,7 @@ def shortfalls(d: ModelData) -> pd.DataFrame:
                     float(short[t]),
                 )
             )
-    return pd.DataFrame(rows, columns=["year", "step", "hour", "load_mw", "max_supply_mw", "shortfall_mw"])
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def check_adequacy(d: ModelData) -> None:
@@ -69,14 +72,14 @@ def check_adequacy(d: ModelData) -> None:
         return
     worst = short.sort_values(["shortfall_mw", "step"], ascending=[False, True]).head(5)
     listing = "; ".join(
-        f"{hour_label(r.hour, r.year)} in {r.year}: load {r.load_mw:.1f} MW > max supply {r.max_supply_mw:.1f} MW, short {r.shortfall_mw:.1f} MW"
+        f"{hour_label(r.hour)} in {r.year}: load {r.load_mw:.1f} MW > max supply {r.max_supply_mw:.1f} MW, short {r.shortfall_mw:.1f} MW"
         for r in worst.itertuples()
     )
     first = short.iloc[0]
     raise InputError(
-        f"system inadequate: load cannot be met in {len(short)} hour(s), first {hour_label(first.hour, first.year)}",
+        f"system inadequate: load cannot be met in {len(short)} hour(s), first {hour_label(first.hour)}",
         file=d.system.file,
-        key=hour_label(worst.iloc[0].hour, worst.iloc[0].year),
+        key=hour_label(worst.iloc[0].hour),
         expected="maximum available supply + imports + storage + flexible load >= load in every hour",
         found=listing,
         hint="add or allow capacity (existing_mw, max_mw, expandable), raise grid import, or set allow_shedding: true",

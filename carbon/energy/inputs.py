@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -71,7 +71,6 @@ class ModelData:
     shift_limit: dict[int, np.ndarray]
     lines: list[tuple[str, str, str, float]]
     diagnose: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def steps(self) -> range:
@@ -193,7 +192,7 @@ def prepare(
         slices=slices,
         years=list(years),
         year_weight=year_weight or {y: 1.0 for y in years},
-        assumptions=assumptions,
+        assumptions=dict(assumptions),  # sweeps change it: never the caller's dict
         nodes=nodes,
         units=units,
         storages=storages,

@@ -74,13 +74,9 @@ def solve_milestones(
             extra_constraints=extra_constraints,
         )
         result = problem.solve(diagnose=diagnose)
-        built = {}
-        for (g, b), var in problem.model.new_mw.items():
-            energy = problem.model.new_mwh[g, b] if (g, b) in problem.model.new_mwh else None  # noqa: SIM401 (no .get on Pyomo components)
-            built[g, b] = (
-                float(problem.program.values_of([var], _x(problem))[0]),
-                float(problem.program.values_of([energy], _x(problem))[0]) if energy is not None else 0.0,
-            )
+        m, program, x = problem.model, problem.program, problem.last_outcome.x
+        mwh = dict(zip(m.new_mwh.keys(), program.values(m.new_mwh, x).tolist()))
+        built = {k: (v, mwh.get(k, 0.0)) for k, v in zip(m.new_mw.keys(), program.values(m.new_mw, x).tolist())}
         return result, built
     built: dict[tuple[str, int], tuple[float, float]] = {}
     results = []
@@ -110,10 +106,6 @@ def record_builds(problem: EnergyProblem, result: EnergyResult, year: int, built
         new_mwh = float(cap.at[g, "new_mwh"]) - problem.data.built_mwh[g, year] if g in problem.data.storages else 0.0
         if new_mw > 1e-9 or new_mwh > 1e-9:
             built[g, year] = (max(new_mw, 0.0), max(new_mwh, 0.0))
-
-
-def _x(problem: EnergyProblem):
-    return problem.last_outcome.x
 
 
 def combine(results: list[EnergyResult]) -> EnergyResult:

@@ -202,7 +202,7 @@ def diagnose_infeasibility(problem: EnergyProblem) -> SolverError:
         worst = report.sort_values("missing_mw", ascending=False).head(5)
         lines.append(
             f"supply missing in {len(report)} hour(s), {float((report['missing_mw']).sum()):.1f} MW-h in the modelled steps; worst: "
-            + "; ".join(f"{hour_label(r.hour, r.year)} at {r.node}: {r.missing_mw:.1f} MW" for r in worst.itertuples())
+            + "; ".join(f"{hour_label(r.hour)} at {r.node}: {r.missing_mw:.1f} MW" for r in worst.itertuples())
         )
     for y, v in zip(d.years, prog.values(m.cap_excess, outcome.x)):
         if v > 1e-6:

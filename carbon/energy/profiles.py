@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from carbon.results import atomic_file
+
 HOURS = 8760
 
 
@@ -208,10 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     p = ProfileParameters()
     frame = generate(p)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".csv.tmp")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(args.out)
+    with atomic_file(args.out) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n")
     print(f"wrote {args.out} ({len(frame)} rows)")
     print(f"  annual load {frame['load_mw'].sum() / 1e6:.4f} TWh, peak {frame['load_mw'].max():.1f} MW")
     print(f"  capacity factors: solar {frame['solar'].mean():.4f}, wind {frame['wind'].mean():.4f}")

@@ -158,7 +158,6 @@ class CompiledProgram:
             }
         )
         self.compile_seconds = time.perf_counter() - started
-        self.solved_once = False
 
     def _from_pyomo(self, model: pyo.ConcreteModel) -> StandardForm:
         """Compile with Pyomo's standard-form writer (any linear model)."""
@@ -185,10 +184,8 @@ class CompiledProgram:
         sense = np.fromiter((r.bound_type for r in info.rows), int, n_rows)
         rhs = np.asarray(info.rhs, dtype=float)
         rhs = np.where(np.abs(rhs) >= 1e20, np.copysign(INF, rhs), rhs)
-        row_lower = np.where(sense >= 0, -INF, rhs)
-        row_lower = np.where(sense == 0, rhs, row_lower)
-        row_upper = np.where(sense <= 0, INF, rhs)
-        row_upper = np.where(sense == 0, rhs, row_upper)
+        row_lower = np.where(sense <= 0, rhs, -INF)  # bound_type -1: >=, 0: =, 1: <=
+        row_upper = np.where(sense >= 0, rhs, INF)
         offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
         A = info.A.tocsc()
         return StandardForm(A, cost, offset, lower, upper, row_lower, row_upper)
@@ -248,12 +245,15 @@ class CompiledProgram:
     # --- parameters that sweeps change -------------------------------------------------
     def set_cost(self, var, coefficient: float) -> None:
         """Change the objective coefficient of one variable (e.g. emissions x carbon price)."""
-        self.highs.changeColCost(self.col_of[id(var)], float(coefficient))
+        component = var.parent_component()
+        column = self._indices(component)[_position(component, var)] if var is not component else self.col_of[id(var)]
+        self.highs.changeColCost(int(column), float(coefficient))
 
     def set_row_upper(self, con, upper: float) -> None:
         """Change the upper bound of a ``<=`` row (e.g. the CO2 cap)."""
-        i = self.row_of[id(con)]
-        self.highs.changeRowBounds(i, -INF, INF if not math.isfinite(upper) else float(upper))
+        component = con.parent_component()
+        row = self._row_indices(component)[_position(component, con)] if con is not component else self.row_of[id(con)]
+        self.highs.changeRowBounds(int(row), -INF, float(upper))
 
     # --- solving ------------------------------------------------------------------------
     def solve(self) -> Outcome:
@@ -263,7 +263,6 @@ class CompiledProgram:
         self.highs.run()
         seconds = self.highs.getRunTime() - before
         self.last_cpu_seconds = time.process_time() - cpu_before
-        self.solved_once = True
         status = _STATUS.get(self.highs.getModelStatus(), "error")
         info = self.highs.getInfo()
         iterations = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
@@ -283,10 +282,6 @@ class CompiledProgram:
         out[present] = x[idx[present]]
         return out
 
-    def values_of(self, variables, x: np.ndarray) -> np.ndarray:
-        """Values of a list of scalar variables (0 for columns not in the LP)."""
-        return np.array([x[self.col_of[id(v)]] if id(v) in self.col_of else 0.0 for v in variables])
-
     def duals(self, component, row_dual: np.ndarray) -> np.ndarray:
         """Duals of an indexed constraint over its whole index, in order (d objective / d
         right-hand side; 0 where a key has no row)."""
@@ -295,3 +290,8 @@ class CompiledProgram:
         present = idx >= 0
         out[present] = row_dual[idx[present]]
         return out
+
+
+def _position(component, member) -> int:
+    """Position of an indexed component's member in its index order."""
+    return component.index_set().ord(member.index()) - 1

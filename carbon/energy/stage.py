@@ -38,11 +38,7 @@ def resolve_system(section: EnergySection, model_dir: Path) -> EnergySystem:
     if resolution:
         settings["resolution"] = resolution
     if section.solver_options:
-        settings["solver_options"] = {
-            **system.settings.solver_options,
-            **settings.get("solver_options", {}),
-            **section.solver_options,
-        }
+        settings["solver_options"] = {**settings.get("solver_options", {}), **section.solver_options}
     return with_changes(system, technologies=section.technologies, settings=settings, file="energy section")
 
 

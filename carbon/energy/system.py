@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from carbon.energy.schema import EnergySettings
 from carbon.energy.technologies import apply_overrides, normalise_technologies, read_technologies
 from carbon.errors import InputError
+from carbon.model import read_yaml
+from carbon.scenario import deep_merge
 from carbon.schema import did_you_mean, validate
 
 
@@ -123,12 +124,7 @@ def load_system(path: str | Path) -> EnergySystem:
                 found=profiles[column].iloc[bad],
             )
     settings_file = folder / "settings.yaml"
-    data: Any = {}
-    if settings_file.exists():
-        try:
-            data = yaml.safe_load(settings_file.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"cannot read YAML: {exc}", file=settings_file) from None
+    data: Any = (read_yaml(settings_file) or {}) if settings_file.exists() else {}
     settings = validate(EnergySettings, data, file=settings_file)
     lines_file = folder / "lines.csv"
     lines = _lines(pd.read_csv(lines_file) if lines_file.exists() else None, lines_file)
@@ -206,18 +202,8 @@ def with_changes(
         techs = apply_overrides(techs, technologies, file=file)
     new_settings = system.settings
     if settings:
-        merged = _deep_merge(system.settings.model_dump(), settings)
+        merged = deep_merge(system.settings.model_dump(), settings)
         new_settings = validate(EnergySettings, merged, file=file, prefix="energy.settings")
     changed = replace(system, technologies=techs, settings=new_settings)
     check_system(changed)
     return changed
-
-
-def _deep_merge(base: dict, changes: dict) -> dict:
-    out = dict(base)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
