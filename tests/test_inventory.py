@@ -140,10 +140,22 @@ def test_errors_name_row_and_offer_a_suggestion():
         account(rows((2020, "industry", "1.A.2", "raw_cole", 1, "t")), CHINA)
     assert "unknown item 'raw_cole'" in str(err.value) and "did you mean 'raw_coal'" in str(err.value)
     assert err.value.key == "row 2, column item"
-    with pytest.raises(InputError, match="wrong kind"):
+    with pytest.raises(InputError, match="wrong kind") as err:
         account(rows((2020, "industry", "1.A.2", "raw_coal", 1, "head")), CHINA)
-    with pytest.raises(InputError, match="no emission factor for 'dairy_cattle' in category 1.A.2"):
+    assert err.value.key == "row 2, column unit"
+    with pytest.raises(InputError, match="no emission factor for 'dairy_cattle' in category 1.A.2") as err:
         account(rows((2020, "industry", "1.A.2", "dairy_cattle", 1, "head")), CHINA)
+    assert err.value.key == "row 2, column item"
+
+
+def test_missing_factor_points_at_the_item_even_when_its_name_says_unit(tmp_path):
+    # The column was once guessed from the message: 'community' contains 'unit'.
+    path = tmp_path / "f.csv"
+    path.write_text("factor,item,category,value,unit,source,biogenic\nco2,community_heat,1.A.4,0.1,t/GJ,test,false\n")
+    fs = load_factor_set("china", read_factor_file(path), str(path))
+    with pytest.raises(InputError, match="no emission factor for 'community_heat'") as err:
+        account(rows((2020, "industry", "1.A.2", "community_heat", 1, "GJ")), fs)
+    assert err.value.key == "row 2, column item"
 
 
 def test_approach1_matches_its_formula():

@@ -107,7 +107,10 @@ def _resolve(item: str, category: str, unit: str, rows: list, set_name: str) -> 
 
     ``rows`` are the factor-table records (namedtuples) of the item.
     """
-    q = units.parse(unit)
+    try:
+        q = units.parse(unit)
+    except InputError as err:
+        raise err.at(key="column unit") from None
 
     def conversion(kind: str) -> float:
         row = _most_specific(rows, kind, category, q.dimension)
@@ -128,14 +131,14 @@ def _resolve(item: str, category: str, unit: str, rows: list, set_name: str) -> 
         if per == "energy":
             if np.isnan(gj):
                 kinds = sorted({r.key_dim for r in rows if r.factor == "ncv"} | {"energy"})
-                raise InputError(f"unit {unit!r} is of the wrong kind for {item} in {category}",
+                raise InputError(f"unit {unit!r} is of the wrong kind for {item} in {category}", key="column unit",
                                  expected=f"a unit of {' or '.join(kinds)} (set {set_name} has calorific values for those)",
                                  found=f"{unit} ({q.dimension})")
             coef = gj * row.value * f.size
         elif per == q.dimension:
             coef = q.size * row.value * f.size
         else:
-            raise InputError(f"unit {unit!r} is of the wrong kind for {item} in {category}",
+            raise InputError(f"unit {unit!r} is of the wrong kind for {item} in {category}", key="column unit",
                              expected=f"a unit of {per} (the {g} factor is in {row.unit})",
                              found=f"{unit} ({q.dimension})")
         if g == "co2":
@@ -144,7 +147,7 @@ def _resolve(item: str, category: str, unit: str, rows: list, set_name: str) -> 
         gas[g] = (coef, row.uncertainty)
     if not gas:
         cats = sorted({r.category for r in rows} - {""}) or ["none"]
-        raise InputError(f"no emission factor for {item!r} in category {category}",
+        raise InputError(f"no emission factor for {item!r} in category {category}", key="column item",
                          expected=f"a co2, ch4 or n2o factor for {item} in set {set_name} for category {category} "
                          "(or add one with a factor file)",
                          found="factors for categories " + ", ".join(cats))
@@ -188,7 +191,7 @@ def account(activity: pd.DataFrame, factors: FactorSet, gwp: str = "AR5", *, fil
         try:
             c = _resolve(it, cat, un, rows, factors.name)
         except InputError as err:
-            err.key = f"row {i + 2}, column {'unit' if 'unit' in err.message else 'item'}"
+            err.key = f"row {i + 2}, {err.key}"  # _resolve names the column
             raise err.at(file) from None
         gj[k], tce[k], bio[k] = c.gj, c.tce, c.biogenic
         for g, (value, u) in c.gas.items():
