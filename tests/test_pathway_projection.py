@@ -228,3 +228,10 @@ def test_lmdi_effects_sum_to_the_identity_totals(tmp_path):
     assert lmdi["effect_t"].sum() == pytest.approx(change, rel=1e-10)
     ratio = lmdi["total_end_t"].iloc[0] / lmdi["total_start_t"].iloc[0]
     assert lmdi["ratio"].prod() == pytest.approx(ratio, rel=1e-10)
+
+
+def test_power_rows_are_1A1_and_below_only():
+    from carbon.pathway.power import is_power
+
+    categories = pd.Series(["1.A.1", "1.A.1.a", "1.A.10", "1.A.2", "1.A"])
+    assert is_power(categories).tolist() == [True, True, False, False, False]

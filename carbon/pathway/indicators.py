@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.pathway.peak import Peak
+from carbon.pathway.power import is_power
 from carbon.pathway.schema import TargetsSection
 
 KGCE_PER_KWH_CALORIFIC = 0.1229
@@ -64,8 +65,8 @@ def lmdi_frame(emissions: pd.DataFrame, drivers: pd.DataFrame, sector_driver: di
     D_s is the sector's driver (GDP for sectors that follow none); electricity counts at the
     grid factor of its year (location-based), so electrification and a cleaner grid show.
     """
-    e = emissions[(~emissions["memo"]) & emissions["category"].astype(str).str.startswith("1.A")
-                  & ~emissions["category"].astype(str).str.startswith("1.A.1")]
+    energy = emissions["category"].astype(str).str.startswith("1.A")
+    e = emissions[~emissions["memo"] & energy & ~is_power(emissions["category"])]
     e = e.assign(sector=e["sector"].astype(str), item=e["item"].astype(str))
     co2e = e.groupby(["year", "sector", "item"], sort=True)["co2e_t"].sum()
     energy = (e.drop_duplicates("row").groupby(["year", "sector", "item"], sort=True)["energy_tce"].sum())

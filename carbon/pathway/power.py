@@ -23,6 +23,12 @@ from carbon.pathway.drivers import interpolate
 from carbon.pathway.schema import PathwaySection
 
 POWER_CATEGORY = "1.A.1"
+
+
+def is_power(category: pd.Series) -> pd.Series:
+    """Rows of the power sector: category 1.A.1 or one under it (1.A.1.a; not 1.A.10)."""
+    text = category.astype(str)
+    return (text == POWER_CATEGORY) | text.str.startswith(POWER_CATEGORY + ".")
 CO2_PER_TCE_COAL = 1.9003 / 0.7143
 """t CO2 per tce of raw coal (China set: 20.908 GJ/t x 26.37 tC/TJ x 44/12 x 0.94 / 0.7143 tce/t),
 used to turn the energy model's fossil emissions into fuel for the energy totals."""
@@ -52,7 +58,7 @@ def power_from_inventory(emissions: pd.DataFrame, electricity_mwh: pd.Series, ye
                          section: PathwaySection) -> PowerPath:
     """Without an energy model: the inventory's power-sector rows as they are projected (held at
     their base-year level), purchased electricity as imports, and no local renewable output."""
-    power = emissions[~emissions["memo"] & emissions["category"].astype(str).str.startswith(POWER_CATEGORY)]
+    power = emissions[~emissions["memo"] & is_power(emissions["category"])]
     local = power.groupby("year")["co2e_t"].sum().reindex(years, fill_value=0.0)
     table = pd.DataFrame({
         "year": years, "demand_mwh": electricity_mwh.to_numpy(), "local_co2_t": local.to_numpy(),
@@ -144,8 +150,7 @@ def power_from_energy_model(energy: dict, model_dir, section: PathwaySection, el
     table = pd.DataFrame({"year": years})
     for column in points.columns:
         table[column] = np.interp(years, points.index.to_numpy(), points[column].to_numpy())
-    power_fuel = inventory_energy[(inventory_energy["category"].astype(str).str.startswith(POWER_CATEGORY))
-                                  & ~inventory_energy["biogenic"]]
+    power_fuel = inventory_energy[is_power(inventory_energy["category"]) & ~inventory_energy["biogenic"]]
     table["replaced_fuel_tce"] = power_fuel.groupby("year")["energy_tce"].sum().reindex(years, fill_value=0.0).to_numpy()
     if from_market:  # the market's price at each milestone, interpolated between them
         used = y["carbon_price_cny_per_t"]

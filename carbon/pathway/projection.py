@@ -24,10 +24,10 @@ import pandas as pd
 from carbon.errors import InputError
 from carbon.inventory.accounting import Inventory
 from carbon.pathway.drivers import growth_index, interpolate
+from carbon.pathway.power import is_power
 from carbon.pathway.schema import Driver, PathwaySection, SectorPath
 from carbon.schema import did_you_mean
 
-POWER_CATEGORY = "1.A.1"
 VALUE_ADDED = ("agriculture", "industry", "services")
 
 
@@ -108,7 +108,7 @@ def project_activity(base_inventory: Inventory, base_activity: pd.DataFrame, sec
         sector_driver[sector] = cfg.driver
         d = _driver_series(cfg.driver, drivers, sector)
         d_index = d / d[0]
-        power = rows["category"] == POWER_CATEGORY
+        power = is_power(rows["category"])
         energy = rows[~power & (rows["energy_tce"] > 0)]
         other = rows[~power & ~(rows["energy_tce"] > 0)]
         parts.append(_constant(rows[power], years))

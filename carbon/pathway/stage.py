@@ -25,7 +25,7 @@ from carbon.pathway.drivers import interpolate
 from carbon.pathway.indicators import KGCE_PER_KWH_CALORIFIC, LMDI_FACTORS, check_targets, lmdi_frame
 from carbon.pathway.lmdi import decompose
 from carbon.pathway.peak import detect_peak
-from carbon.pathway.power import POWER_CATEGORY, PowerPath, power_from_energy_model, power_from_inventory
+from carbon.pathway.power import PowerPath, is_power, power_from_energy_model, power_from_inventory
 from carbon.pathway.projection import project_activity, project_drivers
 from carbon.pathway.schema import PathwaySection, TargetsSection
 from carbon.pathway.stirpat import fit_stirpat
@@ -49,7 +49,7 @@ def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[st
     grid_factor = _grid_factor(section, inv, years)
 
     # the power sector (1.A.1) comes from the energy model, or from the inventory's rows
-    end_use = emissions[~emissions["memo"] & ~emissions["category"].astype(str).str.startswith(POWER_CATEGORY)]
+    end_use = emissions[~emissions["memo"] & ~is_power(emissions["category"])]
     electricity_use = _electricity_mwh(inv, years)
     if section.carbon_price == "from_market" and "energy" not in data:
         raise InputError("carbon_price: from_market needs the energy model", key="pathway.carbon_price",
