@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from carbon.errors import InputError
-from carbon.inventory.activity import read_activity
+from carbon.inventory.activity import read_activity, validate_activity
 from carbon.schema import did_you_mean
 
 ACTIVITY_FIELDS = ("quantity", "unit", "uncertainty")
@@ -149,8 +149,6 @@ def apply_overrides(model: Model, overrides: dict[str, Any]) -> Model:
             raise InputError(f"unknown override {key!r}", key=f"overrides.{key}",
                              expected="activity.<sector>.<item>.<field> or factors.<factor>.<item>",
                              hint=did_you_mean(head, ["activity", "factors"]))
-    from carbon.inventory.activity import validate_activity
-
     activity = validate_activity(activity, f"{model.path}/activity (after overrides)")
     return replace(model, activity=activity, factor_overrides=tuple(factor_rows))
 

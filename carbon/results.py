@@ -133,8 +133,3 @@ def read_manifest(run_dir: Path) -> dict | None:
         return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def read_table(run_dir: Path, stage: str, name: str) -> pd.DataFrame:
-    """One table of a run folder, e.g. ``read_table(run, "inventory", "by_sector")``."""
-    return pd.read_csv(Path(run_dir) / stage / f"{name}.csv")

@@ -103,13 +103,12 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
     try:
         digest = spec_hash(spec.data, content_hash(spec.model_dir))
     except (OSError, CarbonError) as exc:
-        digest = None
         row.update(status="failed", error=str(exc), kind="input")
         return row
     if resume:
         old = read_manifest(run_dir)
         if old and old.get("status") == "ok" and old.get("hash") == digest:
-            return {**row, **_flatten(old.get("summary", {})), "resumed": True}
+            return {**row, **_flatten(old.get("summary", {}))}
     outputs: dict[str, StageOutput] = {}
     error = kind = trace = None
     try:
@@ -272,7 +271,7 @@ def run_batch(
 def summary_table(rows: list[dict]) -> pd.DataFrame:
     """Rows sorted by run name; columns: run, status, the key figures, then file, error, kind."""
     frame = pd.DataFrame(rows)
-    for col in ("error", "kind", "resumed"):
+    for col in ("error", "kind"):
         if col not in frame:
             frame[col] = None
     figures = sorted(c for c in frame.columns if "." in c)

@@ -71,8 +71,6 @@ class Distribution(Section):
             raise ValueError(f"a {self.dist} distribution takes exactly {', '.join(need)}; got {', '.join(sorted(given)) or 'none'}")
         if self.dist in ("uniform", "triangular") and not self.low <= (self.mode if self.mode is not None else self.low) <= self.high:
             raise ValueError("need low <= mode <= high" if self.dist == "triangular" else "need low <= high")
-        if self.dist == "uniform" and self.low > self.high:
-            raise ValueError("need low <= high")
         return self
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:

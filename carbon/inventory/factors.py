@@ -145,10 +145,6 @@ class FactorSet:
     table: pd.DataFrame
     user_file: str | None = None
 
-    @property
-    def items(self) -> set[str]:
-        return set(self.table["item"])
-
 
 def load_factor_set(name: str, user: pd.DataFrame | None = None, user_file: str | None = None) -> FactorSet:
     """The named factor set (``ipcc2006`` or ``china``), with a user table layered on top."""

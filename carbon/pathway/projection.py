@@ -77,12 +77,12 @@ def _driver_series(name: str, drivers: pd.DataFrame, sector: str) -> np.ndarray:
     return values
 
 
-def _fuel_units(base: pd.DataFrame) -> dict[str, tuple[str, float, str]]:
-    """Unit, tce per unit and category of each energy item, from the base-year rows."""
-    out: dict[str, tuple[str, float, str]] = {}
+def _fuel_units(base: pd.DataFrame) -> dict[str, tuple[str, float]]:
+    """Unit and tce per unit of each energy item, from the base-year rows."""
+    out: dict[str, tuple[str, float]] = {}
     for row in base.itertuples(index=False):
         if row.energy_tce > 0 and row.item not in out:
-            out[row.item] = (row.unit, row.energy_tce / row.quantity, row.category)
+            out[row.item] = (row.unit, row.energy_tce / row.quantity)
     return out
 
 
@@ -130,7 +130,7 @@ def project_activity(base_inventory: Inventory, base_activity: pd.DataFrame, sec
                 raise InputError(f"fuel {item!r} of the {sector} mix has no base-year row to take its unit from",
                                  key=f"pathway.sectors.{sector}.mix",
                                  expected="a fuel that appears in the model's base-year activity")
-            unit, tce_per_unit, _ = units[item]
+            unit, tce_per_unit = units[item]
             tce = total * share / cfg.efficiency.get(item, 1.0)
             parts.append(_rows_from(sector, category, item, unit, years, tce / tce_per_unit, tce))
     columns = ["year", "sector", "category", "item", "quantity", "unit", "energy_tce"]

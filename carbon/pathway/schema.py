@@ -11,8 +11,6 @@ from carbon.schema import Section
 Growth = float | dict[str, float]
 """An annual rate, or ``{"2021-2025": 0.065, ...}``."""
 
-DRIVERS = ("population", "gdp", "agriculture", "industry", "services", "none")
-
 
 class Driver(Section):
     """A path for population or GDP: ``growth`` (annual rates by period) or ``values`` by year."""
