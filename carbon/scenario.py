@@ -24,10 +24,11 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from carbon.errors import CarbonError, InputError, display_path
+from carbon.inventory.factors import FACTOR_SETS, GWP_SETS
 from carbon.model import read_yaml
 from carbon.schema import Section, validate
 
-GWP_NAMES = Literal["SAR", "AR4", "AR5", "AR6", "AR6-split"]
+GWP_NAMES = Literal[GWP_SETS]
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SCENARIO_SECTIONS = ("inventory", "energy", "market", "markets", "pathway", "targets", "base_year")
 
@@ -42,7 +43,7 @@ class Uncertainty(Section):
 class InventoryOptions(Section):
     """How the inventory is computed; blank keys take the model's choice."""
 
-    factors: Literal["ipcc2006", "china"] | None = Field(None, description="named factor set")
+    factors: Literal[tuple(FACTOR_SETS)] | None = Field(None, description="named factor set")
     gwp: GWP_NAMES | None = Field(None, description="GWP set (100-year)")
     factors_file: str | None = Field(None, description="user factor CSV, relative to the scenario file")
     uncertainty: Uncertainty = Uncertainty()

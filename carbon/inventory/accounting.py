@@ -21,7 +21,14 @@ import pandas as pd
 from carbon import units
 from carbon.errors import InputError
 from carbon.inventory.activity import validate_activity
-from carbon.inventory.factors import ENERGY_ITEMS_SCOPE2, GASES, FactorSet, category_matches, gwp_values
+from carbon.inventory.factors import (
+    ENERGY_ITEMS_SCOPE2,
+    GASES,
+    KGCE_PER_KWH_CALORIFIC,
+    FactorSet,
+    category_matches,
+    gwp_values,
+)
 from carbon.schema import did_you_mean
 
 GJ_PER_TCE = units.KGCE_GJ * 1000.0
@@ -264,5 +271,5 @@ def _electricity_method(factors: FactorSet) -> str:
     if row.empty:
         return "electricity at 3.6 MJ/kWh (calorific equivalent)"
     r = row.iloc[-1]
-    kind = "calorific equivalent" if abs(r["value"] - 0.1229) < 5e-4 and r["unit"] == "kgce/kWh" else "user value"
+    kind = "calorific equivalent" if abs(r["value"] - KGCE_PER_KWH_CALORIFIC) < 5e-4 and r["unit"] == "kgce/kWh" else "user value"
     return f"electricity at {r['value']:g} {r['unit']} ({kind})"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from carbon.inventory.factors import KGCE_PER_KWH_CALORIFIC
 from carbon.pathway.peak import Peak
 from carbon.pathway.power import is_power
 from carbon.pathway.schema import TargetsSection
-
-KGCE_PER_KWH_CALORIFIC = 0.1229
 
 
 def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: TargetsSection) -> pd.DataFrame:

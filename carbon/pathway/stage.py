@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from carbon import units
 from carbon.errors import InputError
 from carbon.inventory.activity import validate_activity
 from carbon.inventory.stage import compute
@@ -32,6 +33,7 @@ from carbon.pathway.stirpat import fit_stirpat
 from carbon.results import StageOutput
 
 VIEWS = ("scope1", "scope12")
+MWH_PER_TJ = units.factor("TJ", "MWh")
 
 
 def run_stage(model: Model, data: dict, base_dir: Path | None = None) -> dict[str, StageOutput]:
@@ -158,7 +160,7 @@ def _grid_factor(section: PathwaySection, inv, years: list[int]) -> pd.Series:
     if rows.empty:
         raise InputError("no grid factor", key="pathway.grid_factor", expected="pathway.grid_factor: {year: t/MWh}")
     r = rows.iloc[0]
-    mwh = r["energy_tj"] / 3.6e-3
+    mwh = r["energy_tj"] * MWH_PER_TJ
     return pd.Series(r["emissions_t"] / mwh, index=years)
 
 
@@ -166,7 +168,7 @@ def _electricity_mwh(inv, years: list[int]) -> pd.Series:
     """Electricity used by the end-use sectors each year, MWh (from the projected activity)."""
     e = inv.energy
     rows = e[e["item"].astype(str) == "electricity"]
-    mwh = rows.groupby("year")["energy_tj"].sum() / 3.6e-3
+    mwh = rows.groupby("year")["energy_tj"].sum() * MWH_PER_TJ
     return mwh.reindex(years, fill_value=0.0)
 
 
