@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from carbon.pathway.stage import VIEWS
 from carbon.results import StageOutput, write_folder
 from carbon.scenario import sample_scenario
 
 PERCENTILES = (5, 25, 50, 75, 95)
-VIEWS = ("scope1", "scope12")
 
 
 def peak_distribution(peaks: list[dict], years: list[int]) -> pd.DataFrame:
