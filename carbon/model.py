@@ -22,10 +22,11 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from pydantic import Field, StrictInt
 
 from carbon.errors import InputError
 from carbon.inventory.activity import read_activity, validate_activity
-from carbon.schema import did_you_mean
+from carbon.schema import Section, did_you_mean, validate
 
 ACTIVITY_FIELDS = ("quantity", "unit", "uncertainty")
 
@@ -65,8 +66,26 @@ class Model:
     gdp_10k_cny: float | None = None
 
 
-MODEL_KEYS = {"name", "title", "description", "base_year", "population", "gdp_10k_cny", "inventory", "energy"}
-INVENTORY_KEYS = {"activity", "factors", "gwp", "factors_file"}
+class InventorySpec(Section):
+    """``inventory:`` of ``model.yaml``."""
+
+    activity: str = Field(description="the activity CSV of the base year, relative to the folder")
+    factors: str = Field("china", description="named factor set")
+    gwp: str = Field("AR5", description="GWP set (100-year)")
+    factors_file: str | None = Field(None, description="the model's own factor CSV")
+
+
+class ModelSpec(Section):
+    """``model.yaml``: what the model folder holds."""
+
+    name: str | None = None
+    title: str = ""
+    description: str = ""
+    base_year: StrictInt = Field(description="base year of the activity data, e.g. 2020")
+    population: int | float | None = Field(None, description="base-year population, persons")
+    gdp_10k_cny: int | float | None = Field(None, description="base-year GDP, 10^4 CNY")
+    inventory: InventorySpec
+    energy: Any = None
 
 
 def load_model(path: str | Path) -> Model:
@@ -81,28 +100,12 @@ def load_model(path: str | Path) -> Model:
     if not isinstance(spec, dict):
         raise InputError("model.yaml must be a mapping", file=spec_file, expected="keys name, base_year, inventory",
                          found=type(spec).__name__)
-    for key in spec:
-        if key not in MODEL_KEYS:
-            raise InputError(f"unknown key {key!r}", file=spec_file, key=str(key),
-                             expected="one of " + ", ".join(sorted(MODEL_KEYS)), hint=did_you_mean(key, MODEL_KEYS))
-    inv = spec.get("inventory") or {}
-    for key in inv:
-        if key not in INVENTORY_KEYS:
-            raise InputError(f"unknown key {key!r}", file=spec_file, key=f"inventory.{key}",
-                             expected="one of " + ", ".join(sorted(INVENTORY_KEYS)), hint=did_you_mean(key, INVENTORY_KEYS))
-    if "activity" not in inv:
-        raise InputError("required key is missing", file=spec_file, key="inventory.activity",
-                         expected="the activity CSV of the base year")
-    base_year = spec.get("base_year")
-    if not isinstance(base_year, int):
-        raise InputError("base_year must be a whole number", file=spec_file, key="base_year", expected="e.g. 2020",
-                         found=repr(base_year))
-    activity = read_activity(path / inv["activity"])
-    factors_file = path / inv["factors_file"] if inv.get("factors_file") else None
-    return Model(path=path, name=str(spec.get("name", path.name)), title=str(spec.get("title", "")),
-                 base_year=base_year, factors=str(inv.get("factors", "china")), gwp=str(inv.get("gwp", "AR5")),
-                 activity=activity, activity_file=path / inv["activity"], factors_file=factors_file,
-                 population=spec.get("population"), gdp_10k_cny=spec.get("gdp_10k_cny"))
+    m = validate(ModelSpec, spec, file=spec_file)
+    inv = m.inventory
+    return Model(path=path, name=m.name or path.name, title=m.title, base_year=m.base_year, factors=inv.factors,
+                 gwp=inv.gwp, activity=read_activity(path / inv.activity), activity_file=path / inv.activity,
+                 factors_file=path / inv.factors_file if inv.factors_file else None,
+                 population=m.population, gdp_10k_cny=m.gdp_10k_cny)
 
 
 def content_hash(path: str | Path) -> str:

@@ -81,7 +81,9 @@ def validate(model: type[M], data: Any, *, file: str | Path | None = None, prefi
 
 
 def _to_input_error(model: type[BaseModel], exc: ValidationError, file, prefix) -> InputError:
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # an unknown key is most often a misspelt one that is also reported missing: name it first
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(err["loc"])
     key = key_path(prefix, loc)
     kind = err["type"]

@@ -94,3 +94,21 @@ def test_override_with_category_and_errors():
     with pytest.raises(InputError, match="matches no activity row") as err:
         apply_overrides(model, {"activity.power.raw_coel.quantity": 1.0})
     assert err.value.hint == "did you mean 'power.raw_coal'?"
+
+
+def test_model_yaml_is_checked_by_its_schema(tmp_path):
+    import shutil
+
+    folder = tmp_path / "county"
+    shutil.copytree(MODEL, folder)
+    spec = (folder / "model.yaml").read_text(encoding="utf-8")
+    (folder / "model.yaml").write_text(spec.replace("  activity:", "  activty:"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_model(folder)
+    assert err.value.key == "inventory.activty" and "did you mean 'activity'" in str(err.value)
+    (folder / "model.yaml").write_text(spec.replace("base_year: 2020", 'base_year: "2020"'), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_model(folder)
+    assert err.value.key == "base_year"
+    (folder / "model.yaml").write_text(spec, encoding="utf-8")
+    assert load_model(folder).population == 777278  # as written, an integer
