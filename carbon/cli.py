@@ -139,38 +139,33 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_inventory(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from carbon.inventory import account, load_factor_set, read_activity, read_factor_file
-    from carbon.inventory.activity import balance_to_long, read_csv, validate_activity
+    from carbon.inventory.stage import compute
     from carbon.model import load_model
 
     path = Path(args.path)
-    factors, gwp, factors_file = args.factors, args.gwp, args.factors_file
-    if path.is_dir():
-        model = load_model(path)
-        activity = model.activity
-        factors = factors or model.factors
-        gwp = gwp or model.gwp
-        factors_file = factors_file or (str(model.factors_file) if model.factors_file else None)
-    else:
-        raw = read_csv(path)
-        if "item" not in raw.columns and args.year is not None:
-            activity = validate_activity(balance_to_long(raw, year=args.year, file=path), path)
-        else:
-            activity = read_activity(path)
+    model = load_model(path) if path.is_dir() else None
+    activity = model.activity if model else read_activity(path, year=args.year)
     if args.year is not None:
         activity = activity[activity["year"] == args.year].reset_index(drop=True)
         if activity.empty:
             raise InputError(f"no activity rows for year {args.year}", file=path, key="--year")
-    user = read_factor_file(factors_file) if factors_file else None
-    inv = account(activity, load_factor_set(factors or "china", user, factors_file), gwp or "AR5", validated=True,
-                  file=model.activity_file if path.is_dir() else path)
+    if model:  # the model's choices where the command line gives none, as in a run
+        options = {"factors": args.factors, "gwp": args.gwp, "factors_file": args.factors_file}
+        inv = compute(replace(model, activity=activity), options)
+    else:
+        user = read_factor_file(args.factors_file) if args.factors_file else None
+        factor_set = load_factor_set(args.factors or "china", user, args.factors_file)
+        inv = account(activity, factor_set, args.gwp or "AR5", validated=True, file=path)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
     allowed = {"year", "sector", "category", "item", "gas", "scope"}
     for b in by:
         if b not in allowed:
             raise InputError(f"cannot group by {b!r}", key="--by", expected=", ".join(sorted(allowed)), found=b)
     totals = inv.totals(by) if by else inv.emissions
-    head = {"factor_set": inv.factor_set, "factors_file": factors_file, "gwp": inv.gwp,
+    head = {"factor_set": inv.factor_set, "factors_file": inv.factors_file, "gwp": inv.gwp,
             "electricity": inv.electricity_method, "total_co2e_t": inv.total_co2e_t(),
             "energy_tce_excluding_biomass": inv.energy_tce()}
     if args.format == "csv":
@@ -178,7 +173,7 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
     elif args.format == "json":
         text = json.dumps({**head, "totals": totals.to_dict(orient="records")}, indent=2, default=float) + "\n"
     else:
-        text = (f"factor set: {inv.factor_set}" + (f" + {factors_file}" if factors_file else "")
+        text = (f"factor set: {inv.factor_set}" + (f" + {inv.factors_file}" if inv.factors_file else "")
                 + f"   GWP: {inv.gwp} (100-year)   {inv.electricity_method}\n"
                 + totals.to_string(index=False, float_format=lambda v: f"{v:,.1f}") + "\n"
                 + f"total: {inv.total_co2e_t():,.1f} t CO2e (biogenic CO2 excluded); "

@@ -135,12 +135,13 @@ def _numbers(col: pd.Series, name: str, file, integer: bool = False) -> np.ndarr
     return values.astype(np.int64) if integer else values
 
 
-def read_activity(path: str | Path) -> pd.DataFrame:
-    """Read an activity CSV, in long form or in the wide energy-balance layout, and validate it."""
+def read_activity(path: str | Path, year: int | None = None) -> pd.DataFrame:
+    """Read an activity CSV, in long form or in the wide energy-balance layout (``year`` for a
+    balance without a year column), and validate it."""
     path = Path(path)
     raw = read_csv(path)
     if _is_balance(raw):
-        return validate_activity(balance_to_long(raw, file=path), path)
+        return validate_activity(balance_to_long(raw, year=year, file=path), path)
     return validate_activity(raw, path)
 
 
