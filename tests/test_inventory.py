@@ -94,7 +94,11 @@ def test_ar6_split_fossil_methane_and_biomass_memo():
     wood_co2 = gas(inv, "wood", "co2")
     assert wood_co2["memo"] and wood_co2["emissions_t"] == pytest.approx(1747.2)
     assert inv.summary()["biogenic_co2_memo_t"] == pytest.approx(1747.2)
-    assert inv.total_co2e_t() == pytest.approx(inv.emissions.loc[~inv.emissions["memo"], "co2e_t"].sum())
+    # total without the memo: coal CO2 20.908 TJ x 96.69 t/TJ x 0.94 oxidised + coal CH4 and N2O
+    # (20.908 x 1.5 kg = 0.031362 t) + wood CH4 and N2O (15.6 x 4 kg = 0.0624 t), N2O at 273
+    coal_co2 = 20.908 * 96.69 * 0.94
+    n2o = (0.031362 + 0.0624) * 273
+    assert inv.total_co2e_t() == pytest.approx(coal_co2 + 6.2724 * 29.8 + 4.68 * 27.0 + n2o)
     # energy totals exclude biomass: only the coal's 1000 x 0.7143 tce
     assert inv.energy_tce() == pytest.approx(714.3)
 
