@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,36 @@ class MissingData(InputError):
     """A figure's data is not in the folder (the figure is skipped when drawing all)."""
 
 
+def _read_csv(path: Path, required: tuple[str, ...], cache: dict[Path, pd.DataFrame | None]) -> pd.DataFrame | None:
+    """The CSV table at ``path``, read once per ``cache`` (None when there is no such file);
+    :class:`InputError` if it cannot be read or lacks a ``required`` column."""
+    if path not in cache:
+        if not path.is_file():
+            cache[path] = None
+        else:
+            try:
+                cache[path] = pd.read_csv(path)
+            except (OSError, ValueError) as exc:
+                raise InputError(
+                    "cannot read table", file=path, expected="a CSV table", found=str(exc).splitlines()[0]
+                ) from None
+    frame = cache[path]
+    missing = [] if frame is None else [c for c in required if c not in frame.columns]
+    if missing:
+        raise InputError(
+            "a table lacks columns",
+            file=path,
+            expected=", ".join(required),
+            found=", ".join(map(str, frame.columns)),
+        )
+    return frame
+
+
+def truthy(value: object) -> bool:
+    """A boolean cell of a CSV table: ``True``, ``true``, ``1`` or ``yes`` (spaces ignored)."""
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
 @dataclass
 class Run:
     """A run folder: its manifest and lazily read tables.
@@ -32,7 +63,7 @@ class Run:
 
     path: Path
     manifest: dict = field(default_factory=dict)
-    _cache: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
+    _cache: dict[Path, pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, path: str | Path) -> Run:
@@ -64,39 +95,16 @@ class Run:
     def scenario(self) -> dict:
         return self.manifest.get("scenario") or {}
 
-    def file(self, stage: str, name: str) -> Path:
-        return self.path / stage / name
-
     def has(self, stage: str, name: str) -> bool:
         return (self.path / stage / name).is_file()
 
     def table(self, stage: str, name: str, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
         """``<run>/<stage>/<name>.csv``; :class:`MissingData` if absent, :class:`InputError` if
         it lacks a ``required`` column."""
-        key = f"{stage}/{name}"
-        if key not in self._cache:
-            path = self.path / stage / f"{name}.csv"
-            if not path.is_file():
-                self._cache[key] = None
-            else:
-                try:
-                    self._cache[key] = pd.read_csv(path)
-                except (OSError, ValueError) as exc:
-                    raise InputError(
-                        "cannot read table", file=path, expected="a CSV table", found=str(exc).splitlines()[0]
-                    ) from None
-        frame = self._cache[key]
+        frame = _read_csv(self.path / stage / f"{name}.csv", required, self._cache)
         if frame is None:
             raise MissingData(
                 f"no {stage}/{name}.csv in this run", file=self.path, expected=f"{stage}/{name}.csv", found="absent"
-            )
-        missing = [c for c in required if c not in frame.columns]
-        if missing:
-            raise InputError(
-                "a table lacks columns",
-                file=self.path / stage / f"{name}.csv",
-                expected=", ".join(required),
-                found=", ".join(map(str, frame.columns)),
             )
         return frame
 
@@ -130,21 +138,21 @@ class Aggregate:
     """A Monte Carlo aggregate folder (``peak_year_distribution.csv``, ``bands.csv``, ``summary.json``)."""
 
     path: Path
+    _cache: dict[Path, pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
         return self.path.name
 
-    def table(self, name: str) -> pd.DataFrame:
-        path = self.path / f"{name}.csv"
-        if not path.is_file():
+    def table(self, name: str, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
+        """``<aggregate>/<name>.csv``; :class:`MissingData` if absent, :class:`InputError` if it
+        lacks a ``required`` column."""
+        frame = _read_csv(self.path / f"{name}.csv", required, self._cache)
+        if frame is None:
             raise MissingData(
                 f"no {name}.csv in this aggregate", file=self.path, expected=f"{name}.csv", found="absent"
             )
-        try:
-            return pd.read_csv(path)
-        except (OSError, ValueError) as exc:
-            raise InputError("cannot read table", file=path, expected="a CSV table", found=str(exc)) from None
+        return frame
 
     def distributions(self) -> list[tuple[str, str]]:
         """``(view, table name)`` of the peak-year distributions.
@@ -184,8 +192,9 @@ class Batch:
     runs: list[Run]
     aggregates: list[Aggregate]
 
-    @property
+    @cached_property
     def summary(self) -> pd.DataFrame | None:
+        """``summary.csv`` (read once; None when absent)."""
         path = self.path / "summary.csv"
         return pd.read_csv(path) if path.is_file() else None
 

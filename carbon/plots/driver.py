@@ -46,6 +46,7 @@ __all__ = [
     "plot",
     "render",
     "run_figures",
+    "save_figures",
     "use_language",
 ]
 
@@ -398,10 +399,12 @@ def parse_formats(text: str | Sequence[str]) -> list[str]:
     return items
 
 
-def _draw_group(
+def save_figures(
     jobs: Sequence[FigureJob], out_dir: Path, formats: Sequence[str], lang: str
 ) -> tuple[list[Path], list[str]]:
-    """Draw and save a group of figures (in a worker process or in this one)."""
+    """Draw each job and save it as ``<out_dir>/<job.stem>.<format>`` in each format (in a worker
+    process or in this one); returns the files written and a note per figure skipped for lack
+    of data."""
     import matplotlib.pyplot as plt
 
     use_language(lang)
@@ -490,10 +493,10 @@ def plot(
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
             outcomes = list(
-                pool.map(_draw_group, chunks, [out_dir] * len(chunks), [formats] * len(chunks), [used] * len(chunks))
+                pool.map(save_figures, chunks, [out_dir] * len(chunks), [formats] * len(chunks), [used] * len(chunks))
             )
     else:
-        outcomes = [_draw_group(c, out_dir, formats, used) for c in chunks]
+        outcomes = [save_figures(c, out_dir, formats, used) for c in chunks]
     order = {job.stem: i for i, job in enumerate(todo)}
     files = sorted(
         (f for fs, _ in outcomes for f in fs),

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from carbon.errors import InputError
 from carbon.plots.data import MissingData, Run, as_run
 from carbon.plots.style import TOTAL_COLOUR, Labels, colour, new_figure, thousands
 
@@ -170,8 +171,6 @@ def _dispatch(run: Run, year: int | None) -> tuple[pd.DataFrame, int]:
     if year is None:
         year = int(years[0])
     elif year not in years:
-        from carbon.errors import InputError
-
         raise InputError(
             "no dispatch for this year",
             file=run.path / "energy" / "dispatch.csv",
@@ -215,12 +214,16 @@ def _date(start: pd.Timestamp, day: int, L: Labels) -> str:
     return f"{d.month}月{d.day}日" if L.lang == "zh" else d.strftime("%d %b")
 
 
+def _net_load(d: pd.DataFrame) -> pd.Series:
+    """Load minus wind and solar generation per row of a dispatch table, MW."""
+    wind_solar = [c for c in d.columns if c.endswith("_mw") and c.startswith(VARIABLE_RENEWABLES)]
+    return d["load_mw"] - d[wind_solar].sum(axis=1)
+
+
 def pick_days(d: pd.DataFrame, n: int = 3) -> list[int]:
     """Days to show: the day of highest net load, of lowest net load and the most weighted day."""
     day = d["hour"] // 24
-    wind_solar = [c for c in d.columns if c.endswith("_mw") and c.startswith(VARIABLE_RENEWABLES)]
-    net = d["load_mw"] - d[wind_solar].sum(axis=1)
-    per_day = net.groupby(day).mean()
+    per_day = _net_load(d).groupby(day).mean()
     chosen = [int(per_day.idxmax()), int(per_day.idxmin())]
     if "weight" in d.columns:
         w = d["weight"].groupby(day).sum()
@@ -252,8 +255,6 @@ def dispatch_days(
     days = list(days) if days is not None else pick_days(d)
     missing = [k for k in days if k not in all_days]
     if missing:
-        from carbon.errors import InputError
-
         raise InputError(
             "no dispatch on these days",
             file=run.path / "energy" / "dispatch.csv",
@@ -264,7 +265,8 @@ def dispatch_days(
     sub = d[(d["hour"] // 24).isin(days)].reset_index(drop=True)
     x = np.arange(len(sub))
     pos, neg = _gen_columns(sub)
-    pos = sorted(pos, key=lambda c: _tech_order([_tech_of(p) for p in pos]).index(_tech_of(c)))
+    order = _tech_order([_tech_of(c) for c in pos])
+    pos = sorted(pos, key=lambda c: order.index(_tech_of(c)))
     fig, ax = new_figure(height=3.6)
     up, down = np.zeros(len(sub)), np.zeros(len(sub))
     for c in pos:
@@ -349,11 +351,10 @@ def duration_curves(run: Run | str, year: int | None = None, lang: str = "en") -
     L = Labels(lang)
     d, year = _dispatch(run, year)
     w = d["weight"].to_numpy() if "weight" in d.columns else np.ones(len(d))
-    wind_solar = [c for c in d.columns if c.endswith("_mw") and c.startswith(VARIABLE_RENEWABLES)]
     fig, ax = new_figure(height=3.2)
     for values, label, style in (
         (d["load_mw"].to_numpy(), L("load"), "-"),
-        ((d["load_mw"] - d[wind_solar].sum(axis=1)).to_numpy(), L("net_load"), "--"),
+        (_net_load(d).to_numpy(), L("net_load"), "--"),
     ):
         order = np.argsort(-values)
         ax.plot(

@@ -13,10 +13,12 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter
 
 from carbon.errors import InputError
-from carbon.plots.data import MissingData, Run, as_run, sample_group
+from carbon.plots.data import MissingData, Run, as_run, sample_group, truthy
+from carbon.plots.pathway import run_label
 from carbon.plots.style import (
     GAS_COLOURS,
     SCOPE_COLOURS,
+    TEN_THOUSAND,
     Labels,
     colour,
     legend_below,
@@ -24,7 +26,6 @@ from carbon.plots.style import (
     thousands,
 )
 
-TEN_THOUSAND = 1e4
 #: The segments of an inventory bar: scope-1 gases, then purchased electricity and heat.
 SEGMENTS = ("co2", "ch4", "n2o", "scope2")
 
@@ -32,8 +33,7 @@ SEGMENTS = ("co2", "ch4", "n2o", "scope2")
 def _emissions(run: Run) -> pd.DataFrame:
     frame = run.table("inventory", "emissions", required=("year", "sector", "gas", "scope", "co2e_t"))
     if "memo" in frame.columns:
-        memo = frame["memo"].astype(str).str.lower().isin(("true", "1"))
-        frame = frame[~memo]
+        frame = frame[~frame["memo"].map(truthy)]
     return frame
 
 
@@ -149,7 +149,7 @@ def energy_flows(run: Run, min_share: float = 0.015) -> tuple[pd.DataFrame, int]
     year = base_year(run, frame)
     frame = frame[frame["year"] == year]
     if "biogenic" in frame.columns:
-        frame = frame[~frame["biogenic"].astype(str).str.lower().isin(("true", "1"))]
+        frame = frame[~frame["biogenic"].map(truthy)]
     flows = frame.groupby(["item", "sector"], as_index=False)["energy_tce"].sum()
     flows = flows[flows["energy_tce"] > 0]
     if flows.empty:
@@ -207,12 +207,22 @@ def energy_sankey(run: Run | str, lang: str = "en") -> Figure:
     for key, (lo, hi) in left.items():
         ax.add_patch(Rectangle((xl, lo), w, hi - lo, color=colour("fuel", key), label=L.name(key)))
         ax.text(
-            xl - 0.012, (lo + hi) / 2, f"{L.name(key)}  {(hi - lo) / 1e4:,.1f}", ha="right", va="center", fontsize=7.5
+            xl - 0.012,
+            (lo + hi) / 2,
+            f"{L.name(key)}  {(hi - lo) / TEN_THOUSAND:,.1f}",
+            ha="right",
+            va="center",
+            fontsize=7.5,
         )
     for key, (lo, hi) in right.items():
         ax.add_patch(Rectangle((xr - w, lo), w, hi - lo, color=colour("sector", key)))
         ax.text(
-            xr + 0.012, (lo + hi) / 2, f"{(hi - lo) / 1e4:,.1f}  {L.name(key)}", ha="left", va="center", fontsize=7.5
+            xr + 0.012,
+            (lo + hi) / 2,
+            f"{(hi - lo) / TEN_THOUSAND:,.1f}  {L.name(key)}",
+            ha="left",
+            va="center",
+            fontsize=7.5,
         )
     height = total + gap * (max(len(fuels), len(sectors)) - 1)
     ax.set_xlim(-0.32, 1.32)
@@ -220,13 +230,8 @@ def energy_sankey(run: Run | str, lang: str = "en") -> Figure:
     ax.text(xl + w / 2, height * 1.03, "燃料品种" if L.lang == "zh" else "fuel", ha="center", fontweight="bold")
     ax.text(xr - w / 2, height * 1.03, "部门" if L.lang == "zh" else "sector", ha="center", fontweight="bold")
     ax.set_axis_off()
-    ax.set_title(L("title_sankey", year=year) + f"; {L('total')} {total / 1e4:,.1f}", loc="left")
+    ax.set_title(L("title_sankey", year=year) + f"; {L('total')} {total / TEN_THOUSAND:,.1f}", loc="left")
     return fig
-
-
-def _label_runs(names: Sequence[str]) -> list[str]:
-    """Short run labels: ``gwp__gwp=AR5`` -> ``gwp: gwp=AR5``."""
-    return [n.replace("__", ": ", 1).replace("__", ", ") for n in names]
 
 
 def compare_inventory(runs: Sequence[Run | str], lang: str = "en") -> Figure:
@@ -252,12 +257,12 @@ def compare_inventory(runs: Sequence[Run | str], lang: str = "en") -> Figure:
     table = pd.DataFrame(rows).T.fillna(0.0)
     if len(table) > 1 and np.allclose(table.to_numpy(), table.to_numpy()[0], rtol=1e-12, atol=1e-9):
         raise MissingData(
-            f"the {len(table)} runs have the same base-year inventory ({table.iloc[0].sum() / 1e4:,.1f} "
+            f"the {len(table)} runs have the same base-year inventory ({table.iloc[0].sum() / TEN_THOUSAND:,.1f} "
             "10^4 t CO2e): nothing to compare"
         )
     table = table[[c for c in SEGMENTS if c in table.columns] + [c for c in table.columns if c not in SEGMENTS]]
     fig, ax = new_figure(height=1.5 + 0.3 * len(table))
-    _stacked_barh(ax, table, L, _label_runs(table.index))
+    _stacked_barh(ax, table, L, [run_label(n) for n in table.index])
     ax.set_title(L("title_compare_inventory"), loc="left")
     handles, labels = ax.get_legend_handles_labels()
     legend_below(fig, handles, labels, max_cols=2)

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from carbon.errors import InputError
 from carbon.plots.data import MissingData, Run, as_run
 from carbon.plots.style import (
     BAND_COLOUR,
@@ -139,8 +140,6 @@ def firm_positions(
     period = int(periods[-1]) if period is None else int(period)
     f = firms[firms["period"] == period].copy()
     if f.empty:
-        from carbon.errors import InputError
-
         raise InputError(
             "no firm rows for this period",
             file=run.path / run.market_stage(market) / "firms.csv",
@@ -184,27 +183,31 @@ def firm_positions(
     return fig
 
 
+def _scenario_file(run: Run, name: str) -> Path | None:
+    """A file named in the scenario: relative to the scenario file, else as given (None when
+    neither exists)."""
+    candidates = [Path(name)]
+    scenario_file = run.manifest.get("scenario_file")
+    if scenario_file:
+        candidates.insert(0, Path(scenario_file).parent / name)
+    return next((path for path in candidates if path.is_file()), None)
+
+
 def _firm_specs(run: Run, market: str) -> list[dict]:
     """Firm entries of the market section; a CSV of firms is read relative to the scenario file."""
     section = market_section(run, market)
     firms = section.get("firms")
     if isinstance(firms, list):
         return firms
-    if isinstance(firms, str):
-        candidates = [Path(firms)]
-        scenario_file = run.manifest.get("scenario_file")
-        if scenario_file:
-            candidates.insert(0, Path(scenario_file).parent / firms)
-        for path in candidates:
-            if path.is_file():
-                table = pd.read_csv(path)
-                out = []
-                for row in table.to_dict("records"):
-                    mac = {}
-                    if pd.notna(row.get("mac_slope")):
-                        mac = {"slope": row["mac_slope"], "intercept": row.get("mac_intercept") or 0.0}
-                    out.append({"id": row.get("id"), "mac": mac})
-                return out
+    path = _scenario_file(run, firms) if isinstance(firms, str) else None
+    if path is not None:
+        out = []
+        for row in pd.read_csv(path).to_dict("records"):
+            mac = {}
+            if pd.notna(row.get("mac_slope")):
+                mac = {"slope": row["mac_slope"], "intercept": row.get("mac_intercept") or 0.0}
+            out.append({"id": row.get("id"), "mac": mac})
+        return out
     return []
 
 
@@ -233,10 +236,7 @@ def _curve_points(spec: dict, run: Run, t: int, baseline: float, pmax: float) ->
     curve = mac.get("curve")
     if curve is not None:
         if isinstance(curve, str):
-            paths = [Path(curve)]
-            if run.manifest.get("scenario_file"):
-                paths.insert(0, Path(run.manifest["scenario_file"]).parent / curve)
-            path = next((q for q in paths if q.is_file()), None)
+            path = _scenario_file(run, curve)
             if path is None:
                 return None
             table = pd.read_csv(path)
@@ -272,8 +272,6 @@ def mac_curves(run: Run | str, market: str = "", period: int | None = None, lang
     periods = p["period"].astype(int).tolist()
     period = periods[-1] if period is None else int(period)
     if period not in periods:
-        from carbon.errors import InputError
-
         raise InputError(
             "no such period",
             file=run.path / run.market_stage(market) / "periods.csv",

@@ -11,11 +11,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from carbon.plots.data import MissingData, Run, as_run
+from carbon.plots.data import MissingData, Run, as_run, truthy
 from carbon.plots.style import (
     PEAK_COLOUR,
     SERIES_COLOURS,
     TARGET_COLOUR,
+    TEN_THOUSAND,
     TOTAL_COLOUR,
     Labels,
     colour,
@@ -24,7 +25,6 @@ from carbon.plots.style import (
     thousands,
 )
 
-TEN_THOUSAND = 1e4
 VIEWS = ("scope1", "scope12")
 TOTAL_COLUMN = {"scope1": "co2e_t_scope1", "scope12": "co2e_t_scope12"}
 EMISSION_UNITS = {"t", "tco2e", "t co2e", "tco2", "t co2", "10^4 t co2e", "10^4 tco2e", "10^4 t"}
@@ -75,10 +75,6 @@ def _targets(run: Run) -> pd.DataFrame | None:
         return run.table("pathway", "targets", required=("target", "year", "value", "limit", "unit", "met"))
     except MissingData:
         return None
-
-
-def _met(value: object) -> bool:
-    return str(value).strip().lower() in ("true", "1", "yes")
 
 
 def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Figure:
@@ -172,7 +168,7 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
         for row in peak_targets.itertuples():
             ax.axvline(
                 float(row.limit),
-                color=TARGET_COLOUR if _met(row.met) else PEAK_COLOUR,
+                color=TARGET_COLOUR if truthy(row.met) else PEAK_COLOUR,
                 linestyle="--",
                 linewidth=1.2,
                 label=f"{L('target')}: {row.target} {int(row.limit)}",
@@ -186,7 +182,7 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
                 marker="v",
                 markersize=8,
                 linestyle="none",
-                color=TARGET_COLOUR if _met(row.met) else PEAK_COLOUR,
+                color=TARGET_COLOUR if truthy(row.met) else PEAK_COLOUR,
                 zorder=6,
                 label=f"{L('target')}: {row.target}",
             )
@@ -360,7 +356,7 @@ def targets_dashboard(run: Run | str, lang: str = "en") -> Figure:
     nrows = math.ceil(n / ncols)
     fig, axes = new_figure(height=2.2 * nrows + 0.4, ncols=ncols, nrows=nrows, squeeze=False)
     for ax, row in zip(axes.flat, targets.itertuples()):
-        ok = _met(row.met)
+        ok = truthy(row.met)
         c = TARGET_COLOUR if ok else PEAK_COLOUR
         col = _indicator_for(str(row.target), annual.reset_index()) if not annual.empty else None
         same_scale = (

@@ -21,12 +21,16 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from carbon.errors import InputError
+
 #: Text width of an A4 page with 20 mm margins, inches: figures are drawn at this width so
 #: that the fonts below print at their nominal size.
 A4_WIDTH_IN = 6.7
 #: Font sizes (pt) that stay legible at A4 width.
 FONT_SIZE = 8.5
 DPI = 200
+#: Tonnes per 10^4 t: quantities are drawn in 10^4 t CO2e (and 10^4 tce), as in Chinese statistics.
+TEN_THOUSAND = 1e4
 
 # --- colours, defined once ---------------------------------------------------------------
 
@@ -500,8 +504,6 @@ def use_language(lang: str) -> tuple[str, str | None]:
     """
     apply_style()
     if lang not in ("en", "zh"):
-        from carbon.errors import InputError
-
         raise InputError("unknown language", key="--lang", expected="en or zh", found=lang)
     if lang == "zh":
         family = find_cjk_font()

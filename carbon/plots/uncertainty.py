@@ -9,9 +9,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from carbon.plots.data import Aggregate, MissingData
-from carbon.plots.style import BAND_COLOUR, PEAK_COLOUR, TARGET_COLOUR, TEXT, Labels, new_figure, thousands
-
-TEN_THOUSAND = 1e4
+from carbon.plots.style import (
+    BAND_COLOUR,
+    PEAK_COLOUR,
+    TARGET_COLOUR,
+    TEN_THOUSAND,
+    TEXT,
+    Labels,
+    new_figure,
+    thousands,
+)
 
 
 def _aggregate(agg: Aggregate | str) -> Aggregate:
@@ -32,17 +39,7 @@ def fan_chart(agg: Aggregate | str, view: str = "scope1", lang: str = "en") -> F
     """
     agg = _aggregate(agg)
     L = Labels(lang)
-    bands = agg.table("bands")
-    need = {"year", "view", "p5", "p25", "p50", "p75", "p95"}
-    if not need <= set(bands.columns):
-        from carbon.errors import InputError
-
-        raise InputError(
-            "bands.csv lacks columns",
-            file=agg.path / "bands.csv",
-            expected=", ".join(sorted(need)),
-            found=", ".join(bands.columns),
-        )
+    bands = agg.table("bands", required=("year", "view", "p5", "p25", "p50", "p75", "p95"))
     b = bands[bands["view"] == view].sort_values("year")
     if b.empty:
         raise MissingData(f"bands.csv has no rows of view {view!r}", file=agg.path / "bands.csv")
@@ -95,16 +92,7 @@ def peak_histogram(agg: Aggregate | str, lang: str = "en", by: int = 2030, view:
     agg = _aggregate(agg)
     L = Labels(lang)
     name = dict(agg.distributions()).get(view, "peak_year_distribution")
-    dist = agg.table(name)
-    if not {"year", "probability"} <= set(dist.columns):
-        from carbon.errors import InputError
-
-        raise InputError(
-            "the peak-year distribution lacks columns",
-            file=agg.path / f"{name}.csv",
-            expected="year, probability, cumulative",
-            found=", ".join(dist.columns),
-        )
+    dist = agg.table(name, required=("year", "probability"))
     years = pd.to_numeric(dist["year"], errors="coerce")
     peaked = dist[years.notna()].assign(year=years[years.notna()].astype(int)).sort_values("year")
     rest = dist[years.isna()]

@@ -22,7 +22,7 @@ from carbon.plots import FigureJob, figures, freeze_layout, render
 from carbon.plots.data import Aggregate, Batch, Run, open_path
 from carbon.results import atomic_file, write_text_atomic
 from carbon.plots.style import use_language
-from carbon.report.tables import Table, batch_tables, format_cell, run_tables
+from carbon.report.tables import ReportTables, Table, format_cell, report_tables, shown_runs
 
 __all__ = ["SECTIONS", "ReportResult", "build_report", "write_excel", "write_html"]
 
@@ -144,11 +144,6 @@ def _run_sections(
     for sid, title, families in SECTIONS:
         sec_jobs = [j for j in jobs if j.family in families]
         sec_tables = [t for t in tables if t.section == sid]
-        body, n = _figures_html(sec_jobs, notes)
-        count += n
-        body += "".join(_table_html(t) for t in sec_tables)
-        if not sec_jobs and not sec_tables:
-            body = f'<p class="note">{html.escape(MISSING.get(sid, "Nothing to show."))}</p>'
         if sid == "scenario":
             import yaml
 
@@ -157,6 +152,12 @@ def _run_sections(
                 'also in indicators.xlsx, sheet scenario.</p><pre data-table="scenario">'
                 f"{html.escape(yaml.safe_dump(run.scenario, sort_keys=True, allow_unicode=True))}</pre>"
             )
+        else:
+            body, n = _figures_html(sec_jobs, notes)
+            count += n
+            body += "".join(_table_html(t) for t in sec_tables)
+            if not sec_jobs and not sec_tables:
+                body = f'<p class="note">{html.escape(MISSING.get(sid, "Nothing to show."))}</p>'
         out.append(f'<section id="{prefix}{sid}"><{h}>{html.escape(title)}</{h}>{body}</section>')
     return "".join(out), count
 
@@ -171,16 +172,24 @@ def _document(title: str, meta: str, nav: list[tuple[str, str]], body: str) -> s
     )
 
 
-def write_html(obj: Run | Batch | Aggregate, path: Path, lang: str = "en", notes: list[str] | None = None) -> int:
-    """Write the self-contained HTML report of a run, batch or aggregate; returns the number of figures."""
+def write_html(
+    obj: Run | Batch | Aggregate,
+    path: Path,
+    lang: str = "en",
+    notes: list[str] | None = None,
+    tables: ReportTables | None = None,
+) -> int:
+    """Write the self-contained HTML report of a run, batch or aggregate; returns the number of
+    figures. ``tables`` are those of :func:`~carbon.report.tables.report_tables` (built when not given)."""
     notes = notes if notes is not None else []
+    tables = tables if tables is not None else report_tables(obj)
     jobs, skipped = figures(obj, lang)
     notes += skipped
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = f"carbon {html.escape(__version__)} · written {stamp} from {html.escape(str(obj.path))}"
     count = 0
     if isinstance(obj, Run):
-        body, count = _run_sections(obj, jobs, run_tables(obj), notes)
+        body, count = _run_sections(obj, jobs, tables.runs[obj.path], notes)
         nav = [(sid, title) for sid, title, _ in SECTIONS]
         title = f"Peak-carbon action plan: {obj.name}"
         meta += f" · status {html.escape(str(obj.manifest.get('status')))}"
@@ -191,8 +200,7 @@ def write_html(obj: Run | Batch | Aggregate, path: Path, lang: str = "en", notes
         body = f'<section id="uncertainty"><h2>Uncertainty</h2>{body}</section>'
         nav, title = [("uncertainty", "Uncertainty")], f"Monte Carlo aggregate: {obj.name}"
     else:
-        tables = batch_tables(obj)
-        runs_table = [t for t in tables if t.key == "runs"]
+        runs_table = [t for t in tables.sheets if t.key == "runs"]
         parts = [
             '<section id="runs"><h2>Runs of the batch</h2>' + "".join(_table_html(t) for t in runs_table) + "</section>"
         ]
@@ -209,9 +217,9 @@ def write_html(obj: Run | Batch | Aggregate, path: Path, lang: str = "en", notes
             + "</section>"
         )
         nav = [("runs", "Runs of the batch"), ("comparison", "Comparison"), ("uncertainty", "Uncertainty")]
-        for i, run in enumerate(r for r in obj.runs if r.ok and not r.is_sample):
+        for i, run in enumerate(shown_runs(obj)):
             rj = [j for j in jobs if j.group == run.name]
-            sections, n = _run_sections(run, rj, run_tables(run), notes, prefix=f"run{i}-", level=3)
+            sections, n = _run_sections(run, rj, tables.runs[run.path], notes, prefix=f"run{i}-", level=3)
             count += n
             parts.append(
                 f'<section id="run{i}" data-run="{html.escape(run.name)}"><h2>Run {html.escape(run.name)}</h2>'
@@ -253,7 +261,6 @@ def write_excel(tables: Sequence[Table], path: Path) -> list[str]:
         raise InputError(
             "cannot write Excel files", expected="openpyxl installed (pip install openpyxl)", found="openpyxl missing"
         ) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
     names = _sheet_names([t.key for t in tables])
     with atomic_file(path, suffix=".xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, table in zip(names, tables):
@@ -287,19 +294,9 @@ def build_report(
     used, message = use_language(lang)
     notes: list[str] = [message] if message else []
     html_path, xlsx_path = out_dir / "report.html", out_dir / "indicators.xlsx"
-    count = write_html(obj, html_path, used, notes)
-    if isinstance(obj, Run):
-        tables = run_tables(obj)
-    elif isinstance(obj, Batch):
-        tables = batch_tables(obj)
-    else:
-        tables = []
-        for name in ("peak_year_distribution", "bands"):
-            try:
-                tables.append(Table(name, name, "uncertainty", obj.table(name)))
-            except InputError:
-                continue
-    write_excel(tables, xlsx_path)
+    tables = report_tables(obj)
+    count = write_html(obj, html_path, used, notes, tables)
+    write_excel(tables.sheets, xlsx_path)
     if log:
         for n in notes:
             log(f"note: {n}")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from carbon.errors import InputError
 from carbon.plots import parse_formats
-from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path
+from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path, truthy
 from carbon.results import atomic_file
 from carbon.plots.style import use_language
 
@@ -94,7 +95,7 @@ def indicator_table(runs: Sequence[Run]) -> pd.DataFrame:
             pass
         try:
             targets = run.table("pathway", "targets", required=("target", "met"))
-            met = targets["met"].astype(str).str.lower().isin(("true", "1"))
+            met = targets["met"].map(truthy)
             col["targets met"] = f"{int(met.sum())} of {len(targets)}"
         except MissingData:
             pass
@@ -133,11 +134,9 @@ def compare(
     out
         Output folder.
     """
-    import matplotlib.pyplot as plt
-
-    from carbon.plots import _save
     from carbon.plots import inventory as inv
     from carbon.plots import pathway as pw
+    from carbon.plots.driver import FigureJob, save_figures
 
     fmts = parse_formats(formats)
     runs = expand_runs(paths)
@@ -150,23 +149,13 @@ def compare(
     with atomic_file(target, suffix=".csv") as tmp:
         table.to_csv(tmp, index_label="indicator", lineterminator="\n")
     files.append(target)
-    charts = []
     if any((r.path / "pathway" / "annual.csv").is_file() for r in runs):
-        charts += [(f"compare_pathway_{v}", lambda v=v: pw.compare_pathways(runs, v, used)) for v in pw.VIEWS]
+        charts = [
+            FigureJob(f"compare_pathway_{v}", "comparison", partial(pw.compare_pathways, runs, v, used))
+            for v in pw.VIEWS
+        ]
     else:
         notes.append("no run has a pathway: the overlay shows the inventories")
-        charts.append(("compare_inventory", lambda: inv.compare_inventory(runs, used)))
-    for name, draw in charts:
-        try:
-            fig = draw()
-        except MissingData as exc:
-            notes.append(f"{name}: skipped ({exc.message})")
-            continue
-        try:
-            for fmt in fmts:
-                path = out_dir / f"{name}.{fmt}"
-                _save(fig, path, fmt)
-                files.append(path)
-        finally:
-            plt.close(fig)
-    return CompareResult(table, format_table(table), files, notes)
+        charts = [FigureJob("compare_inventory", "comparison", partial(inv.compare_inventory, runs, used))]
+    written, skipped = save_figures(charts, out_dir, fmts, used)
+    return CompareResult(table, format_table(table), files + written, notes + skipped)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from carbon.plots.data import Batch, MissingData, Run
+from carbon.errors import InputError
+from carbon.plots.data import Aggregate, Batch, MissingData, Run
 
 #: Column-name endings and their units, longest first (the naming rule of the run tables).
 SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
@@ -122,6 +125,8 @@ class Table:
 
 
 def _market_unit(periods: pd.DataFrame) -> str:
+    """The allowance unit as the market wrote it (``tCO2``, ``tce``); unlike
+    :func:`carbon.plots.market.allowance_unit` (axis labels) it keeps ``tCO2`` as written."""
     if "unit" in periods.columns and len(periods):
         return str(periods["unit"].iloc[0])
     return "unit"
@@ -233,10 +238,16 @@ def run_tables(run: Run) -> list[Table]:
     return out
 
 
-def batch_tables(batch: Batch) -> list[Table]:
-    """The tables of a batch: ``runs`` (summary.csv), every table of its runs stacked with a ``run``
-    column (Monte Carlo samples left out: their aggregates stand for them) and the aggregates'
-    peak-year distributions and percentile bands."""
+def shown_runs(batch: Batch) -> list[Run]:
+    """The runs of a batch that a report shows (Monte Carlo samples left out: their aggregates
+    stand for them)."""
+    return [r for r in batch.runs if r.ok and not r.is_sample]
+
+
+def batch_tables(batch: Batch, per_run: Mapping[Path, list[Table]] | None = None) -> list[Table]:
+    """The tables of a batch: ``runs`` (summary.csv), every table of its :func:`shown_runs`
+    stacked with a ``run`` column and the aggregates' peak-year distributions and percentile
+    bands. ``per_run`` (run folder -> :func:`run_tables`) saves building the runs' tables again."""
     out: list[Table] = []
     summary = batch.summary
     if summary is not None:
@@ -244,10 +255,8 @@ def batch_tables(batch: Batch) -> list[Table]:
         out.append(Table("runs", "Runs of the batch", "runs", frame, 100))
     stacked: dict[str, list[pd.DataFrame]] = {}
     meta: dict[str, Table] = {}
-    for run in batch.runs:
-        if not run.ok or run.is_sample:
-            continue
-        for t in run_tables(run):
+    for run in shown_runs(batch):
+        for t in per_run[run.path] if per_run is not None else run_tables(run):
             stacked.setdefault(t.key, []).append(t.frame.assign(run=run.name)[["run", *t.frame.columns]])
             meta.setdefault(t.key, t)
     for key, frames in stacked.items():
@@ -269,6 +278,32 @@ def batch_tables(batch: Batch) -> list[Table]:
             bands = bands.rename(columns={c: f"{c} [t CO2e]" for c in bands.columns if c.startswith("p")})
             out.append(Table(f"{agg.name}_bands", f"{agg.name}: percentile bands", "uncertainty", bands))
     return out
+
+
+@dataclass
+class ReportTables:
+    """The tables of a report: the workbook's sheets, in order, and each shown run's own tables
+    (by run folder) for its section of the HTML report."""
+
+    sheets: list[Table]
+    runs: dict[Path, list[Table]]
+
+
+def report_tables(obj: Run | Batch | Aggregate) -> ReportTables:
+    """Every table of a run, batch or aggregate, each built once."""
+    if isinstance(obj, Run):
+        tables = run_tables(obj)
+        return ReportTables(tables, {obj.path: tables})
+    if isinstance(obj, Batch):
+        per_run = {run.path: run_tables(run) for run in shown_runs(obj)}
+        return ReportTables(batch_tables(obj, per_run), per_run)
+    sheets = []
+    for name in ("peak_year_distribution", "bands"):
+        try:
+            sheets.append(Table(name, name, "uncertainty", obj.table(name)))
+        except InputError:
+            continue
+    return ReportTables(sheets, {})
 
 
 def format_cell(value: Any) -> str:
