@@ -247,6 +247,24 @@ def test_step_quantities_above_baseline_are_rejected():
         build_inputs(m)
 
 
+def test_firm_ids_are_unique_and_name_no_registry_account(tmp_path):
+    firm = {"baseline": 1, "allocation": 0}
+    m = market(firms=[{"id": "A", **firm}, {"id": "B", **firm}, {"id": "A", **firm}])
+    with pytest.raises(InputError, match="firm id 'A' appears twice") as info:
+        build_inputs(m, file="m.yaml")
+    assert (info.value.file, info.value.key) == ("m.yaml", "firms[2].id")
+    assert "first at firms[0]" in str(info.value)
+    (tmp_path / "f.csv").write_text("id,baseline,allocation\nA,1,0\nA,2,0\n")
+    with pytest.raises(InputError, match="firm id 'A' appears twice") as info:
+        build_inputs(market(firms="f.csv"), tmp_path)
+    assert info.value.file.endswith("f.csv") and info.value.key == "id"
+    # a firm named like a registry account is refused before the market is solved
+    with pytest.raises(InputError, match="firm id 'market' clashes with a registry account") as info:
+        build_inputs(market(firms=[{"id": "A", **firm}, {"id": "market", **firm}]), file="m.yaml")
+    assert info.value.key == "firms[1].id"
+    assert "do not name a firm registry, auction, market" in str(info.value)
+
+
 def test_scenario_markets_side_by_side():
     markets = parse_markets({"markets": {"carbon": BASE, "energy_use_rights": {**BASE, "unit": "tce"}}}, file="s.yaml")
     assert sorted(markets) == ["carbon", "energy_use_rights"]
@@ -309,3 +327,20 @@ def test_misspelt_nested_key_suggests_the_right_one():
         market(firms=[{"id": "A", "baseline": 1, "allocation": 1, "mac": {"slop": 1}}])
     assert info.value.key == "firms[0].mac.slop"
     assert "did you mean 'slope'" in str(info.value)
+
+
+def test_validate_builds_the_markets_inputs(tmp_path, capsys):
+    # `carbon validate` catches what only building the inputs finds (here a repeated firm id)
+    from pathlib import Path
+
+    from carbon.cli import main
+
+    model = Path(__file__).resolve().parents[1] / "models" / "lankao"
+    firm = "{id: A, baseline: 100, mac: {slope: 1}, allocation: 50}"
+    f = tmp_path / "dup.yaml"
+    f.write_text(
+        f"name: dup\nmodel: {model}\nmarket:\n  unit: tCO2\n  periods: [2021, 2022]\n"
+        f"  firms:\n    - {firm}\n    - {firm}\n"
+    )
+    assert main(["validate", str(f)]) == 2
+    assert "market.firms[1].id: firm id 'A' appears twice" in capsys.readouterr().err

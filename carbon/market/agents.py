@@ -30,7 +30,7 @@ import pandas as pd
 
 from carbon.errors import CarbonError, InputError
 from carbon.market.auction import call_auction
-from carbon.market.clearing import holder_weights, labels, unit_slug
+from carbon.market.clearing import clear, holder_weights, labels, unit_slug
 from carbon.market.inputs import MarketInputs
 from carbon.market.ledger import Flows, book
 from carbon.market.response import Curves
@@ -93,15 +93,15 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         ``rounds`` (orders per period), ``seed``, ``lot`` (allowances per order, default
         automatic: the mean absolute gap between baseline and free allocation / 20).
     """
-    from carbon.market.clearing import clear
-
     rng = np.random.default_rng(cfg.seed)
     N, T = inp.n_firms, inp.n_periods
     curves = Curves(inp)
     highest_mac = float(np.max(inp.intercept + inp.slope * inp.lin_max, initial=0.0))
     finite_steps = inp.step_cost[np.isfinite(inp.step_cost)]
     highest_mac = max(highest_mac, float(finite_steps.max(initial=0.0)), 1.0)
-    pen = inp.penalty_price
+    # without a penalty, a shortfall is costed at twice the highest MAC of the market
+    penalty_price = np.where(np.isfinite(inp.penalty_price), inp.penalty_price, 2.0 * highest_mac)
+    steps = [[(float(c), float(q)) for c, q in zip(inp.step_cost[i], inp.step_qty[i]) if q > 0] for i in range(N)]
     gap = float(np.abs(inp.baseline - inp.free).mean())
     scale = float(inp.baseline.mean()) if inp.baseline.size else 1.0
     lot = cfg.lot if cfg.lot is not None else max(gap / 20.0, scale / 100.0, 1e-9)
@@ -124,7 +124,6 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         for k in (
             "price",
             "volume",
-            "trades",
             "efficiency",
             "auction_sold",
             "auction_price",
@@ -134,21 +133,19 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     }
     trades: list[tuple] = []
     for t in range(T):
-        penalty = float(pen[t]) if np.isfinite(pen[t]) else 2.0 * highest_mac
+        penalty = float(penalty_price[t])
         p_max = max(penalty, highest_mac)
-        firms = []
-        for i in range(N):
-            steps = [(float(c), float(q)) for c, q in zip(inp.step_cost[i], inp.step_qty[i]) if q > 0]
-            firms.append(
-                _Firm(
-                    float(inp.baseline[i, t]),
-                    float(inp.intercept[i, t]),
-                    float(inp.slope[i, t]),
-                    float(inp.lin_max[i, t]),
-                    steps,
-                    penalty,
-                )
+        firms = [
+            _Firm(
+                float(inp.baseline[i, t]),
+                float(inp.intercept[i, t]),
+                float(inp.slope[i, t]),
+                float(inp.lin_max[i, t]),
+                steps[i],
+                penalty,
             )
+            for i in range(N)
+        ]
         h = prev_bank + inp.free[:, t]
         # --- primary auction: a uniform-price call auction of lots at the reserve price -----
         n_lots = int(np.floor(inp.auction_volume[t] / lot + 1e-9))
@@ -217,7 +214,6 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
                 elif ask is None or price < ask[0]:
                     ask = (price, i)
         per["volume"][t] = spent
-        per["trades"][t] = spent / lot if lot else 0
         per["price"][t] = value / spent if spent > 0 else np.nan
         # --- compliance -----------------------------------------------------------------------
         for i, f in enumerate(firms):
@@ -234,7 +230,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         # --- efficiency: realised / largest gains from trade among the same allowances -----
         before = sum(f.G(x) for f, x in zip(firms, h_after_auction))
         after = sum(f.G(x) for f, x in zip(firms, h))
-        best = _least_cost(inp, t, h_after_auction, penalty, clear)
+        best = _least_cost(inp, t, h_after_auction, penalty)
         per["max_gain"][t] = before - best
         per["realised_gain"][t] = before - after
         per["efficiency"][t] = (before - after) / (before - best) if before - best > 1e-12 * max(before, 1) else 1.0
@@ -258,24 +254,9 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     emissions = inp.baseline - cols["abatement"]
     abatement_cost = curves.cost(cols["abatement"], None, slice(None))
     price = np.where(np.isnan(per["price"]), 0.0, per["price"])
-    trade_cost = np.zeros((N, T))
     tr = pd.DataFrame(trades, columns=["period", "round", "buyer", "seller", "price", "quantity"])
-    if len(tr):
-        idx = {f: k for k, f in enumerate(inp.firm_ids)}
-        t_of = {p: k for k, p in enumerate(inp.periods)}
-        pay = tr["price"] * tr["quantity"]
-        np.add.at(
-            trade_cost,
-            (tr["buyer"].map(idx).to_numpy(), tr["period"].map(t_of).to_numpy()),
-            pay.to_numpy(),
-        )
-        np.add.at(
-            trade_cost,
-            (tr["seller"].map(idx).to_numpy(), tr["period"].map(t_of).to_numpy()),
-            -pay.to_numpy(),
-        )
-    auction_pay = per["auction_price"][None, :] * (cols["bought"] - _traded(inp, tr, N, T))
-    penalty_price = np.where(np.isfinite(pen), pen, 2.0 * highest_mac)
+    trade_cost = _net_bought(inp, tr, tr["price"] * tr["quantity"])
+    auction_pay = per["auction_price"][None, :] * (cols["bought"] - _net_bought(inp, tr, tr["quantity"]))
     compliance = abatement_cost + trade_cost + auction_pay + cols["penalised"] * penalty_price[None, :]
     bank_total = (cols["holdings"] - cols["expired"]).sum(axis=0)
     periods = pd.DataFrame(
@@ -298,7 +279,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
             "volume": per["volume"],
             "auction_price": per["auction_price"],
             "non_compliance": cols["penalised"].sum(axis=0),
-            "equilibrium_price": _equilibrium_prices(inp, clear),
+            "equilibrium_price": _equilibrium_prices(inp),
             "max_gain": per["max_gain"],
             "realised_gain": per["realised_gain"],
             "unit": inp.unit,
@@ -330,7 +311,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
             ("ceiling", bool(np.any(np.isfinite(inp.ceiling_price)))),
             ("msr", inp.msr is not None),
             ("gap cap / gas obligation rules", bool(np.any(inp.gap_share < 1))),
-            ("borrowing", bool(np.any(inp.borrow_limit > 0))),
+            ("borrowing", inp.borrows),
         )
         if on
     ]
@@ -358,7 +339,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     return AgentResult(periods, firms_table, registry.ledger, registry.balances, tr, summary)
 
 
-def _equilibrium_prices(inp: MarketInputs, clear) -> np.ndarray:
+def _equilibrium_prices(inp: MarketInputs) -> np.ndarray:
     """The competitive equilibrium price of each period of the same market (CNY/unit): the
     reference the agents' transaction prices are compared with; NaN if it cannot clear."""
     try:
@@ -367,21 +348,20 @@ def _equilibrium_prices(inp: MarketInputs, clear) -> np.ndarray:
         return np.full(inp.n_periods, np.nan)
 
 
-def _traded(inp, tr: pd.DataFrame, N: int, T: int) -> np.ndarray:
-    """Net lots bought in the double auction by firm and period (unit)."""
-    net = np.zeros((N, T))
+def _net_bought(inp: MarketInputs, tr: pd.DataFrame, amount: pd.Series) -> np.ndarray:
+    """Net ``amount`` per trade of the double auction by firm and period (N, T): added to
+    the buyer, taken from the seller (quantity → lots bought, price × quantity → payments)."""
+    net = np.zeros((inp.n_firms, inp.n_periods))
     if len(tr):
         idx = {f: k for k, f in enumerate(inp.firm_ids)}
         t_of = {p: k for k, p in enumerate(inp.periods)}
-        rows_b = tr["buyer"].map(idx).to_numpy()
-        rows_s = tr["seller"].map(idx).to_numpy()
-        cols = tr["period"].map(t_of).to_numpy()
-        np.add.at(net, (rows_b, cols), tr["quantity"].to_numpy())
-        np.add.at(net, (rows_s, cols), -tr["quantity"].to_numpy())
+        period = tr["period"].map(t_of).to_numpy()
+        np.add.at(net, (tr["buyer"].map(idx).to_numpy(), period), amount.to_numpy())
+        np.add.at(net, (tr["seller"].map(idx).to_numpy(), period), -amount.to_numpy())
     return net
 
 
-def _least_cost(inp: MarketInputs, t: int, holdings: np.ndarray, penalty: float, clear) -> float:
+def _least_cost(inp: MarketInputs, t: int, holdings: np.ndarray, penalty: float) -> float:
     """Least total cost Σ G_i of the allowances ``holdings`` (the competitive equilibrium)."""
     single = inp.with_(
         periods=inp.periods[t : t + 1],

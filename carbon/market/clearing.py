@@ -66,7 +66,8 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
     ledger
         Book the registry and check its invariants (set False to time the solve alone).
     """
-    path, reserve, free, volume = solve_with_reserve(inp)
+    curves = Curves(inp)
+    path, reserve, free, volume = solve_with_reserve(inp, curves=curves)
     N, T = inp.n_firms, inp.n_periods
     price = path.price
     emissions = inp.baseline - path.abatement
@@ -76,7 +77,6 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
     non_compliance = ob * nc_share[None, :]
     surrendered = ob - path.offsets - non_compliance
     net_purchase = surrendered - free
-    curves = Curves(inp)
     abatement_cost = curves.cost(path.abatement, None, slice(None))
     off_total = path.offsets.sum(axis=0)
     unit_offset_cost = np.divide(path.offsets_cost, off_total, out=np.zeros(T), where=off_total > 0)
@@ -115,7 +115,7 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
             initial_bank=initial_w * inp.initial_bank,
             initial_reserve=0.0 if inp.msr is None else inp.msr.initial_holdings,
         )
-        registry = book(inp.firm_ids, inp.periods, flows, allow_negative=bool(np.any(inp.borrow_limit > 0)))
+        registry = book(inp.firm_ids, inp.periods, flows, allow_negative=inp.borrows)
 
     periods = pd.DataFrame(
         {

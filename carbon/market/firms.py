@@ -160,9 +160,4 @@ def read_firms_csv(path: Path, periods: list[int]) -> list[FirmSection]:
         if "id" in record:
             record["id"] = str(record["id"])
         firms.append(validate(FirmSection, record, file=path, prefix=f"row {row}"))
-    seen: set[str] = set()
-    for firm in firms:
-        if firm.id in seen:
-            raise InputError(f"firm id {firm.id!r} appears twice", file=path, key="id", found=firm.id)
-        seen.add(firm.id)
     return firms

@@ -15,6 +15,7 @@ import numpy as np
 from carbon.errors import InputError
 from carbon.market import allocation as rules
 from carbon.market.firms import read_firms_csv
+from carbon.market.ledger import SYSTEM_ACCOUNTS
 from carbon.market.power import mac_from_energy, read_mac_csv
 from carbon.market.schema import FirmSection, MarketSection, MsrSection
 from carbon.schema import did_you_mean
@@ -113,6 +114,11 @@ class MarketInputs:
         """Largest possible abatement of each firm and period, unit, shape (N, T)."""
         return self.lin_max + self.step_qty.sum(axis=1)[:, None]
 
+    @property
+    def borrows(self) -> bool:
+        """Whether holders may borrow: in some period before the last (all is repaid by then)."""
+        return bool(np.any(self.borrow_limit[:-1] > 0))
+
     def growth(self) -> np.ndarray:
         """Hotelling growth factors (1 + r)^(year − first year), shape (T,)."""
         return (1.0 + self.discount_rate) ** (self.periods - self.periods[0]).astype(float)
@@ -193,14 +199,43 @@ def _per_period(value, T: int, *, file, key: str, default=None) -> np.ndarray:
     return np.full(T, float(value))
 
 
-def load_firms(section: MarketSection, base_dir: Path, file=None) -> list[FirmSection]:
-    """The section's firms: its list, or the CSV it names (relative to ``base_dir``)."""
+def load_firms(section: MarketSection, base_dir: Path, file) -> tuple[list[FirmSection], str | Path | None]:
+    """The section's firms and the file they are in: its list (in ``file``), or the CSV it
+    names (relative to ``base_dir``)."""
     if isinstance(section.firms, str):
-        path = Path(section.firms)
-        if not path.is_absolute():
-            path = Path(base_dir) / path
-        return read_firms_csv(path, list(section.periods))
-    return list(section.firms)
+        path = _resolve(section.firms, base_dir)
+        return read_firms_csv(path, list(section.periods)), path
+    return list(section.firms), file
+
+
+def _firm_key(section: MarketSection, pre: str, i: int, firm_id: str) -> str:
+    """Where firm ``i`` is given: ``firms[i]`` of the market file, or ``firm 'id'`` of its CSV."""
+    return f"{pre}firms[{i}]" if isinstance(section.firms, list) else f"firm {firm_id!r}"
+
+
+def _check_firm_ids(section: MarketSection, ids: list[str], keys: list[str], *, file) -> None:
+    """Firm ids are unique and name no registry account (``market``, ``auction``, ...)."""
+    listed = isinstance(section.firms, list)
+    first: dict[str, int] = {}
+    for i, firm_id in enumerate(ids):
+        key = f"{keys[i]}.id" if listed else "id"
+        if firm_id in SYSTEM_ACCOUNTS:
+            raise InputError(
+                f"firm id {firm_id!r} clashes with a registry account name",
+                file=file,
+                key=key,
+                found=firm_id,
+                hint=f"do not name a firm {', '.join(SYSTEM_ACCOUNTS)}",
+            )
+        if firm_id in first:
+            raise InputError(
+                f"firm id {firm_id!r} appears twice",
+                file=file,
+                key=key,
+                found=firm_id,
+                hint=f"first at {keys[first[firm_id]]}" if listed else None,
+            )
+        first[firm_id] = i
 
 
 def build_inputs(
@@ -220,12 +255,13 @@ def build_inputs(
     pre = f"{prefix}." if prefix else ""
     periods = np.asarray(section.periods, dtype=int)
     T = len(periods)
-    firms = load_firms(section, base_dir, file)
-    firms_file = file if isinstance(section.firms, list) else Path(base_dir) / section.firms
+    firms, firms_file = load_firms(section, base_dir, file)
     if not firms:
         raise InputError("a market needs at least one firm", file=file, key=f"{pre}firms")
     N = len(firms)
     ids = [f.id for f in firms]
+    keys = [_firm_key(section, pre, i, firm_id) for i, firm_id in enumerate(ids)]
+    _check_firm_ids(section, ids, keys, file=firms_file)
 
     baseline = np.zeros((N, T))
     intercept = np.zeros((N, T))
@@ -233,7 +269,7 @@ def build_inputs(
     lin_max = np.zeros((N, T))
     steps: list[list[tuple[float, float]]] = []
     for i, firm in enumerate(firms):
-        fkey = f"{pre}firms[{i}]" if isinstance(section.firms, list) else f"firm {firm.id!r}"
+        fkey = keys[i]
         if firm.baseline is not None:
             baseline[i] = _per_period(firm.baseline, T, file=firms_file, key=f"{fkey}.baseline")
         elif firm.output is not None and firm.intensity is not None:
@@ -288,7 +324,7 @@ def build_inputs(
         for k, (c, q) in enumerate(s):
             step_cost[i, k], step_qty[i, k] = c, q
 
-    free = _allocation(section, firms, baseline, T, file=file, firms_file=firms_file, pre=pre)
+    free = _allocation(section, firms, keys, baseline, T, file=file, firms_file=firms_file, pre=pre)
     gap_share = np.array(
         [1.0 if f.obligation == "standard" else 0.0 if f.obligation == "china_gas" else f.gap_share for f in firms]
     )
@@ -300,7 +336,6 @@ def build_inputs(
         kw["borrow_limit"] = np.zeros(T)
     else:
         kw["borrow_limit"] = _per_period(section.borrowing, T, file=file, key=f"{pre}borrowing")
-    kw["borrow_limit"][-1] = 0.0  # everything borrowed is repaid by the last period
     if section.auction is not None:
         kw["auction_volume"] = _per_period(section.auction.volume, T, file=file, key=f"{pre}auction.volume")
         kw["reserve_price"] = _per_period(
@@ -374,6 +409,7 @@ def _resolve(path: str, base_dir: Path) -> Path:
 def _allocation(
     section: MarketSection,
     firms: list[FirmSection],
+    keys: list[str],
     baseline: np.ndarray,
     T: int,
     *,
@@ -381,7 +417,10 @@ def _allocation(
     firms_file,
     pre: str,
 ) -> np.ndarray:
-    """Free allocation (N, T) by the section's rule, then explicit per-firm overrides."""
+    """Free allocation (N, T) by the section's rule, then explicit per-firm overrides.
+
+    ``keys`` are the firms' key paths in error messages (:func:`_firm_key`).
+    """
     N = len(firms)
     block = section.allocation
     method = block.method
@@ -389,7 +428,7 @@ def _allocation(
     key = f"{pre}allocation"
 
     def firm_key(i: int, name: str) -> str:
-        return f"{pre}firms[{i}].{name}" if isinstance(section.firms, list) else f"firm {ids[i]!r}.{name}"
+        return f"{keys[i]}.{name}"
 
     free = np.zeros((N, T))
     if method == "explicit":

@@ -56,6 +56,7 @@ def solve_path(
     volume: np.ndarray | None = None,
     *,
     backstop: bool = False,
+    curves: Curves | None = None,
 ) -> Path:
     """Solve the intertemporal (or, without banking, period-by-period) equilibrium.
 
@@ -66,6 +67,9 @@ def solve_path(
     free, volume
         Free allocation (N, T) and auction volumes (T,), unit, when a stability reserve has
         changed them; default: the market's own.
+    curves
+        The market's :class:`Curves`, to reuse across solves (they depend on ``inp`` only);
+        default: built here. With ``backstop`` its price cap is lowered in place.
 
     Raises
     ------
@@ -80,11 +84,11 @@ def solve_path(
     free = inp.free if free is None else free
     volume = inp.auction_volume if volume is None else volume
     g = inp.growth()
-    curves = Curves(inp)
-    lam_top = _upper_price(inp, curves, g)
+    curves = Curves(inp) if curves is None else curves
+    lam_top = _upper_price(inp, g)
     if backstop:
         price = 10.0 * lam_top * float(g.max())
-        curves = Curves(inp, backstop=price)
+        curves.lower_cap(price)
         lam_top = 2.0 * price / float(g.min())
     N, T = inp.n_firms, inp.n_periods
     lower = -inp.borrow_limit.astype(float)
@@ -300,7 +304,7 @@ def _find_root(phi, lo: float, hi: float, scale: float) -> tuple[float, float]:
     return lo, hi
 
 
-def _upper_price(inp: MarketInputs, curves: Curves, g: np.ndarray) -> float:
+def _upper_price(inp: MarketInputs, g: np.ndarray) -> float:
     """A discounted price at which every supply option is in use (an upper bracket for λ)."""
     candidates = [1.0]
     lin = inp.lin_max > 0

@@ -199,13 +199,8 @@ def book(firm_ids, periods, flows: Flows, *, allow_negative: bool = False, toler
 
 
 def _accounts(names: list[str], codes: np.ndarray) -> pd.Categorical:
-    """Account names by index, as a categorical (names are unique: firm ids + system accounts)."""
-    if len(set(names)) != len(names):
-        raise RegistryError(
-            "a firm id clashes with a registry account name",
-            found=sorted({n for n in names if names.count(n) > 1}),
-            hint=f"do not name a firm {', '.join(SYSTEM_ACCOUNTS)}",
-        )
+    """Account names by index, as a categorical (names are unique: firm ids, checked by
+    :func:`carbon.market.inputs.build_inputs`, + system accounts)."""
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
 
 

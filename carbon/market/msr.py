@@ -20,13 +20,14 @@ leaves, :func:`solve_with_reserve` iterates to the fixed point.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from carbon.errors import SolverError
 from carbon.market.inputs import MarketInputs, MsrParams
 from carbon.market.intertemporal import Path, solve_path
+from carbon.market.response import Curves
 
 
 @dataclass
@@ -39,6 +40,11 @@ class ReserveFlows:
     invalidated: np.ndarray
     from_auction: np.ndarray  # part of the intake withheld from the auction
     from_free: np.ndarray  # part of the intake withheld from free allocation
+
+    @classmethod
+    def zeros(cls, T: int) -> ReserveFlows:
+        """No operations over T periods."""
+        return cls(*(np.zeros(T) for _ in fields(cls)))
 
 
 def reserve_step(
@@ -74,7 +80,7 @@ def reserve_flows(inp: MarketInputs, bank: np.ndarray) -> ReserveFlows:
     """Reserve operations given the circulation path ``bank`` (end of each period, unit)."""
     p = inp.msr
     T = inp.n_periods
-    flows = ReserveFlows(*(np.zeros(T) for _ in range(6)))
+    flows = ReserveFlows.zeros(T)
     holdings = p.initial_holdings
     circulation = inp.initial_bank
     free_total = inp.free.sum(axis=0)
@@ -103,7 +109,7 @@ def adjusted_supply(inp: MarketInputs, flows: ReserveFlows) -> tuple[np.ndarray,
 
 
 def solve_with_reserve(
-    inp: MarketInputs, max_iterations: int | None = None
+    inp: MarketInputs, max_iterations: int | None = None, *, curves: Curves | None = None
 ) -> tuple[Path, ReserveFlows | None, np.ndarray, np.ndarray]:
     """Equilibrium with the stability reserve at its fixed point.
 
@@ -116,31 +122,35 @@ def solve_with_reserve(
     supply paths may be infeasible; a backstop supply far above every cost keeps them
     solvable, and a final path that still needs it raises the market's infeasibility error.
 
+    The market's :class:`Curves` (``curves``, default: built here) are built once and
+    reused by every solve; the backstop lowers their price cap in place.
+
     Returns the path, the reserve flows (None without a reserve) and the free allocation
     and auction volumes actually issued. Raises :class:`SolverError` if it does not settle.
     """
+    curves = Curves(inp) if curves is None else curves
     if inp.msr is None:
-        return solve_path(inp), None, inp.free, inp.auction_volume
+        return solve_path(inp, curves=curves), None, inp.free, inp.auction_volume
     T = inp.n_periods
     max_iterations = max_iterations or 30 + 50 * T
     scale = max(float(inp.baseline.sum()) / T, 1.0)
     tol = 1e-9 * scale
-    names = ("intake", "release", "holdings", "invalidated", "from_auction", "from_free")
-    current = ReserveFlows(*(np.zeros(T) for _ in range(6)))
+    current = ReserveFlows.zeros(T)
     current.holdings[:] = inp.msr.initial_holdings
     for iteration in range(max_iterations):
         free, volume = adjusted_supply(inp, current)
-        path = solve_path(inp, free, volume, backstop=True)
+        path = solve_path(inp, free, volume, backstop=True, curves=curves)
         new = reserve_flows(inp, path.bank)
         diff = np.maximum(np.abs(new.intake - current.intake), np.abs(new.release - current.release))
         changed = np.nonzero(diff > tol)[0]
         if not len(changed):
             if np.any(path.non_compliance > 0) and not inp.penalty_caps_price:
-                path = solve_path(inp, free, volume)  # raises the infeasibility with its details
+                # without the backstop (fresh curves, uncapped): raises the infeasibility
+                path = solve_path(inp, free, volume)
             return path, new, free, volume
         upto = T if iteration < 30 else changed[0] + 1
-        for name in names:
-            getattr(current, name)[:upto] = getattr(new, name)[:upto]
+        for f in fields(ReserveFlows):
+            getattr(current, f.name)[:upto] = getattr(new, f.name)[:upto]
     raise SolverError(
         "the stability reserve and the market did not reach a fixed point",
         expected=f"convergence within {max_iterations} iterations",

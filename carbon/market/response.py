@@ -48,7 +48,7 @@ class Response:
 class Curves:
     """Pre-sorted views of a market's MAC curves for fast repeated evaluation."""
 
-    def __init__(self, inp: MarketInputs, backstop: float | None = None) -> None:
+    def __init__(self, inp: MarketInputs) -> None:
         self.inp = inp
         self.inv_slope = 1.0 / inp.slope
         qty = inp.step_qty
@@ -57,15 +57,15 @@ class Curves:
         self.step_qty = qty[self.step_rows]
         self.step_cum = np.cumsum(self.step_qty, axis=1) - self.step_qty  # quantity before each step
         self.kinked = np.nonzero(inp.gap_share < 1.0)[0]
-        cap = np.full(inp.n_periods, np.inf)
-        unlimited_ceiling = ~np.isfinite(inp.ceiling_qty)
-        cap = np.where(unlimited_ceiling, np.minimum(cap, inp.ceiling_price), cap)
+        cap = np.where(np.isfinite(inp.ceiling_qty), np.inf, inp.ceiling_price)  # unlimited ceiling
         if inp.penalty_caps_price:
             cap = np.minimum(cap, inp.penalty_price)
-        if backstop is not None:
-            cap = np.minimum(cap, backstop)
         self.cap = cap  # (T,) price at which unlimited supply appears
         self.agg_x: list[np.ndarray] | None = None  # built on first use by totals()
+
+    def lower_cap(self, price: float) -> None:
+        """Unlimited supply also at ``price`` (a backstop far above every cost)."""
+        self.cap = np.minimum(self.cap, price)
 
     def _aggregate(self) -> None:
         """Aggregate abatement curves of standard firms, one per period."""
@@ -132,8 +132,7 @@ class Curves:
         c = inp.intercept[sel, cols] * lin + 0.5 * inp.slope[sel, cols] * lin * lin
         c = np.where(inp.lin_max[sel, cols] > 0, c, 0.0)
         if len(self.step_rows):
-            all_rows = np.arange(inp.n_firms) if rows is None else rows
-            where, local = self._step_positions(all_rows)
+            where, local = self._step_positions(rows)
             if len(where):
                 fill = np.clip(
                     a[where][:, None, :] - self.step_cum[local][:, :, None],
@@ -242,7 +241,7 @@ def supply(
     sold = np.where(reserve <= price if inclusive else reserve < price, volume[cols], 0.0)
     limited = np.isfinite(inp.ceiling_qty[cols])
     on = inp.ceiling_price[cols] <= price if inclusive else inp.ceiling_price[cols] < price
-    ceiling = np.where(limited & on, np.where(limited, inp.ceiling_qty[cols], 0.0), 0.0)
+    ceiling = np.where(limited & on, inp.ceiling_qty[cols], 0.0)
     return sold, ceiling
 
 

@@ -339,17 +339,6 @@ class MarketSection(Section):
         allowance_unit(value)
         return value
 
-    @field_validator("firms")
-    @classmethod
-    def _unique_ids(cls, value):
-        if isinstance(value, list):
-            seen: set[str] = set()
-            for firm in value:
-                if firm.id in seen:
-                    raise ValueError(f"firm id {firm.id!r} appears twice")
-                seen.add(firm.id)
-        return value
-
     @model_validator(mode="after")
     def _banking_borrowing(self):
         if not self.banking and self.borrowing not in (False, 0, 0.0):
