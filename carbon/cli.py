@@ -128,6 +128,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                             from carbon.pathway.stage import project
 
                             project(model, spec.data)
+                        _check_markets(spec.data, file)
                 except CarbonError as exc:
                     raise exc.at(file) from None
         except CarbonError as exc:
@@ -136,6 +137,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             continue
         print(f"ok: {file} ({len(specs)} run{'s' if len(specs) != 1 else ''})")
     return 2 if bad else 0
+
+
+def _check_markets(data: dict, file: Path) -> None:
+    """Build the inputs of a scenario's markets (firm files, ids, allocations), as a run would."""
+    if "market" not in data and "markets" not in data:
+        return
+    from carbon.market.inputs import build_inputs
+    from carbon.market.loader import parse_markets
+
+    for name, section in parse_markets(data, file=file).items():
+        prefix = "market" if "market" in data else f"markets.{name}"
+        build_inputs(section, Path(file).parent, file=file, prefix=prefix)
 
 
 def _cmd_inventory(args: argparse.Namespace) -> int:
