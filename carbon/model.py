@@ -31,14 +31,44 @@ from carbon.schema import Section, did_you_mean, validate
 ACTIVITY_FIELDS = ("quantity", "unit", "uncertainty")
 
 
+class Replace(dict):
+    """A mapping tagged ``!replace`` in YAML: when merged (``extends``, a sweep value) it replaces
+    the mapping below it as a whole instead of merging key by key. ``carbon.scenario.deep_merge``
+    honours it and returns plain dicts, so the marker never reaches a run."""
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader plus the ``!replace`` tag (on a mapping only)."""
+
+
+def _construct_replace(loader: yaml.SafeLoader, node: yaml.Node) -> Replace:
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        mark = node.start_mark
+        raise InputError("!replace marks a mapping that replaces the inherited one as a whole",
+                         key=f"line {mark.line + 1}, column {mark.column + 1}",
+                         expected="!replace before a mapping ({2060: ...} or an indented block)",
+                         found=f"!replace on {kind}; a list or a single value replaces the inherited one anyway, "
+                               "drop the tag")
+    return Replace(loader.construct_mapping(node, deep=True))
+
+
+_Loader.add_constructor("!replace", _construct_replace)
+
+
 def read_yaml(path: str | Path) -> Any:
-    """Read a YAML file; a missing file or a syntax error becomes InputError with the line."""
+    """Read a YAML file; a missing file or a syntax error becomes InputError with the line.
+
+    A mapping tagged ``!replace`` loads as :class:`Replace` (a dict); the tag on anything else
+    is an InputError with the line."""
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", file=path, expected="an existing YAML file")
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except InputError as err:
+        raise err.at(file=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

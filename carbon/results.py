@@ -6,14 +6,15 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from carbon.errors import InputError
+from carbon.files import _umask, atomic_file, write_text_atomic  # noqa: F401 (re-exported)
 
 
 @dataclass
@@ -98,38 +99,249 @@ def write_run(run_dir: Path, manifest: dict, outputs: dict[str, StageOutput]) ->
     return write_folder(run_dir, outputs, {"manifest": manifest})
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def atomic_file(path: Path, suffix: str = "") -> Iterator[str]:
-    """A temporary file next to ``path`` that replaces it when the block ends without error
-    (with the permissions of a normal new file, not the private ones of a temporary file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a small text file atomically (UTF-8, ``\n`` line ends)."""
-    with atomic_file(path) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8", newline="\n")
-
-
 def read_manifest(run_dir: Path) -> dict | None:
     """The manifest of a run folder, or None if there is none (or it cannot be read)."""
     try:
         return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading run folders: the one reader, next to the writer.
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A CSV table of a run folder; :class:`~carbon.errors.InputError` if it cannot be read."""
+    path = Path(path)
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        raise InputError("no such table", file=path, expected="a CSV table", found="absent") from None
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (OSError, ValueError) as exc:
+        raise InputError("cannot read table", file=path, expected="a CSV table",
+                         found=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def read_json(path: str | Path) -> Any:
+    """A JSON document of a run folder; :class:`~carbon.errors.InputError` if it cannot be read."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such document", file=path, expected="a JSON document", found="absent") from None
+    except (OSError, ValueError) as exc:
+        raise InputError("cannot read JSON", file=path, expected="a JSON document", found=str(exc)) from None
+
+
+def _names(folder: Path, suffix: str) -> list[str]:
+    """Names (relative, ``/``-separated, without ``suffix``) of the files under ``folder``."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob(f"*{suffix}")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """A run folder written by ``carbon run`` (:func:`write_run`), read lazily.
+
+    Open one with :func:`open_run`. Tables are read on first use and cached.
+
+    Attributes
+    ----------
+    path
+        The run folder.
+    name
+        The run's name (``manifest["run"]``, else the folder name).
+    manifest
+        ``manifest.json``: status, error, the resolved scenario, key figures per stage, provenance.
+    status
+        ``"ok"`` or ``"failed"``.
+    scenario
+        The resolved scenario (a dict) the run computed.
+    decisions
+        ``decisions.csv`` of the run (how quantities with several homes were resolved); empty
+        when the run has none.
+    """
+
+    path: Path
+    name: str
+    manifest: dict
+    status: str
+    scenario: dict
+    decisions: pd.DataFrame
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def stages(self) -> list[str]:
+        """The stages with a folder in the run (``energy``, ``inventory``, ``market``, ``pathway``, ...)."""
+        return sorted(p.name for p in self.path.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def tables(self, stage: str) -> list[str]:
+        """Names of the stage's tables (``<run>/<stage>/<name>.csv``; ``/`` for sub-folders)."""
+        return _names(self.path / stage, ".csv")
+
+    def documents(self, stage: str) -> list[str]:
+        """Names of the stage's JSON documents (``<run>/<stage>/<name>.json``)."""
+        return _names(self.path / stage, ".json")
+
+    def table(self, stage: str, name: str) -> pd.DataFrame:
+        """``<run>/<stage>/<name>.csv`` (read once, then cached; do not modify the frame in place).
+
+        :class:`~carbon.errors.InputError` naming the file, with the tables that exist, when absent.
+        """
+        key = f"{stage}/{name}"
+        if key not in self._cache:
+            path = self.path / stage / f"{name}.csv"
+            if not path.is_file():
+                raise self._missing(stage, path, self.tables(stage), "table")
+            self._cache[key] = read_table(path)
+        return self._cache[key]
+
+    def document(self, stage: str, name: str) -> dict:
+        """``<run>/<stage>/<name>.json``; :class:`~carbon.errors.InputError` naming the file when absent."""
+        path = self.path / stage / f"{name}.json"
+        if not path.is_file():
+            raise self._missing(stage, path, self.documents(stage), "document")
+        return read_json(path)
+
+    def _missing(self, stage: str, path: Path, existing: list[str], what: str) -> Exception:
+        if existing:
+            expected = f"a {what} of {stage}/: " + ", ".join(existing)
+        elif stage in self.stages:
+            expected = f"a {what} of {stage}/ (it has none)"
+        else:
+            expected = f"a stage of this run: {', '.join(self.stages) or '(none: the run has no stage folders)'}"
+        return InputError(f"no {what} {path.name} in this run", file=path, expected=expected, found="absent")
+
+
+def open_run(path: str | Path) -> RunResult:
+    """Open a run folder written by ``carbon run``.
+
+    Raises :class:`~carbon.errors.InputError` when ``path`` has no readable ``manifest.json``.
+
+    >>> run = open_run("results/baseline")            # doctest: +SKIP
+    >>> run.table("pathway", "annual").head()          # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise InputError("not a run folder", file=path, expected="a folder written by carbon run",
+                         found="does not exist" if not path.exists() else "a file")
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file():
+        raise InputError("not a run folder", file=path, expected="a folder written by carbon run",
+                         found="no manifest.json")
+    manifest = read_json(manifest_path)
+    if not isinstance(manifest, dict):
+        raise InputError("not a run folder", file=manifest_path, expected="a folder written by carbon run",
+                         found=f"manifest.json holds a {type(manifest).__name__}, not an object")
+    decisions_path = path / "decisions.csv"
+    decisions = read_table(decisions_path) if decisions_path.is_file() else pd.DataFrame()
+    return RunResult(
+        path=path,
+        name=str(manifest.get("run") or path.name),
+        manifest=manifest,
+        status=str(manifest.get("status") or "ok"),
+        scenario=manifest.get("scenario") or {},
+        decisions=decisions,
+    )
+
+
+INDICATOR_VIEWS = ("scope1", "scope12")
+
+
+@dataclass(frozen=True, eq=False)
+class BatchResult:
+    """A results folder of ``carbon run``: ``summary.csv`` and one run folder per run.
+
+    Open one with :func:`open_batch`.
+
+    Attributes
+    ----------
+    path
+        The results folder.
+    summary
+        ``summary.csv`` (one row per run, key figures as ``<stage>.<figure>`` columns); empty
+        when the folder has none.
+    runs
+        Names of the run folders (sorted; Monte Carlo aggregate folders are not runs).
+    """
+
+    path: Path
+    summary: pd.DataFrame
+    runs: list[str]
+    _cache: dict[str, RunResult] = field(default_factory=dict, init=False, repr=False)
+
+    def run(self, name: str) -> RunResult:
+        """The run folder ``name`` of the batch; :class:`~carbon.errors.InputError` if there is none."""
+        if name not in self.runs:
+            raise InputError("no such run in this batch", file=self.path, key=name,
+                             expected=", ".join(self.runs) or "(the batch has no run folders)", found=name)
+        if name not in self._cache:
+            self._cache[name] = open_run(self.path / name)
+        return self._cache[name]
+
+    def indicators(self, view: str = "scope12") -> pd.DataFrame:
+        """Every ok run's ``pathway/annual.csv`` in one frame: columns ``run``, ``year``, ``view``,
+        ``co2e_t`` (the emissions of ``view``: ``scope1`` or ``scope12``), then the columns of
+        ``annual.csv``. Runs without a pathway (or that failed) are left out."""
+        if view not in INDICATOR_VIEWS:
+            raise InputError("unknown view", key="view", expected=", ".join(INDICATOR_VIEWS), found=view)
+        frames = []
+        for name in self.runs:
+            run = self.run(name)
+            if not run.ok or not (run.path / "pathway" / "annual.csv").is_file():
+                continue
+            annual = run.table("pathway", "annual")
+            column = f"co2e_t_{view}"
+            if column not in annual.columns:
+                raise InputError("a table lacks a column", file=run.path / "pathway" / "annual.csv",
+                                 expected=column, found=", ".join(map(str, annual.columns)))
+            frame = annual.copy()
+            frame.insert(0, "run", name)
+            frame.insert(2 if "year" in frame.columns else 1, "view", view)
+            frame.insert(3 if "year" in frame.columns else 2, "co2e_t", annual[column].to_numpy())
+            frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=["run", "year", "view", "co2e_t"])
+        return pd.concat(frames, ignore_index=True)
+
+
+def _is_run_folder(folder: Path) -> bool:
+    """A sub-folder of a batch holding a run (a Monte Carlo aggregate also has a manifest: not a run)."""
+    if folder.name.startswith(".") or not (folder / "manifest.json").is_file():
+        return False
+    manifest = read_manifest(folder)
+    return not (isinstance(manifest, dict) and manifest.get("kind") == "monte_carlo")
+
+
+def open_batch(path: str | Path) -> BatchResult:
+    """Open a results folder of ``carbon run`` (``summary.csv`` and run folders).
+
+    Raises :class:`~carbon.errors.InputError` when ``path`` holds neither.
+
+    >>> batch = open_batch("results")                 # doctest: +SKIP
+    >>> batch.indicators().pivot(index="year", columns="run", values="co2e_t")   # doctest: +SKIP
+    """
+    path = Path(path)
+    expected = "a results folder written by carbon run (summary.csv and run folders)"
+    if not path.is_dir():
+        raise InputError("not a batch folder", file=path, expected=expected,
+                         found="does not exist" if not path.exists() else "a file")
+    if (path / "manifest.json").is_file():
+        raise InputError("not a batch folder", file=path, expected=expected, found="a run folder",
+                         hint="open it with carbon.open_run")
+    runs = sorted(c.name for c in path.iterdir() if c.is_dir() and _is_run_folder(c))
+    summary_path = path / "summary.csv"
+    if not runs and not summary_path.is_file():
+        raise InputError("not a batch folder", file=path, expected=expected,
+                         found="no summary.csv and no run folders")
+    summary = read_table(summary_path) if summary_path.is_file() else pd.DataFrame()
+    return BatchResult(path=path, summary=summary, runs=runs)

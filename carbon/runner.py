@@ -21,11 +21,13 @@ from typing import Any
 import pandas as pd
 
 from carbon import __version__
+from carbon.coupling.cache import SolveCache
+from carbon.energy.system import load_system
 from carbon.errors import CarbonError, InputError
-from carbon.model import apply_overrides, content_hash, load_model
+from carbon.model import Model, apply_overrides, content_hash, load_model
+from carbon.resolve import Resolved, resolve
 from carbon.results import StageOutput, read_manifest, write_run, write_text_atomic
 from carbon.scenario import RunSpec, expand, scenario_files, spec_hash
-from carbon.schema import validate
 
 PACKAGES = ("numpy", "pandas", "scipy", "pyomo", "highspy", "pydantic", "pyyaml")
 
@@ -46,47 +48,97 @@ def provenance() -> dict[str, Any]:
     return {"versions": versions, "git_commit": commit}
 
 
-def run_scenario(spec: RunSpec) -> dict[str, StageOutput]:
-    """Compute every stage a resolved scenario asks for; return the stage outputs by stage name.
+_CACHE = SolveCache()
+"""The energy solutions this worker process has computed (see :class:`SolveCache`): the runner
+owns it and hands it to the stages; Monte Carlo samples and sweeps that leave the power system
+unchanged reuse a solution."""
+
+
+def run_scenario(spec: RunSpec, cache: SolveCache | None = None) -> tuple[dict[str, StageOutput], Resolved]:
+    """Compute every stage a scenario asks for; return the stage outputs by stage name and the
+    resolved values (the decisions).
 
     Raises :class:`CarbonError` for problems the user can fix (naming the scenario file when
     the problem is not in another file).
     """
     try:
-        return _stages(spec)
+        return _stages(spec, _CACHE if cache is None else cache)
     except CarbonError as exc:
         raise exc.at(spec.file) from None
 
 
-def _stages(spec: RunSpec) -> dict[str, StageOutput]:
-    from carbon.inventory.stage import run_stage as inventory_stage
+def prepare(spec: RunSpec) -> tuple[Model, Resolved]:
+    """The model with the scenario's overrides and the resolved values: everything a run does
+    before its first stage (``carbon validate`` runs this too)."""
+    from carbon.stages.inventory import grid_factor_of
 
-    data = spec.data
-    model = apply_overrides(load_model(data["model"]), data.get("overrides", {}))
-    outputs = {"inventory": inventory_stage(model, data.get("inventory", {}))}
-    if "pathway" in data:
-        from carbon.pathway.stage import run_stage as pathway_stage
+    scenario = spec.scenario
+    model = apply_overrides(load_model(scenario.model), scenario.overrides)
+    settings = technologies = None
+    if scenario.energy is not None:
+        from carbon.stages.energy import resolve_system
+
+        system = resolve_system(scenario.energy, model.path)
+        settings, technologies = load_system(model.path).settings, system.technologies
+    resolved = resolve(scenario, model_base_year=model.base_year, grid=grid_factor_of(model, scenario.inventory),
+                       settings=settings, technologies=technologies, file=spec.file)
+    return model, resolved
+
+
+def validate_run(spec: RunSpec, full: bool = True) -> None:
+    """Everything a run does up to its first solve: the model and its overrides, the resolver
+    (which loads and checks the energy system), and with ``full`` the inventory, the pathway's
+    projection and every market's inputs. Raises :class:`CarbonError` naming the file."""
+    try:
+        model, resolved = prepare(spec)
+        if not full:
+            return
+        scenario = spec.scenario
+        from carbon.stages.inventory import compute
+
+        compute(model, scenario.inventory)
+        if scenario.pathway is not None:
+            from carbon.stages.pathway import project
+
+            project(model, scenario)
+        from carbon.market.inputs import build_inputs
+
+        for name, section in scenario.all_markets().items():
+            prefix = f"markets.{name}" if name else "market"
+            if resolved.carbon_price is None and not name:  # from_market: the power firm comes at the solve
+                continue
+            build_inputs(section, Path(spec.file).parent, file=spec.file, prefix=prefix)
+    except CarbonError as exc:
+        raise exc.at(spec.file) from None
+
+
+def _stages(spec: RunSpec, cache: SolveCache) -> tuple[dict[str, StageOutput], Resolved]:
+    from carbon.stages.inventory import run_stage as inventory_stage
+
+    scenario = spec.scenario
+    model, resolved = prepare(spec)
+    base_dir = Path(spec.file).parent
+    outputs = {"inventory": inventory_stage(model, scenario.inventory)}
+    if scenario.pathway is not None:
+        from carbon.stages.pathway import run_stage as pathway_stage
 
         # solves the energy model at the milestones (and clears the market with from_market)
-        outputs.update(pathway_stage(model, data, Path(spec.file).parent))
-    elif "energy" in data:
-        from carbon.energy.schema import EnergySection
-        from carbon.energy.stage import run_stage as energy_stage
+        outputs.update(pathway_stage(model, scenario, resolved, cache, base_dir))
+    elif scenario.energy is not None:
+        from carbon.stages.energy import run_stage as energy_stage
 
-        outputs["energy"] = energy_stage(validate(EnergySection, data["energy"], file=spec.file, prefix="energy"),
-                                         model.path)
-    markets = dict(data.get("markets") or {})
-    if "market" in data and "market" not in outputs:
-        markets = {"": data["market"], **markets}
+        outputs["energy"] = energy_stage(scenario.energy, model.path, resolved)
+    if scenario.market is not None and "market" in outputs:  # the pathway's market: cleared there
+        markets = {}
+    else:
+        markets = scenario.all_markets()
     if markets:
-        from carbon.market.schema import MarketSection
-        from carbon.market.stage import run_stage as market_stage
+        from carbon.stages.market import run_stage as market_stage
 
-        for name, section in sorted(markets.items()):
+        for name, section in markets.items():
             stage, prefix = (f"market/{name}", f"markets.{name}") if name else ("market", "market")
-            outputs[stage] = market_stage(validate(MarketSection, section, file=spec.file, prefix=prefix),
-                                          Path(spec.file).parent, file=spec.file, prefix=prefix)
-    return outputs
+            outputs[stage] = market_stage(section, base_dir, file=spec.file, prefix=prefix)
+    return outputs, resolved
 
 
 def _flatten(outputs: dict[str, dict]) -> dict[str, Any]:
@@ -101,7 +153,7 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
     started = time.perf_counter()
     row: dict[str, Any] = {"run": spec.name, "status": "ok", "file": spec.file}
     try:
-        digest = spec_hash(spec.data, content_hash(spec.model_dir))
+        digest = spec_hash(spec.scenario, content_hash(spec.model_dir))
     except (OSError, CarbonError) as exc:
         row.update(status="failed", error=str(exc), kind="input")
         return row
@@ -110,19 +162,27 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
         if old and old.get("status") == "ok" and old.get("hash") == digest:
             return {**row, **_flatten(old.get("summary", {}))}
     outputs: dict[str, StageOutput] = {}
+    decisions: list[dict] = []
     error = kind = trace = None
     try:
-        outputs = run_scenario(spec)
+        outputs, resolved = run_scenario(spec)
+        table = resolved.table()
+        decisions = table.to_dict(orient="records")
+        top = {"decisions": table}
+        if "pathway" in outputs:  # the base year across rooms, at the top of the run folder
+            top["reconciliation"] = outputs["pathway"].tables.pop("reconciliation")
+        outputs[""] = StageOutput(tables=top)
     except CarbonError as exc:
         error, kind = str(exc), "input"
     except Exception as exc:  # a bug: record it, keep the batch going
         error, kind, trace = f"internal error: {type(exc).__name__}: {exc}", "internal", traceback.format_exc()
     elapsed = time.perf_counter() - started
-    summaries = {stage: out.summary for stage, out in outputs.items()}
+    summaries = {stage: out.summary for stage, out in outputs.items() if stage}
     manifest = {
         "run": spec.name,
         "scenario_file": spec.file,
-        "scenario": spec.data,
+        "scenario": spec.scenario.as_data(),
+        "decisions": decisions,
         "hash": digest,
         "seed": spec.seed,
         "status": "ok" if error is None else "failed",

@@ -6,13 +6,19 @@ sample key whose first part is a scenario section (``inventory``, ``energy``, ``
 ``markets``, ``pathway``, ``targets``, ``base_year``) sets that key of the scenario; any other
 key is a model override (``activity.industry.raw_coal.quantity``). Setting the same key both in
 ``overrides`` and in a sweep or samples is an error.
+
+Merging (``extends``, and a mapping given as a sweep value) is one rule, :func:`deep_merge`:
+mappings merge key by key; a path keyed by years or periods merges year by year (the child's
+years and periods replace those keys, the parent's other years stay), and the value at one
+year is replaced whole (a mix at 2030 is one object); a mapping tagged ``!replace`` replaces
+the inherited one as a whole; anything else replaces. A dotted key to one year
+(``pathway.grid_factor.2030``) sets that year. ``overrides`` merge by dotted key.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import importlib.util
 import itertools
 import json
 import re
@@ -23,9 +29,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from carbon.energy.schema import EnergySection
 from carbon.errors import CarbonError, InputError, display_path
 from carbon.inventory.factors import FACTOR_SETS, GWP_SETS
-from carbon.model import read_yaml
+from carbon.market.schema import MarketSection
+from carbon.merge import _plain, deep_merge, is_time_path  # noqa: F401 (is_time_path re-exported)
+from carbon.model import Replace, read_yaml
+from carbon.pathway.schema import PathwaySection, TargetsSection
 from carbon.schema import Section, validate
 
 GWP_NAMES = Literal[GWP_SETS]
@@ -110,49 +120,32 @@ class Samples(Section):
         return value
 
 
-def module_exists(module: str) -> bool:
-    """Whether a module of the package is installed (a part that has not landed yet is not)."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:  # the parent package is missing
-        return False
+class SampleInfo(Section):
+    """Which Monte Carlo sample a run is: its index, the file's seed and the drawn values."""
+
+    index: int
+    seed: int
+    values: dict[str, float]
 
 
-def _optional_section(module: str, name: str):
-    """A section model from a module that may not have landed yet (then the key is unknown)."""
-    if not module_exists(module):
-        return None
-    return getattr(importlib.import_module(module), name, None)
-
-
-def _build_scenario_model() -> type[Section]:
-    energy = _optional_section("carbon.energy.schema", "EnergySection")
-    market = _optional_section("carbon.market.schema", "MarketSection")
-    pathway = _optional_section("carbon.pathway.schema", "PathwaySection")
-    targets = _optional_section("carbon.pathway.schema", "TargetsSection")
-    ns: dict[str, Any] = {"__annotations__": {}}
-    for key, model in (("energy", energy), ("market", market), ("pathway", pathway), ("targets", targets)):
-        if model is not None:
-            ns["__annotations__"][key] = model | None
-            ns[key] = None
-    if market is not None:
-        ns["__annotations__"]["markets"] = dict[str, market] | None
-        ns["markets"] = None
-    return type("Scenario", (ScenarioBase,), ns)
-
-
-class ScenarioBase(Section):
-    """Keys every scenario file may hold."""
+class Scenario(Section):
+    """A scenario, validated and frozen: every section typed. Runs carry it; stages take its
+    sections; a derived scenario is a typed copy (``model_copy``), never a dict."""
 
     name: str = Field(..., description="run name (letters, digits, - _ .)")
     description: str = ""
     model: str = Field(..., description="model folder, relative to the scenario file")
-    extends: str | None = Field(None, description="scenario file whose keys this one overrides")
     base_year: int | None = Field(None, ge=1990, le=2100)
     inventory: InventoryOptions = InventoryOptions()
     overrides: dict[str, Any] = Field(default_factory=dict, description="dotted model keys -> values")
     sweep: dict[str, list[Any]] = Field(default_factory=dict, description="dotted keys -> lists of values")
     samples: Samples | None = None
+    energy: EnergySection | None = None
+    market: MarketSection | None = None
+    markets: dict[str, MarketSection] | None = None
+    pathway: PathwaySection | None = None
+    targets: TargetsSection | None = None
+    sample: SampleInfo | None = Field(None, description="set by the batch for a Monte Carlo sample run")
 
     @field_validator("name")
     @classmethod
@@ -169,37 +162,53 @@ class ScenarioBase(Section):
                 raise ValueError(f"sweep key {key!r} has no values")
         return value
 
+    @model_validator(mode="after")
+    def _one_market_key(self) -> "Scenario":
+        if self.market is not None and self.markets is not None:
+            raise ValueError("a scenario has either 'market' or 'markets', not both")
+        return self
 
-_SCENARIO: type[Section] | None = None
+    @property
+    def model_dir(self) -> Path:
+        return Path(self.model)
+
+    def all_markets(self) -> dict[str, MarketSection]:
+        """The markets by name: ``""`` for ``market:``, else the names under ``markets:``."""
+        if self.market is not None:
+            return {"": self.market}
+        return dict(sorted((self.markets or {}).items()))
+
+    def as_data(self) -> dict:
+        """The scenario as JSON-ready plain data (for the manifest and the run hash)."""
+        return self.model_dump(mode="json", exclude_none=True, exclude={"sweep", "samples"})
 
 
-def scenario_model() -> type[Section]:
-    """The scenario schema, with the sections of the modules that have landed."""
-    global _SCENARIO
-    if _SCENARIO is None:
-        _SCENARIO = _build_scenario_model()
-    return _SCENARIO
+SWEEP_REPLACE = "!replace"
+"""How a sweep value tagged ``!replace`` is held between :func:`load_raw` and :func:`_set`:
+``{"!replace": mapping}``, plain data that survives validation and JSON (a YAML key cannot
+start with ``!`` unquoted, so it does not collide with data)."""
 
 
-PATH_KEY = re.compile(r"^\d{4}(\s*-\s*\d{4})?$")
+def _mark_sweep(value: Any) -> Any:
+    """Sweep values with each :class:`Replace` held as ``{"!replace": mapping}``."""
+    if isinstance(value, Replace):
+        return {SWEEP_REPLACE: {k: _mark_sweep(v) for k, v in value.items()}}
+    if isinstance(value, dict):
+        return {k: _mark_sweep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark_sweep(v) for v in value]
+    return value
 
 
-def is_time_path(value: Any) -> bool:
-    """A mapping keyed by years or periods (``{2030: ..., "2031-2040": ...}``)."""
-    return isinstance(value, dict) and bool(value) and all(
-        isinstance(k, int) or PATH_KEY.match(str(k)) for k in value)
-
-
-def deep_merge(base: dict, top: dict) -> dict:
-    """``top`` over ``base``, merging nested mappings recursively; a time path (a mapping keyed
-    by years or periods) given in ``top`` replaces the base's path as a whole."""
-    out = copy.deepcopy(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and not is_time_path(value):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+def _unmark_sweep(value: Any) -> Any:
+    """The inverse of :func:`_mark_sweep`: ``{"!replace": mapping}`` back to a :class:`Replace`."""
+    if isinstance(value, dict):
+        if len(value) == 1 and SWEEP_REPLACE in value and isinstance(value[SWEEP_REPLACE], dict):
+            return Replace({k: _unmark_sweep(v) for k, v in value[SWEEP_REPLACE].items()})
+        return {k: _unmark_sweep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unmark_sweep(v) for v in value]
+    return value
 
 
 def _read_mapping(path: Path) -> dict:
@@ -224,15 +233,22 @@ def _absolute_paths(data: dict, folder: Path) -> dict:
 
 
 def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
-    """A scenario file with its ``extends`` chain merged in (not yet validated)."""
+    """A scenario file with its ``extends`` chain merged in by :func:`deep_merge` (not yet
+    validated), as plain dicts: a ``!replace`` marker has done its work and is gone, except in
+    sweep values, where it is held as ``{"!replace": mapping}`` until :func:`_set` applies it."""
     path = Path(path).resolve()
     if path in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, path))
         raise InputError("extends cycle", file=_chain[0], key="extends", expected="a chain without loops", found=cycle)
-    data = _absolute_paths(_read_mapping(path), path.parent)
+    raw = _read_mapping(path)
+    data = _absolute_paths(raw, path.parent)
+    if isinstance(raw.get("inventory"), Replace):
+        data["inventory"] = Replace(data["inventory"])  # keep the tag through the path fix
+    if "sweep" in data:
+        data["sweep"] = _mark_sweep(data["sweep"])
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
-        return data
+        return _plain(data)
     if not isinstance(parent_ref, str):
         raise InputError("extends must be a file name", file=path, key="extends", found=repr(parent_ref))
     parent_path = (path.parent / parent_ref).resolve()
@@ -247,55 +263,65 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run of a batch: its name, the scenario file, and the fully resolved scenario."""
+    """One run of a batch: its name, the scenario file, and the typed, frozen scenario."""
 
     name: str
     file: str
-    data: dict
+    scenario: Scenario
     seed: int | None = None
 
     @property
     def model_dir(self) -> Path:
-        return Path(self.data["model"])
+        return self.scenario.model_dir
 
 
-def load(path: str | Path) -> dict:
-    """Load and validate one scenario file; return the resolved scenario as plain data."""
-    path = Path(path)
-    raw = load_raw(path)
-    raw.setdefault("name", path.stem)
+def _validate(raw: dict, path: Path) -> Scenario:
+    """The typed scenario of plain data read from ``path`` (one message per problem)."""
     try:
-        model = validate(scenario_model(), raw, file=path)
+        return validate(Scenario, raw, file=path)
     except CarbonError as err:
         if err.key and err.key.startswith("samples.vars."):
             err.key = "samples." + err.key[len("samples.vars."):]
+        if err.message.startswith("a scenario has either"):
+            err.key = "markets"
         raise
-    data = model.model_dump(mode="json", exclude_none=True)
-    if "market" in data and "markets" in data:
-        raise InputError("a scenario has either 'market' or 'markets', not both", file=path, key="markets",
-                         expected="one market under market:, or several named ones under markets:")
-    if not Path(data["model"], "model.yaml").is_file():
+
+
+def load(path: str | Path) -> Scenario:
+    """Load and validate one scenario file (its ``extends`` chain merged); the typed scenario."""
+    return _load(Path(path))[1]
+
+
+def _load(path: Path) -> tuple[dict, Scenario]:
+    raw = load_raw(path)
+    raw.setdefault("name", path.stem)
+    scenario = _validate(raw, path)
+    if not Path(scenario.model, "model.yaml").is_file():
         raise InputError("model folder not found", file=path, key="model",
                          expected="a folder with a model.yaml, relative to the scenario file",
-                         found=display_path(data["model"]))
-    for key in data.get("sweep", {}):
-        _check_collision(data, key, path, "sweep")
-    for key in (data.get("samples") or {}).get("vars", {}):
-        _check_collision(data, key, path, "samples")
-    return data
+                         found=display_path(scenario.model))
+    for key in scenario.sweep:
+        _check_collision(scenario, key, path, "sweep")
+    for key in scenario.samples.vars if scenario.samples else ():
+        _check_collision(scenario, key, path, "samples")
+    return raw, scenario
 
 
-def _check_collision(data: dict, key: str, file: Path, where: str) -> None:
-    if key in data.get("overrides", {}):
+def _check_collision(scenario: Scenario, key: str, file: Path, where: str) -> None:
+    if key in scenario.overrides:
         raise InputError(f"{key!r} is set both in overrides and in {where}", file=file, key=f"{where}.{key}",
                          expected="each key set in one place")
 
 
 def _set(data: dict, key: str, value: Any, relative: bool = False, file: Path | None = None) -> None:
-    """Set a dotted key: a scenario section key, or a model override."""
+    """Set a dotted key: a scenario section key, or a model override. A mapping merges into the
+    scenario's value by :func:`deep_merge`, as in ``extends`` (year by year for a time path;
+    whole when tagged ``!replace``); a dotted key to one year (``pathway.grid_factor.2030``) sets
+    that year."""
+    value = _unmark_sweep(value)
     parts = key.split(".")
     if parts[0] not in SCENARIO_SECTIONS:
-        data.setdefault("overrides", {})[key] = {"scale": value} if relative else value
+        data.setdefault("overrides", {})[key] = {"scale": value} if relative else _plain(value)
         return
     node = data
     for part in parts[:-1]:
@@ -309,6 +335,8 @@ def _set(data: dict, key: str, value: Any, relative: bool = False, file: Path | 
             raise InputError("a relative sample needs a number to scale", file=file, key=key,
                              expected="a numeric value in the scenario", found=repr(base))
         value = base * value
+    if isinstance(value, dict):
+        value = deep_merge({last: node[last]} if last in node else {}, {last: value})[last]
     node[last] = value
 
 
@@ -325,11 +353,15 @@ def _label(value: Any) -> str:
 
 
 def expand(path: str | Path) -> list[RunSpec]:
-    """The runs of a scenario file: the cartesian product of its sweep, times its samples."""
+    """The runs of a scenario file: the cartesian product of its sweep, times its samples.
+
+    Sweep and sample values are set in the file's plain data, and each run is validated once
+    into its typed :class:`Scenario` (a bad swept value names the file and key)."""
     path = Path(path)
-    data = load(path)
+    data, scenario = _load(path)
     sweep = data.pop("sweep", {})
-    samples = data.pop("samples", None)
+    data.pop("samples", None)
+    samples = scenario.samples
     keys = sorted(sweep)
     short = {k: k.split(".")[-1] for k in keys}
     if len(set(short.values())) < len(keys):
@@ -344,20 +376,20 @@ def expand(path: str | Path) -> list[RunSpec]:
     specs: list[RunSpec] = []
     if samples is None:
         for name, run in runs:
-            specs.append(RunSpec(name, str(path), _revalidate(run, path)))
+            specs.append(RunSpec(name, str(path), _validate(run, path)))
         return specs
-    rng = np.random.default_rng(samples["seed"])
-    names = sorted(samples["vars"])
-    dists = {k: Distribution.model_validate(samples["vars"][k]) for k in names}
-    draws = {k: dists[k].draw(rng, samples["n"]) for k in names}
-    width = max(4, len(str(samples["n"] - 1)))
+    rng = np.random.default_rng(samples.seed)
+    names = sorted(samples.vars)
+    dists = {k: samples.vars[k] for k in names}
+    draws = {k: dists[k].draw(rng, samples.n) for k in names}
+    width = max(4, len(str(samples.n - 1)))
     for name, run in runs:
-        for i in range(samples["n"]):
+        for i in range(samples.n):
             sample = copy.deepcopy(run)
             for k in names:
                 _set(sample, k, float(draws[k][i]), relative=dists[k].relative, file=path)
-            sample["sample"] = {"index": i, "seed": samples["seed"], "values": {k: float(draws[k][i]) for k in names}}
-            specs.append(RunSpec(f"{name}__s{i:0{width}d}", str(path), _revalidate(sample, path), samples["seed"]))
+            sample["sample"] = {"index": i, "seed": samples.seed, "values": {k: float(draws[k][i]) for k in names}}
+            specs.append(RunSpec(f"{name}__s{i:0{width}d}", str(path), _validate(sample, path), samples.seed))
     return specs
 
 
@@ -371,16 +403,9 @@ def sample_scenario(run: str) -> str | None:
     return SAMPLE_SUFFIX.sub("", run) if SAMPLE_SUFFIX.search(run) else None
 
 
-def _revalidate(data: dict, path: Path) -> dict:
-    """Validate a run after sweep/sample values were set (catches e.g. a bad swept value)."""
-    probe = {k: v for k, v in data.items() if k != "sample"}
-    validate(scenario_model(), probe, file=path)
-    return data
-
-
-def spec_hash(data: dict, model_hash: str) -> str:
+def spec_hash(scenario: Scenario, model_hash: str) -> str:
     """Hash of a resolved scenario and its model's content (the model's path does not count)."""
-    payload = {k: v for k, v in data.items() if k != "model"}
+    payload = {k: v for k, v in scenario.as_data().items() if k != "model"}
     text = json.dumps(payload, sort_keys=True, default=str) + model_hash
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

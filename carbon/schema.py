@@ -19,9 +19,9 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class Section(BaseModel):
-    """Base of every input section: unknown keys are rejected, fields are validated on assignment."""
+    """Base of every input section: unknown keys are rejected, values are frozen once validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def did_you_mean(word: str, choices) -> str | None:

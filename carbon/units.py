@@ -162,3 +162,8 @@ def factor(from_unit: str, to_unit: str) -> float:
 def convert(value, from_unit: str, to_unit: str):
     """Convert a number or array from one unit to another of the same dimension."""
     return value * factor(from_unit, to_unit)
+
+
+KGCE_PER_KWH_CALORIFIC = 0.1229
+"""Electricity at its calorific equivalent, kgce/kWh = tce/MWh (3.6 MJ/kWh / 29.3076 MJ/kgce;
+GB/T 2589-2020 Appendix A)."""

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from carbon.energy import EnergySection, EnergySystem, load_system, with_changes
-from carbon.energy.stage import run_stage
+from carbon.stages.energy import run_stage
 from carbon.energy.technologies import ATTRIBUTES, crf
 from carbon.errors import InputError
 from carbon.schema import validate

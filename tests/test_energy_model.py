@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from carbon.cli.energy import register
 from carbon.energy import EnergySection, load_system, solve, with_changes
-from carbon.energy.cli import register
 from carbon.energy.profiles import generate
-from carbon.energy.stage import run_stage
+from carbon.stages.energy import run_stage
 from carbon.errors import InputError
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "lankao"
@@ -94,7 +94,10 @@ def test_stage_returns_tables_and_json_summary(capfd):
         assert np.all(np.diff(group["emissions_t"]) <= 1e-6)  # higher price, no more emissions
     years = out.tables["years"].set_index("year")
     annual = load_system(MODEL).profiles["load_mw"].sum()
-    assert years.at[2030, "load_mwh"] == pytest.approx(annual * 1.03**5, rel=1e-9)
+    # The section leaves base_year blank, which now means the model's base year (2020 for
+    # models/lankao, whose profiles are end-2020), not 2025 as before: 2030 is 10 years of
+    # 3 % growth on the profile (was annual * 1.03**5 with the old implicit base 2025).
+    assert years.at[2030, "load_mwh"] == pytest.approx(annual * 1.03**10, rel=1e-9)
 
 
 def _parse(argv):
@@ -157,7 +160,7 @@ def test_profiles_are_reproducible_and_match_the_committed_file():
 
 
 def test_cli_arguments_become_an_energy_section():
-    from carbon.energy.cli import section_from_args
+    from carbon.cli.energy import section_from_args
 
     args = _parse(
         [
@@ -176,7 +179,12 @@ def test_cli_arguments_become_an_energy_section():
         ]
     )
     section = section_from_args(args)
-    assert section.years == [2040] and section.base_year == 2025
+    # no --base-year: the section leaves it blank (None) and the run resolves it to the model's
+    # base year, 2020 for models/lankao (the old CLI default was 2025)
+    assert section.years == [2040] and section.base_year is None
+    from carbon.stages.energy import resolve_energy_only
+
+    assert resolve_energy_only(section, MODEL).base_year == 2020
     assert section.days == 6 and section.co2_cap == 5e5 and section.demand_growth == 0.02
     assert section.solver_options == {"solver": "simplex"}
     args = _parse(

@@ -76,7 +76,7 @@ def test_agents_buy_the_auction_in_a_call_auction():
 
 def test_agents_stage_writes_trades(tmp_path):
     from carbon.market.loader import parse_market
-    from carbon.market.stage import run_stage
+    from carbon.stages.market import run_stage
 
     section = parse_market(
         {

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from carbon.cli.market import register
 from carbon.errors import CarbonError, display_path
-from carbon.market.cli import register
 from carbon.market.loader import parse_markets, read_yaml
-from carbon.market.stage import run_stage
+from carbon.stages.market import run_stage
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "market_example.yaml"

@@ -39,7 +39,7 @@ def projected():
     act = validate_activity(BASE)
     inv = account(act, load_factor_set("china"))
     drivers = project_drivers(SECTION, population=None, gdp=1000.0)
-    proj = project_activity(inv, act, SECTION, drivers)
+    proj = project_activity(inv.energy["energy_tce"].to_numpy(), act, SECTION, drivers)
     return drivers, proj.activity.set_index(["year", "sector", "item"])["quantity"]
 
 
@@ -63,8 +63,12 @@ def test_three_sector_projection_by_hand():
     assert q[(2022, "agriculture", "dairy_cattle")] == pytest.approx(100 * 121 / 200 * 1.0404)
 
 
+# The base year's grid factor has one home, the inventory's electricity factor: instead of
+# grid_factor {2020: 0.6}, the inventory factor is overridden to 0.6 (so the hand numbers below,
+# 0.6 -> 0.5 and 0.55 in 2025, stay as they were).
 PATHWAY = """name: pw
 model: MODEL
+overrides: {factors.co2.electricity: 0.6}
 pathway:
   years: [2020, 2030]
   milestones: [2025, 2030]
@@ -74,7 +78,7 @@ pathway:
     industry: {driver: industry, intensity: -0.04}
     residential: {driver: population}
   carbon_price: {2020: 50, 2030: 150}
-  grid_factor: {2020: 0.6, 2030: 0.5}
+  grid_factor: {2030: 0.5}
 energy:
   hours: 48
 """
@@ -115,12 +119,13 @@ def test_coupled_run_is_consistent_and_reproducible(tmp_path):
 
 
 def test_end_use_efficiency_turns_useful_shares_into_final_energy():
-    section = SECTION.model_copy(deep=True)
-    section.sectors["industry"].efficiency = {"raw_coal": 0.7, "electricity": 2.0}
+    # sections are frozen: copy the industry path with its efficiency, then the section
+    industry = SECTION.sectors["industry"].model_copy(update={"efficiency": {"raw_coal": 0.7, "electricity": 2.0}})
+    section = SECTION.model_copy(update={"sectors": {**SECTION.sectors, "industry": industry}})
     act = validate_activity(BASE)
     inv = account(act, load_factor_set("china"))
     drivers = project_drivers(section, population=None, gdp=1000.0)
-    q = project_activity(inv, act, section, drivers).activity.set_index(["year", "sector", "item"])["quantity"]
+    q = project_activity(inv.energy["energy_tce"].to_numpy(), act, section, drivers).activity.set_index(["year", "sector", "item"])["quantity"]
     # useful energy 2020: 71.43 tce x 0.7 + 122.9 tce x 2.0 = 295.801 tce; x 1.452 (value added) x 0.81
     useful = (71.43 * 0.7 + 122.9 * 2.0) * 1.452 * 0.81
     assert q[(2022, "industry", "raw_coal")] == pytest.approx(useful * 0.2 / 0.7 / 0.7143)

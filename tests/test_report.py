@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from test_plots_fixtures import make_batch, make_full_run, write_inventory, write_manifest
 
+from carbon.cli.plots import register
 from carbon.errors import CarbonError
 from carbon.plots import plot
-from carbon.plots.cli import register
 from carbon.report import SECTIONS, build_report
 from carbon.report.compare import compare
 from carbon.report.tables import column_unit, with_units

@@ -21,10 +21,10 @@ def test_extends_chain_merges_recursively(tmp_path):
     write(tmp_path, "a.yaml", "name: a\nmodel: MODEL\ninventory: {factors: ipcc2006, gwp: AR4}\n")
     write(tmp_path, "b.yaml", "name: b\nextends: a.yaml\ninventory: {gwp: AR6}\n")
     c = write(tmp_path, "c.yaml", "extends: b.yaml\ndescription: third\n")
-    data = load(c)
-    assert data["name"] == "c"  # names are never inherited; the file stem is the default
-    assert data["inventory"]["factors"] == "ipcc2006" and data["inventory"]["gwp"] == "AR6"
-    assert data["model"] == str(MODEL)
+    scenario = load(c)  # a typed, frozen Scenario now
+    assert scenario.name == "c"  # names are never inherited; the file stem is the default
+    assert scenario.inventory.factors == "ipcc2006" and scenario.inventory.gwp == "AR6"
+    assert scenario.model == str(MODEL)
 
 
 def test_extends_cycle_is_reported(tmp_path):
@@ -52,21 +52,21 @@ def test_sweep_is_a_cartesian_product_with_named_runs(tmp_path):
     runs = expand(path)
     assert len(runs) == 6
     assert runs[0].name == "s__quantity=10__gwp=AR4"  # keys in sorted order
-    assert runs[-1].data["inventory"]["gwp"] == "AR5"
-    assert runs[-1].data["overrides"] == {"activity.power.raw_coal.quantity": 30}
+    assert runs[-1].scenario.inventory.gwp == "AR5"
+    assert runs[-1].scenario.overrides == {"activity.power.raw_coal.quantity": 30}
 
 
 def test_samples_are_reproducible_and_relative(tmp_path):
     text = ("name: mc\nmodel: MODEL\nsamples:\n  n: 5\n  seed: 3\n"
             "  activity.power.raw_coal.quantity: {dist: uniform, low: 0.9, high: 1.1, relative: true}\n")
     a, b = expand(write(tmp_path, "a.yaml", text)), expand(write(tmp_path, "b.yaml", text))
-    assert [r.data["overrides"] for r in a] == [r.data["overrides"] for r in b]
+    assert [r.scenario.overrides for r in a] == [r.scenario.overrides for r in b]
     assert [r.name for r in a] == [f"mc__s{i:04d}" for i in range(5)]
-    scale = a[2].data["overrides"]["activity.power.raw_coal.quantity"]["scale"]
+    scale = a[2].scenario.overrides["activity.power.raw_coal.quantity"]["scale"]
     assert 0.9 <= scale <= 1.1
-    model = apply_overrides(load_model(MODEL), a[2].data["overrides"])
+    model = apply_overrides(load_model(MODEL), a[2].scenario.overrides)
     coal = model.activity[(model.activity["sector"] == "power") & (model.activity["item"] == "raw_coal")]
-    assert coal["quantity"].iloc[0] == pytest.approx(15.7 * scale)  # the model's 15.7 x 10^4 t scaled
+    assert coal["quantity"].iloc[0] == pytest.approx(14.3 * scale)  # the model's 14.3 x 10^4 t scaled
 
 
 def test_distribution_parameters_are_checked(tmp_path):

@@ -9,7 +9,7 @@ Public API::
     system = load_system("models/lankao")          # EnergySystem
     result = solve(system, year=2025)             # EnergyResult (tables + summary)
     curve = mac_curve(system, [0, 50, 100, 200])  # emissions at carbon prices
-    output = run_stage(EnergySection(), Path("models/lankao"))  # for the runner
+    output = run_stage(EnergySection(), Path("models/lankao"))  # carbon.stages.energy, for the runner
 """
 
 import importlib

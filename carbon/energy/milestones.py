@@ -3,6 +3,8 @@ foresight (all milestones in one model, discounted)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 import pandas as pd
 
 from carbon.energy.inputs import YearAssumptions
@@ -11,7 +13,11 @@ from carbon.energy.outputs import EnergyResult
 from carbon.energy.periods import TimeSlices
 from carbon.energy.problem import EnergyProblem
 from carbon.energy.schema import EnergySection, value_in
-from carbon.energy.system import EnergySystem
+from carbon.energy.system import EnergySystem, with_changes
+
+PriceHook = Callable[[int, EnergyProblem], float]
+"""``hook(year, problem) -> carbon price`` (CNY/t) called before a myopic year is solved; the
+problem is built with what earlier years built and may be re-solved by the hook (a MAC curve)."""
 
 
 def assumptions_for(system: EnergySystem, section: EnergySection, years: list[int]) -> dict[int, YearAssumptions]:
@@ -52,6 +58,9 @@ def solve_milestones(
     options: dict | None = None,
     diagnose: bool = False,
     extra_constraints: ExtraConstraints | None = None,
+    grid_factor: dict[int, float] | None = None,
+    price_hook: PriceHook | None = None,
+    frozen_years: Collection[int] = (),
 ) -> tuple[EnergyResult, dict[tuple[str, int], tuple[float, float]]]:
     """Solve milestone years; return the combined result and what was built in each year.
 
@@ -60,8 +69,14 @@ def solve_milestones(
     existing plants retire after ``existing_build_year + lifetime``. The objective is the sum
     of the yearly objectives. Perfect foresight: one model over all years, each year weighted
     by the years it stands for and the discount factor to ``base_year``.
+
+    Myopic only: ``grid_factor`` sets the grid import's CO2 factor (t/MWh) of each year;
+    ``price_hook`` decides each year's carbon price before it is solved (see :data:`PriceHook`);
+    in ``frozen_years`` nothing new is built (a historical year is its existing system).
     """
     base_year = base_year or years[0]
+    if foresight == "perfect" and (grid_factor or price_hook or frozen_years):
+        raise ValueError("grid_factor, price_hook and frozen_years are for myopic milestones")
     if foresight == "perfect":
         problem = EnergyProblem(
             system,
@@ -82,7 +97,7 @@ def solve_milestones(
     results = []
     for y in years:
         problem = EnergyProblem(
-            system,
+            year_system(system, y, grid_factor, y in frozen_years),
             years=[y],
             assumptions={y: assumptions[y]},
             slices=slices,
@@ -91,10 +106,26 @@ def solve_milestones(
             options=options,
             extra_constraints=extra_constraints,
         )
+        if price_hook is not None:
+            problem.set_carbon_price(price_hook(y, problem), y)
         result = problem.solve(diagnose=diagnose)
         record_builds(problem, result, y, built)
         results.append(result)
     return combine(results), built
+
+
+def year_system(system: EnergySystem, year: int, grid_factor: dict[int, float] | None, frozen: bool) -> EnergySystem:
+    """The system of one myopic year: the grid import at that year's factor; when ``frozen``,
+    no technology may be built (only the existing system runs)."""
+    techs = system.technologies
+    changes: dict[str, dict] = {}
+    if grid_factor is not None:
+        for name in techs.index[techs["kind"] == "grid_import"]:
+            changes[name] = {"co2_t_per_mwh": float(grid_factor[year])}
+    if frozen:
+        for name in techs.index[techs["expandable"].astype(bool)]:
+            changes.setdefault(name, {})["expandable"] = False
+    return with_changes(system, technologies=changes) if changes else system
 
 
 def record_builds(problem: EnergyProblem, result: EnergyResult, year: int, built: dict) -> None:

@@ -115,6 +115,15 @@ class EnergyProblem:
             self.data.assumptions[y] = replace(self.data.assumptions[y], co2_cap=cap)
             self.program.set_row_upper(self.model.co2_cap[y], value)
 
+    def local_emissions(self, x: np.ndarray, year: int | None = None) -> float:
+        """CO2 of local generation in ``year`` (default the first), t: every unit's output x its
+        factor, except the grid import's (imports are the grid's emissions, not the county's)."""
+        d, c = self.data, self.model.columns
+        i = d.years.index(d.years[0] if year is None else year)
+        kind = self.system.technologies["kind"]
+        return sum(d.co2[g] * float(np.dot(d.slices.weight, x[c.p[i, j]]))
+                   for j, g in enumerate(d.units) if d.co2[g] > 0 and kind[g] != "grid_import")
+
     def solve(self, diagnose: bool = False) -> EnergyResult:
         """Solve; return an :class:`EnergyResult` or raise :class:`SolverError` explaining why not.
 
@@ -260,11 +269,14 @@ def mac_curve(
     slices: TimeSlices | None = None,
     options: dict | None = None,
     problem: EnergyProblem | None = None,
+    local_only: bool = False,
 ) -> pd.DataFrame:
     """Power-sector emissions at a list of carbon prices: the marginal abatement cost curve.
 
     The model is built once; each price changes one objective coefficient and re-solves.
     ``system`` may be a model folder (its ``energy/`` is read with :func:`load_system`).
+    With ``local_only`` the emissions are those of local generation (what an emissions trading
+    scheme covering generators sees), else the model's total including imports.
 
     Returns
     -------
@@ -287,7 +299,10 @@ def mac_curve(
         outcome = problem.program.solve()
         if outcome.status != "optimal":
             raise problem._failure(outcome, False)
-        emissions = float(problem.program.values(problem.model.emissions, outcome.x)[0])
+        if local_only:
+            emissions = problem.local_emissions(outcome.x, y)
+        else:
+            emissions = float(problem.program.values(problem.model.emissions, outcome.x)[0])
         rows.append((price, emissions, outcome.objective))
     frame = pd.DataFrame(rows, columns=["carbon_price_cny_per_t", "emissions_t", "objective_cny"])
     frame.insert(2, "abatement_t", frame["emissions_t"].iloc[0] - frame["emissions_t"])

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from carbon.results import atomic_file
+from carbon.files import atomic_file
 
 HOURS = 8760
 

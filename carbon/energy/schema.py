@@ -121,7 +121,9 @@ class TechnologyOverride(Section):
 class EnergySection(Section):
     """The ``energy:`` section of a scenario (all optional; the model's files give the rest)."""
 
-    base_year: int = Field(2025, description="Year of the model's profiles and existing capacity.")
+    base_year: int | None = Field(
+        None, description="Year of the model's profiles and existing capacity (default: the model's base year)."
+    )
     years: list[int] | None = Field(
         None, description="Milestone years to solve (e.g. [2025, 2030, 2035]); default [base_year]."
     )

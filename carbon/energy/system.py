@@ -13,8 +13,8 @@ import pandas as pd
 from carbon.energy.schema import EnergySettings
 from carbon.energy.technologies import apply_overrides, normalise_technologies, read_technologies
 from carbon.errors import InputError
+from carbon.merge import deep_merge
 from carbon.model import read_yaml
-from carbon.scenario import deep_merge
 from carbon.schema import did_you_mean, validate
 
 

@@ -24,12 +24,12 @@ from carbon.inventory.activity import validate_activity
 from carbon.inventory.factors import (
     ENERGY_ITEMS_SCOPE2,
     GASES,
-    KGCE_PER_KWH_CALORIFIC,
     FactorSet,
     category_matches,
     gwp_values,
 )
 from carbon.schema import did_you_mean
+from carbon.units import KGCE_PER_KWH_CALORIFIC
 
 GJ_PER_TCE = units.KGCE_GJ * 1000.0
 COLUMNS = ["year", "sector", "category", "item", "gas", "scope", "memo", "quantity", "unit",

@@ -32,8 +32,6 @@ FACTOR_SETS = {"ipcc2006": ("factors_ipcc2006.csv",), "china": ("factors_ipcc200
 GWP_SETS = ("SAR", "AR4", "AR5", "AR6", "AR6-split")
 REQUIRED = ["factor", "item", "category", "value", "unit", "source"]
 ENERGY_ITEMS_SCOPE2 = ("electricity", "heat")
-KGCE_PER_KWH_CALORIFIC = 0.1229
-"""Electricity at its calorific equivalent, kgce/kWh (3.6 MJ/kWh; GB/T 2589-2020 Appendix A)."""
 
 
 def _data_file(name: str) -> pd.DataFrame:

@@ -5,17 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from carbon.inventory.factors import KGCE_PER_KWH_CALORIFIC
-from carbon.pathway.peak import Peak
+from carbon.pathway.peak import Peak, percent
 from carbon.pathway.power import is_power
 from carbon.pathway.schema import TargetsSection
+from carbon.units import KGCE_PER_KWH_CALORIFIC
 
 
 def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: TargetsSection) -> pd.DataFrame:
-    """Each target met or not, with its margin (positive = better than the target).
+    """Each target met or not, with its margin (positive = better than the target) and a note.
 
-    Columns ``target, year, value, limit, unit, met, margin``. A target whose years fall outside
-    the pathway, or whose indicator is not available, is reported with ``met`` empty.
+    Columns ``target, year, value, limit, unit, met, margin, note``. A target whose years fall
+    outside the pathway, or whose indicator is not available, is reported with ``met`` empty.
+
+    ``peak_by`` (judged on scope 1 + 2, see :mod:`carbon.pathway.peak` for the statuses): met if
+    the status is ``peaked`` or ``declining`` and the peak year is at or before the target year
+    (a ``declining`` path has peaked at or before the base year, which is its peak year); a
+    ``plateau`` (peak not confirmed) or ``not_peaked`` path does not meet it. ``value`` is the
+    peak year (the earliest year of the maximum), ``margin`` the target year minus it. When
+    the maximum lies on a plateau of several years within the tolerance, the note says so, e.g.
+    ``plateau 2027-2035 within 1%: the maximum (2031) is 1 year after 2030, the plateau begins
+    2027``; a ``declining``, ``not_peaked`` or unconfirmed path has its verdict as the note.
+    Other targets have an empty note.
     """
     a = annual.set_index("year")
     rows = []
@@ -25,11 +35,13 @@ def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: Targets
 
     if targets.peak_by is not None:
         peak = peaks["scope12"]
-        ok = peak.peak_year is not None and peak.peak_year <= targets.peak_by and peak.status == "peaked"
+        ok = (peak.peak_year is not None and peak.peak_year <= targets.peak_by
+              and peak.status in ("peaked", "declining"))
         rows.append({"target": "peak_by", "year": targets.peak_by,
                      "value": float(peak.peak_year) if peak.peak_year is not None else np.nan,
                      "limit": float(targets.peak_by), "unit": "year", "met": ok,
-                     "margin": (targets.peak_by - peak.peak_year) if peak.peak_year is not None else np.nan})
+                     "margin": (targets.peak_by - peak.peak_year) if peak.peak_year is not None else np.nan,
+                     "note": peak_note(peak, targets.peak_by)})
     for name, column, items in (("carbon_intensity", "carbon_intensity_t_per_10k_cny", targets.carbon_intensity),
                                 ("energy_intensity", "energy_intensity_tce_per_10k_cny", targets.energy_intensity)):
         for t in items:
@@ -49,7 +61,37 @@ def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: Targets
         value = at("co2e_t_scope12", t.year)
         rows.append({"target": "absolute_cap", "year": t.year, "value": value, "limit": t.max_t, "unit": "t CO2e",
                      "met": _met(value <= t.max_t, value), "margin": t.max_t - value})
-    return pd.DataFrame(rows, columns=["target", "year", "value", "limit", "unit", "met", "margin"])
+    return pd.DataFrame(rows, columns=["target", "year", "value", "limit", "unit", "met", "margin", "note"]).fillna(
+        {"note": ""})
+
+
+def peak_note(peak: Peak, by: int) -> str:
+    """The note of the ``peak_by`` row (see :func:`check_targets`); ``""`` for a plain peak."""
+
+    def years(n: int) -> str:
+        return f"{n} year" + ("" if n == 1 else "s")
+
+    if peak.on_plateau and peak.status != "declining":
+        first, last = peak.plateau
+        y = peak.highest_year
+        within = f"within {percent(peak.tol)}"
+        if y > by:
+            where = f"{years(y - by)} after {by}, the plateau begins {first}"
+        elif y < by:
+            where = f"{years(by - y)} before {by}"
+        else:
+            where = f"in {by}"
+        if y <= by and last > by:
+            where += f", the plateau lasts until {last}"
+        text = f"plateau {first}-{last} {within}: the maximum ({y}) is {where}"
+        if peak.status == "plateau":
+            text += f"; peak not confirmed (still {within} of the maximum in {peak.last_year or last})"
+        elif peak.status == "not_peaked":
+            text += f"; not peaked by {peak.last_year or last} (still rising)"
+        return text
+    if peak.status == "peaked":
+        return ""
+    return peak.verdict()
 
 
 def _met(condition: bool, value: float):

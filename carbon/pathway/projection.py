@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from carbon.errors import InputError
-from carbon.inventory.accounting import Inventory
 from carbon.pathway.drivers import growth_index, interpolate
 from carbon.pathway.power import is_power
 from carbon.pathway.schema import Driver, PathwaySection, SectorPath
@@ -86,15 +85,16 @@ def _fuel_units(base: pd.DataFrame) -> dict[str, tuple[str, float]]:
     return out
 
 
-def project_activity(base_inventory: Inventory, base_activity: pd.DataFrame, section: PathwaySection,
+def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, section: PathwaySection,
                      drivers: pd.DataFrame) -> Projection:
-    """Activity of every year from the base year's activity and the pathway's drivers."""
+    """Activity of every year from the base year's activity, its energy in tce row by row (the
+    inventory's ``energy_tce``) and the pathway's drivers."""
     first, last = section.years
     years = drivers["year"].to_list()
     act = base_activity.reset_index(drop=True).copy()
     for col in ("sector", "category", "item", "unit"):  # plain objects: fast on small frames
         act[col] = pd.Series(act[col].astype(str).to_numpy(dtype=object), dtype=object)
-    act["energy_tce"] = base_inventory.energy["energy_tce"].to_numpy()
+    act["energy_tce"] = np.asarray(base_energy_tce, dtype=float)
     unknown = sorted(set(section.sectors) - set(act["sector"]))
     if unknown:
         raise InputError(f"unknown sector {unknown[0]!r}", key=f"pathway.sectors.{unknown[0]}",

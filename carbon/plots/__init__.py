@@ -8,7 +8,7 @@ without loading matplotlib.
 
 import importlib
 
-_FAMILIES = ("energy", "inventory", "market", "pathway", "uncertainty", "style", "data", "driver", "cli")
+_FAMILIES = ("energy", "inventory", "market", "pathway", "uncertainty", "style", "data", "driver")
 
 
 def __getattr__(name: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from carbon.errors import InputError
-from carbon.results import read_manifest
+from carbon.results import open_run, read_json, read_table
 from carbon.scenario import sample_scenario
 
 AGGREGATE_FILES = ("peak_year_distribution.csv", "bands.csv")
@@ -22,18 +21,11 @@ class MissingData(InputError):
 
 
 def _read_csv(path: Path, required: tuple[str, ...], cache: dict[Path, pd.DataFrame | None]) -> pd.DataFrame | None:
-    """The CSV table at ``path``, read once per ``cache`` (None when there is no such file);
-    :class:`InputError` if it cannot be read or lacks a ``required`` column."""
+    """The CSV table at ``path``, read once per ``cache`` through :func:`carbon.results.read_table`
+    (None when there is no such file); :class:`InputError` if it cannot be read or lacks a
+    ``required`` column."""
     if path not in cache:
-        if not path.is_file():
-            cache[path] = None
-        else:
-            try:
-                cache[path] = pd.read_csv(path)
-            except (OSError, ValueError) as exc:
-                raise InputError(
-                    "cannot read table", file=path, expected="a CSV table", found=str(exc).splitlines()[0]
-                ) from None
+        cache[path] = read_table(path) if path.is_file() else None
     frame = cache[path]
     missing = [] if frame is None else [c for c in required if c not in frame.columns]
     if missing:
@@ -53,7 +45,10 @@ def truthy(value: object) -> bool:
 
 @dataclass
 class Run:
-    """A run folder: its manifest and lazily read tables.
+    """A run folder for drawing: its manifest and lazily read tables. The files are read by
+    :mod:`carbon.results` (:func:`~carbon.results.open_run`, :func:`~carbon.results.read_table`);
+    this layer adds what the figures need (:class:`MissingData` to skip a figure, required
+    columns, markets).
 
     Parameters
     ----------
@@ -67,17 +62,10 @@ class Run:
 
     @classmethod
     def open(cls, path: str | Path) -> Run:
-        """Open a run folder; :class:`InputError` if it has no readable ``manifest.json``."""
-        p = Path(path)
-        manifest = read_manifest(p)
-        if manifest is None:
-            raise InputError(
-                "not a run folder",
-                file=p,
-                expected="a folder with manifest.json (written by `carbon run`)",
-                found="no readable manifest.json",
-            )
-        return cls(p, manifest)
+        """Open a run folder (:func:`carbon.results.open_run`); :class:`InputError` if it has no
+        readable ``manifest.json``."""
+        result = open_run(path)
+        return cls(result.path, result.manifest)
 
     @property
     def name(self) -> str:
@@ -115,10 +103,7 @@ class Run:
             raise MissingData(
                 f"no {stage}/{name}.json in this run", file=self.path, expected=f"{stage}/{name}.json", found="absent"
             )
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError("cannot read JSON", file=path, expected="a JSON document", found=str(exc)) from None
+        return read_json(path)
 
     def markets(self) -> list[str]:
         """Names of the markets of the run: ``""`` for ``<run>/market/``, else sub-folder names."""
@@ -174,10 +159,7 @@ class Aggregate:
         path = self.path / "summary.json"
         if not path.is_file():
             return {}
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError("cannot read JSON", file=path, expected="a JSON document", found=str(exc)) from None
+        return read_json(path)
 
 
 def is_aggregate(path: Path) -> bool:
@@ -196,7 +178,7 @@ class Batch:
     def summary(self) -> pd.DataFrame | None:
         """``summary.csv`` (read once; None when absent)."""
         path = self.path / "summary.csv"
-        return pd.read_csv(path) if path.is_file() else None
+        return read_table(path) if path.is_file() else None
 
     @property
     def name(self) -> str:

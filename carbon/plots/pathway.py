@@ -56,18 +56,33 @@ def status_text(L: Labels, info: dict) -> str:
 
 
 def peak_label(L: Labels, info: dict) -> str:
-    """``peak 2028: 245.3 (10^4 t CO2e), peaked`` - the text written next to the peak marker."""
+    """``peak 2028: 245.3 (10^4 t CO2e), peaked`` - the text written next to the peak marker, with
+    the plateau (``plateau 2027–2031``) when the maximum lies on one of more than one year; a
+    ``declining`` path reads ``peak 2020: ... declining from the base year``."""
     year, level = info.get("peak_year"), info.get("peak_co2e_t")
     status = status_text(L, info)
     if year is None or level is None or (isinstance(level, float) and math.isnan(level)):
         return f"{L('not_peaked')}" if not status else status
     text = f"{L('peak')} {int(year)}: {float(level) / TEN_THOUSAND:,.1f}"
-    plateau = info.get("plateau")
-    if status == L("status_plateau") and plateau and len(plateau) == 2:
-        text += f"\n{status} {int(plateau[0])}–{int(plateau[1])}"
+    span = plateau_span(info)
+    if span and info.get("status") == "plateau":
+        text += f"\n{status} {span[0]}–{span[1]}"
+    elif span:
+        text += (f"\n{status}, " if status else "\n") + f"{L('status_plateau')} {span[0]}–{span[1]}"
     elif status:
         text += f"\n{status}"
     return text
+
+
+def plateau_span(info: dict) -> tuple[int, int] | None:
+    """The plateau of a ``peak.json`` entry if it spans more than one year (whatever the status:
+    a ``peaked`` or ``declining`` path may have sat on a plateau), else None."""
+    plateau = info.get("plateau")
+    if plateau and len(plateau) == 2 and plateau[0] is not None and plateau[1] is not None:
+        a, b = int(plateau[0]), int(plateau[1])
+        if b > a:
+            return a, b
+    return None
 
 
 def _targets(run: Run) -> pd.DataFrame | None:
@@ -125,9 +140,9 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
         total = wide.sum(axis=1) / TEN_THOUSAND
     ax.plot(total.index, total.to_numpy(), color=TOTAL_COLOUR, linewidth=1.8, label=L("total"))
     info = peak_info(run, view)
-    if info.get("plateau") and info.get("status") == "plateau":
-        a, b = info["plateau"]
-        ax.axvspan(a, b, color=PEAK_COLOUR, alpha=0.08, linewidth=0)
+    span = plateau_span(info)
+    if span:
+        ax.axvspan(span[0], span[1], color=PEAK_COLOUR, alpha=0.08, linewidth=0)
     year = info.get("peak_year")
     top = float(total.max())
     if year is not None:
@@ -229,7 +244,9 @@ def compare_pathways(runs: Sequence[Run | str], view: str = "scope1", lang: str 
         years_all += list(series.index)
         info = peak_info(run, view)
         label = run_label(run.name)
-        if info.get("peak_year") is not None:
+        if info.get("status") == "declining" and info.get("peak_year") is not None:
+            label += f" ({status_text(L, info)} {int(info['peak_year'])})"
+        elif info.get("peak_year") is not None:
             label += f" ({L('peak')} {int(info['peak_year'])})"
         elif info:
             label += f" ({status_text(L, info)})"

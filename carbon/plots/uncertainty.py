@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from carbon.pathway.peak import detect_peak
 from carbon.plots.data import Aggregate, MissingData
 from carbon.plots.style import (
     BAND_COLOUR,
@@ -30,6 +31,11 @@ def _aggregate(agg: Aggregate | str) -> Aggregate:
 def fan_chart(agg: Aggregate | str, view: str = "scope1", lang: str = "en") -> Figure:
     """Percentile bands of emissions over time (5-95 % and 25-75 %) with the median; 10^4 t CO2e.
 
+    Marked: the *peak of the median path* (:func:`~carbon.pathway.peak.detect_peak` on the p50
+    band; with its status when it is not ``peaked``) and, when ``summary.json`` has
+    ``median_peak_year_<view>``, the *median peak year* of the samples (dotted line) - two
+    different numbers (see :mod:`carbon.pathway.batch`).
+
     Parameters
     ----------
     agg
@@ -49,15 +55,32 @@ def fan_chart(agg: Aggregate | str, view: str = "scope1", lang: str = "en") -> F
     ax.fill_between(y, s["p5"], s["p95"], color=BAND_COLOUR, alpha=0.18, linewidth=0, label="5–95 %")
     ax.fill_between(y, s["p25"], s["p75"], color=BAND_COLOUR, alpha=0.38, linewidth=0, label="25–75 %")
     ax.plot(y, s["p50"], color=BAND_COLOUR, linewidth=1.8, label=L("median"))
-    k = int(np.argmax(s["p50"]))
+    summary = agg.summary()
+    peak = detect_peak(pd.Series(b["p50"].to_numpy(), index=y), _tol(summary))
+    mark = peak.highest_year
+    level = float(b.set_index("year").at[mark, "p50"]) / TEN_THOUSAND
+    year_text = str(mark) if peak.status == "peaked" else f"{mark}, {L(f'status_{peak.status}')}"
+    if peak.status == "not_peaked":
+        year_text = f"{L('status_not_peaked')} {mark}"
     ax.plot(
-        [y[k]],
-        [s["p50"][k]],
+        [mark],
+        [level],
         marker="o",
         color=PEAK_COLOUR,
         linestyle="none",
-        label=f"{L('peak')} ({L('median')}) {int(y[k])}",
+        gid="peak-of-median-path",
+        label=L("peak_of_median_path", year=year_text),
     )
+    median_year = summary.get(f"median_peak_year_{view}")
+    if median_year is not None:
+        ax.axvline(
+            float(median_year),
+            color=PEAK_COLOUR,
+            linestyle=":",
+            linewidth=1.2,
+            gid="median-peak-year",
+            label=L("median_peak_year", year=f"{float(median_year):g}"),
+        )
     ax.set_xlim(y.min(), y.max())
     ax.set_ylim(0, float(s["p95"].max()) * 1.1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -67,6 +90,11 @@ def fan_chart(agg: Aggregate | str, view: str = "scope1", lang: str = "en") -> F
     ax.set_title(L("title_fan", view=L.name(view)) + f" — {agg.name}", loc="left")
     ax.legend(loc="lower right")
     return fig
+
+
+def _tol(summary: dict) -> float:
+    tol = summary.get("peak_tol")
+    return float(tol) if tol is not None else 0.01
 
 
 def p_peak_by(dist: pd.DataFrame, year: int = 2030) -> float:

@@ -20,9 +20,9 @@ from carbon import __version__
 from carbon.errors import InputError
 from carbon.plots import FigureJob, figures, freeze_layout, render
 from carbon.plots.data import Aggregate, Batch, Run, open_path
-from carbon.results import atomic_file, write_text_atomic
 from carbon.plots.style import use_language
 from carbon.report.tables import ReportTables, Table, format_cell, report_tables, shown_runs
+from carbon.results import atomic_file, write_text_atomic
 
 __all__ = ["SECTIONS", "ReportResult", "build_report", "write_excel", "write_html"]
 

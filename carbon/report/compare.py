@@ -12,8 +12,8 @@ import pandas as pd
 from carbon.errors import InputError
 from carbon.plots import parse_formats
 from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path, truthy
-from carbon.results import atomic_file
 from carbon.plots.style import use_language
+from carbon.results import atomic_file
 
 #: Key indicators: (row label with unit, source, key, scale).
 INDICATORS: tuple[tuple[str, str, str, float], ...] = (

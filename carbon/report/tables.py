@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from carbon.errors import InputError
+from carbon.pathway.peak import verdict
 from carbon.plots.data import Aggregate, Batch, MissingData, Run
 
 #: Column-name endings and their units, longest first (the naming rule of the run tables).
@@ -133,7 +134,8 @@ def _market_unit(periods: pd.DataFrame) -> str:
 
 
 def peak_table(doc: dict) -> pd.DataFrame:
-    """``peak.json`` as rows per view (level also in 10^4 t CO2e)."""
+    """``peak.json`` as rows per view (level also in 10^4 t CO2e), with ``on_plateau`` (the plateau
+    spans more than one year) and the one-sentence ``verdict`` (:func:`carbon.pathway.peak.verdict`)."""
     rows = []
     for view, info in sorted(doc.items()):
         if not isinstance(info, dict):
@@ -149,12 +151,23 @@ def peak_table(doc: dict) -> pd.DataFrame:
                 "peak_co2e_10k_t": level / 1e4 if isinstance(level, (int, float)) else None,
                 "plateau_first": plateau[0] if len(plateau) > 0 else None,
                 "plateau_last": plateau[1] if len(plateau) > 1 else None,
+                "on_plateau": plateau[0] is not None and len(plateau) > 1 and plateau[1] is not None
+                and plateau[1] > plateau[0],
                 "max_reattained_later": info.get("max_reattained_later"),
                 "rebound_before_peak": info.get("rebound_before_peak"),
+                "verdict": info.get("verdict") or _verdict(info),
             }
         )
     frame = pd.DataFrame(rows)
     return frame.rename(columns={"peak_co2e_10k_t": "peak_co2e [10^4 t CO2e]", "peak_co2e_t": "peak_co2e_t [t CO2e]"})
+
+
+def _verdict(info: dict) -> str | None:
+    """The verdict sentence of a ``peak.json`` entry written before it carried one."""
+    try:
+        return verdict(info)
+    except (TypeError, ValueError, KeyError, IndexError):
+        return None
 
 
 def _flatten(prefix: str, value: Any, out: list[dict]) -> None:

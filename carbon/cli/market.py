@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from carbon.market.loader import parse_market, parse_markets, read_yaml
-from carbon.results import StageOutput, write_folder
-
 DESCRIPTION = """\
 Clear a quota market (carbon allowances in tCO2 or energy-use rights in tce) and write its
 tables: periods.csv, firms.csv, ledger.csv, balances.csv (and trades.csv in agent mode), plus
@@ -47,7 +44,10 @@ def register(subparsers) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (errors propagate as CarbonError)."""
-    from carbon.market.stage import run_stage  # imported here: `carbon --help` stays fast
+    # imported here: `carbon --help` stays fast
+    from carbon.market.loader import parse_market, parse_markets, read_yaml
+    from carbon.results import StageOutput, write_folder
+    from carbon.stages.market import run_stage
 
     path = Path(args.file)
     data = read_yaml(path)

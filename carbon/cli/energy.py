@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from carbon.energy.schema import EnergySection
 from carbon.errors import InputError
-from carbon.results import StageOutput, write_folder
-from carbon.schema import validate
+
+if TYPE_CHECKING:  # the engine is imported inside the handlers: `carbon --help` stays fast
+    import pandas as pd
+
+    from carbon.energy.schema import EnergySection
 
 EPILOG = """examples:
   carbon energy lankao                         # 8760 hours of 2025, settings' carbon price
@@ -99,6 +100,9 @@ def model_folder(name: str) -> Path:
 
 def section_from_args(args: argparse.Namespace) -> EnergySection:
     """The ``energy:`` section the command line describes."""
+    from carbon.energy.schema import EnergySection
+    from carbon.schema import validate
+
     data: dict = {"foresight": args.foresight, "diagnose": args.diagnose}
     if args.years:
         data["years"] = args.years
@@ -142,11 +146,12 @@ def section_from_args(args: argparse.Namespace) -> EnergySection:
 
 def handler(args: argparse.Namespace) -> int:
     """Run ``carbon energy``; print the summary; write CSVs with ``-o``. Returns 0."""
-    from carbon.energy.stage import run_energy  # imported here: Pyomo loads only for this command
+    from carbon.results import StageOutput, write_folder
+    from carbon.stages.energy import run_energy  # imported here: Pyomo loads only for this command
 
     section = section_from_args(args)
     folder = model_folder(args.model)
-    result, curve = run_energy(section, folder)
+    result, curve, *_ = run_energy(section, folder)  # (result, MAC curve, resolved quantities)
     print(format_summary(result, curve))
     if args.output is not None:
         tables = result.tables()
@@ -159,16 +164,24 @@ def handler(args: argparse.Namespace) -> int:
 
 def format_summary(result, curve: pd.DataFrame | None = None) -> str:
     """A short text summary: per year the key figures, then capacities."""
-    lines = [
-        f"status {result.status}; objective {result.objective_cny / 1e6:,.2f} million CNY; LP {result.size.get('columns', 0):,} columns x {result.size.get('rows', 0):,} rows; {result.timings.get('total_s', 0):.2f} s (HiGHS {result.timings.get('solve_s', 0):.2f} s)"
-    ]
+    import pandas as pd
+
+    size, timings = result.size, result.timings
+    lines = [(
+        f"status {result.status}; objective {result.objective_cny / 1e6:,.2f} million CNY; "
+        f"LP {size.get('columns', 0):,} columns x {size.get('rows', 0):,} rows; "
+        f"{timings.get('total_s', 0):.2f} s (HiGHS {timings.get('solve_s', 0):.2f} s)"
+    )]
     years = result.years
     lines.append(
-        f"{'year':>6} {'load GWh':>10} {'CO2 kt':>10} {'RE share':>9} {'import GWh':>11} {'unserved MWh':>13} {'CO2 shadow CNY/t':>17} {'cost CNY/MWh':>13}"
+        f"{'year':>6} {'load GWh':>10} {'CO2 kt':>10} {'RE share':>9} {'import GWh':>11} {'unserved MWh':>13} "
+        f"{'CO2 shadow CNY/t':>17} {'cost CNY/MWh':>13}"
     )
     for r in years.itertuples():
         lines.append(
-            f"{r.year:>6} {r.load_mwh / 1e3:>10.1f} {r.emissions_t / 1e3:>10.1f} {r.renewable_share:>9.1%} {r.imports_mwh / 1e3:>11.1f} {r.unserved_mwh:>13.1f} {r.co2_shadow_price_cny_per_t:>17.1f} {r.system_cost_cny_per_mwh:>13.1f}"
+            f"{r.year:>6} {r.load_mwh / 1e3:>10.1f} {r.emissions_t / 1e3:>10.1f} {r.renewable_share:>9.1%} "
+            f"{r.imports_mwh / 1e3:>11.1f} {r.unserved_mwh:>13.1f} {r.co2_shadow_price_cny_per_t:>17.1f} "
+            f"{r.system_cost_cny_per_mwh:>13.1f}"
         )
     cap = result.capacity
     lines.append(f"{'year':>6} {'technology':<14} {'existing MW':>12} {'new MW':>9} {'total MW':>9} {'total MWh':>10}")
@@ -182,7 +195,8 @@ def format_summary(result, curve: pd.DataFrame | None = None) -> str:
         lines.append(f"{'year':>6} {'carbon price CNY/t':>19} {'CO2 kt':>10} {'abatement kt':>13}")
         for r in curve.itertuples():
             lines.append(
-                f"{r.year:>6} {r.carbon_price_cny_per_t:>19.1f} {r.emissions_t / 1e3:>10.1f} {r.abatement_t / 1e3:>13.1f}"
+                f"{r.year:>6} {r.carbon_price_cny_per_t:>19.1f} {r.emissions_t / 1e3:>10.1f} "
+                f"{r.abatement_t / 1e3:>13.1f}"
             )
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -11,23 +12,52 @@ from carbon.inventory.accounting import Inventory, account
 from carbon.inventory.factors import FactorSet, category_matches, load_factor_set, read_factor_file
 from carbon.inventory.uncertainty import approach1, approach2, table
 from carbon.model import Model, scale_or_replace
+from carbon.resolve import GridFactor
 from carbon.results import StageOutput
+from carbon.scenario import InventoryOptions
 
 
-def compute(model: Model, options: dict) -> Inventory:
-    """Account the model's activity with the scenario's ``inventory`` options.
-
-    ``options`` keys (all optional): ``factors``, ``gwp``, ``factors_file``; blanks take the
-    model's choices. Factor overrides of the model (``factors.<factor>.<item>``) sit on top.
-    """
-    set_name = options.get("factors") or model.factors
-    file = options.get("factors_file") or (str(model.factors_file) if model.factors_file else None)
+def factor_set_of(model: Model, options: InventoryOptions) -> FactorSet:
+    """The factor set a run uses: the scenario's choice or the model's, the factor file on top,
+    then the model's factor overrides (``factors.<factor>.<item>``)."""
+    set_name = options.factors or model.factors
+    file = options.factors_file or (str(model.factors_file) if model.factors_file else None)
     user = read_factor_file(file) if file else None
     factor_set = load_factor_set(set_name, user, file)
     if model.factor_overrides:
         factor_set = _with_overrides(factor_set, model.factor_overrides)
-    return account(model.activity, factor_set, options.get("gwp") or model.gwp, validated=True,
+    return factor_set
+
+
+def compute(model: Model, options: InventoryOptions | None = None) -> Inventory:
+    """Account the model's activity with the scenario's ``inventory`` options (blanks take the
+    model's choices)."""
+    options = options or InventoryOptions()
+    return account(model.activity, factor_set_of(model, options), options.gwp or model.gwp, validated=True,
                    file=model.activity_file)
+
+
+MWH_UNITS = {"t/MWh": 1.0, "kg/kWh": 1.0, "t/kWh": 1000.0, "g/kWh": 1e-3, "t/GWh": 1e-3, "t/10^4 kWh": 0.1}
+
+
+def grid_factor_of(model: Model, options: InventoryOptions | None = None) -> GridFactor:
+    """The grid factor of the run's inventory (``co2`` of ``electricity``, t CO2/MWh) and its
+    source: the one home of the grid factor (see :mod:`carbon.resolve`)."""
+    fs = factor_set_of(model, options or InventoryOptions())
+    t = fs.table
+    rows = t[(t["factor"] == "co2") & (t["item"] == "electricity")]
+    if rows.empty:
+        raise InputError("the factor set has no grid factor", key="factors.co2.electricity",
+                         expected="a co2 factor of electricity (t/MWh) in the factor set or a factor file")
+    values = {(float(v) * MWH_UNITS.get(str(u), float("nan"))) for v, u in zip(rows["value"], rows["unit"])}
+    if len(values) > 1 or any(v != v for v in values):
+        raise InputError("the grid factor must be one value in t/MWh", key="factors.co2.electricity",
+                         expected="one co2 factor of electricity for every category, in t/MWh",
+                         found=", ".join(f"{v} {u} @{c or '-'}" for v, u, c in zip(rows["value"], rows["unit"],
+                                                                                   rows["category"])))
+    row = rows.iloc[-1]
+    where = fs.name + (f" + {Path(fs.user_file).name}" if fs.user_file else "")
+    return GridFactor(values.pop(), f"inventory factor co2.electricity ({where}: {row['source']})")
 
 
 def _with_overrides(factor_set: FactorSet, rows: tuple) -> FactorSet:
@@ -69,13 +99,12 @@ def _copies_at(rows: pd.DataFrame, category: str) -> list[pd.DataFrame]:
     return out
 
 
-def run_stage(model: Model, options: dict) -> StageOutput:
+def run_stage(model: Model, options: InventoryOptions) -> StageOutput:
     """Inventory tables and key figures for a run folder."""
     inv = compute(model, options)
-    unc = options.get("uncertainty") or {}
     intervals = [approach1(inv)]
-    if unc.get("draws", 2000):
-        intervals.append(approach2(inv, draws=unc.get("draws", 2000), seed=unc.get("seed", 0)))
+    if options.uncertainty.draws:
+        intervals.append(approach2(inv, draws=options.uncertainty.draws, seed=options.uncertainty.seed))
     summary = inv.summary()
     for i in intervals:
         summary[f"approach{i.approach}_lower_co2e_t"] = i.lower_t

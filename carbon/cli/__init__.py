@@ -1,0 +1,112 @@
+"""Command line: ``carbon run | validate | inventory | energy | market | plot | report | compare | doctor``.
+
+Thin: every command parses its arguments, calls the same public functions a notebook user calls
+and prints. One module per command group (:mod:`carbon.cli.run`, :mod:`carbon.cli.inventory`,
+:mod:`carbon.cli.energy`, :mod:`carbon.cli.market`, :mod:`carbon.cli.plots`,
+:mod:`carbon.cli.doctor`), each with ``register(subparsers)``; they import the engine inside their
+handlers, so ``carbon --help`` stays fast.
+
+Any :class:`~carbon.errors.CarbonError` is printed as one message with exit code 2; any other
+exception as one line ``internal error: ...`` with exit code 1 (``--debug`` prints the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+
+from carbon import __version__
+from carbon.errors import CarbonError
+
+__all__ = ["build_parser", "main"]
+
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``carbon`` command."""
+    from carbon.cli import doctor, energy, inventory, market, plots, run
+
+    parser = argparse.ArgumentParser(prog="carbon", description="Carbon peak engine: inventory, energy system, "
+                                     "quota market and peak-carbon pathway of a county.")
+    parser.add_argument("--version", action="version", version=f"carbon {__version__}")
+    _add_global_options(parser, default=False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (run, inventory, energy, market, plots, doctor):
+        module.register(sub)
+    for command in sub.choices.values():  # `carbon run --debug ...` works as `carbon --debug run ...`
+        _add_global_options(command, default=argparse.SUPPRESS)
+    return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="log progress messages (logger 'carbon' at INFO) on stderr")
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="log debug messages and print the traceback of an internal error")
+
+
+class _StderrHandler(logging.StreamHandler):
+    """A handler writing to whatever ``sys.stderr`` is when a record is emitted."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # set by StreamHandler.__init__; always sys.stderr
+        pass
+
+
+def configure_logging(verbose: bool = False, debug: bool = False) -> None:
+    """The ``carbon`` logger of the command line: WARNING, INFO with ``--verbose``, DEBUG with
+    ``--debug``, one plain handler on stderr. Only :func:`main` calls this; library code never
+    configures logging."""
+    logger = logging.getLogger("carbon")
+    logger.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
+    for handler in list(logger.handlers):
+        if isinstance(handler, _StderrHandler):
+            logger.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logger.addHandler(handler)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``carbon`` command; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # until the arguments are parsed
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        debug = args.debug
+        configure_logging(verbose=args.verbose, debug=args.debug)
+        return args.func(args)
+    except CarbonError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, or the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        else:
+            print(f"internal error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug for the traceback)",
+                  file=sys.stderr)
+        return 1
+

@@ -1,0 +1,218 @@
+"""``carbon run | validate``: run scenario batches, check scenario files; the batch summary."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from carbon.errors import CarbonError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+EPILOG_RUN = """examples:
+  carbon run scenarios/                      every scenario of the folder, on all cores
+  carbon run scenarios/baseline.yaml -o out  one scenario, results in out/
+  carbon run scenarios/ --resume             skip runs already complete with the same inputs
+  carbon run scenarios/ --dask-local 2       on a local Dask cluster of 2 workers
+exit code: 0 all runs succeeded, 2 some run failed on bad input, 1 an internal error."""
+
+#: Emissions of a pathway in a year, in the batch summary (scope 1 + 2, t CO2e).
+YEAR_COLUMN = re.compile(r"^pathway\.co2e_t_scope12_(\d{4})$")
+#: Monte Carlo: the probability of peaking by this year when the samples carry no ``pathway.peak_by``.
+DEFAULT_PEAK_BY = 2030
+
+
+def register(subparsers) -> None:
+    """Add the ``run`` and ``validate`` commands to an argparse subparsers object."""
+    run = subparsers.add_parser("run", help="run scenario files or folders as a batch", epilog=EPILOG_RUN,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders of them")
+    run.add_argument("-o", "--output", default="results", metavar="DIR", help="results folder (default: results)")
+    run.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="local processes (default: all cores)")
+    dask = run.add_mutually_exclusive_group()
+    dask.add_argument("--scheduler", metavar="ADDRESS", help="send runs to this Dask scheduler (tcp://host:port)")
+    dask.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
+    run.add_argument("--resume", action="store_true", help="skip runs already complete with the same inputs")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    run.set_defaults(func=_cmd_run)
+
+    val = subparsers.add_parser("validate", help="check scenario files without running them",
+                                epilog="example:\n  carbon validate scenarios/*.yaml",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    val.add_argument("files", nargs="+", metavar="FILE", help="scenario files or folders")
+    val.set_defaults(func=_cmd_validate)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from carbon.runner import Progress, run_batch
+
+    summary = run_batch(args.paths, args.output, jobs=args.jobs, scheduler=args.scheduler,
+                        dask_local=args.dask_local, resume=args.resume, progress=Progress(quiet=args.quiet))
+    print(format_summary(summary))
+    print(f"\nresults: {args.output}/ (summary.csv and one folder per run)")
+    bad = summary[summary["status"] != "ok"]
+    if bad.empty:
+        return 0
+    return 1 if (bad["kind"] == "internal").any() else 2
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """``frame[name]``, or a column of NaN when the summary has no such column."""
+    import pandas as pd
+
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(float("nan"), index=frame.index, dtype=object)
+
+
+def _number(frame: pd.DataFrame, name: str, scale: float = 1.0) -> pd.Series:
+    """A numeric column (NaN where missing or not a number) times ``scale``."""
+    import pandas as pd
+
+    return pd.to_numeric(_column(frame, name), errors="coerce") * scale
+
+
+def _year(value: object) -> str:
+    import pandas as pd
+
+    number = pd.to_numeric(value, errors="coerce")
+    return "-" if pd.isna(number) else f"{int(number)}"
+
+
+def _text(value: object) -> str:
+    """A text cell: ``-`` when missing (None, NaN or blank)."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
+        return "-"
+    return str(value)
+
+
+def _pathway_block(runs: pd.DataFrame) -> str:
+    """The pathway runs as a table: peak, the emissions of every year the summary carries, targets."""
+    import pandas as pd
+
+    table = pd.DataFrame({
+        "run": runs["run"],
+        "peak year": _column(runs, "pathway.scope12_peak_year").map(_year),
+        "status": _column(runs, "pathway.scope12_status").map(_text),
+        "peak 10^4 t": _number(runs, "pathway.scope12_peak_co2e_t", 1e-4),
+    })
+    found = [(int(m.group(1)), c) for c in runs.columns if (m := YEAR_COLUMN.match(str(c)))]
+    for year, col in sorted(found):
+        values = _number(runs, col, 1e-4)
+        if values.notna().any():
+            table[f"{year} 10^4 t"] = values
+    table["targets met"] = _column(runs, "pathway.targets_met").map(_text)
+    if "pathway.targets_failed" in runs.columns:
+        table["targets failed"] = _column(runs, "pathway.targets_failed").map(
+            lambda v: ", ".join(t.strip() for t in _text(v).split(";") if t.strip()) or "-")
+    text = "pathways (scope 1 + 2, t CO2e x 10^4):\n" + table.to_string(
+        index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
+    if "pathway.verdict" in runs.columns:
+        verdicts = [f"- {name}: {_text(v)}" for name, v in zip(runs["run"], runs["pathway.verdict"])
+                    if _text(v) != "-"]
+        if verdicts:
+            text += "\n\nverdicts:\n" + "\n".join(verdicts)
+    return text
+
+
+def _monte_carlo_line(base: str, rows: pd.DataFrame) -> str:
+    """``- base: 97/100 samples ok, P(peak <= 2030) = 0.83 (scope 1 + 2)`` (or the inventory spread)."""
+    ok = rows[_column(rows, "status") == "ok"]
+    text = f"- {base}: {len(ok)}/{len(rows)} samples ok"
+    if "pathway.scope12_status" in rows.columns and len(ok):
+        by = _number(ok, "pathway.peak_by").fillna(DEFAULT_PEAK_BY)
+        peaked = (_column(ok, "pathway.scope12_status") == "peaked") & (
+            _number(ok, "pathway.scope12_peak_year") <= by)
+        years = sorted({int(y) for y in by})
+        label = f"{years[0]}" if len(years) == 1 else "the target year"
+        text += f", P(peak <= {label}) = {peaked.sum() / len(rows):.2f} (scope 1 + 2)"
+    elif "inventory.co2e_t" in rows.columns and len(ok):
+        values = _number(ok, "inventory.co2e_t", 1e-4).dropna()
+        if len(values):
+            q = values.quantile([0.05, 0.5, 0.95])
+            text += f", base-year CO2e 10^4 t: median {q[0.5]:,.1f} (90% range {q[0.05]:,.1f}-{q[0.95]:,.1f})"
+    return text
+
+
+def _inventory_block(inventory: pd.DataFrame) -> str:
+    import pandas as pd
+
+    cols = {"inventory.factor_set": ("factors", None), "inventory.gwp": ("gwp", None),
+            "inventory.co2e_t": ("CO2e 10^4 t", 1e-4), "inventory.scope1_co2e_t": ("scope 1", 1e-4),
+            "inventory.scope2_co2e_t": ("scope 2", 1e-4), "inventory.energy_tce": ("energy 10^4 tce", 1e-4)}
+    table = pd.DataFrame({"run": inventory["run"], "status": _column(inventory, "status").map(_text)})
+    for col, (label, scale) in cols.items():
+        if col in inventory.columns and inventory[col].notna().any():
+            table[label] = _number(inventory, col, scale) if scale else inventory[col]
+    for col in sorted(c for c in inventory.columns if re.match(r"^market.*\.price_first_cny_per_", str(c))):
+        stage, unit = col.split(".price_first_cny_per_")
+        first = _number(inventory, col)
+        last = _number(inventory, f"{stage}.price_last_cny_per_{unit}")
+        if first.isna().all():
+            continue
+        label = f"{stage.removeprefix('market/') or 'market'} CNY/{unit} first-last"
+        table[label] = [f"{a:,.1f}-{b:,.1f}" if pd.notna(a) and pd.notna(b) else f"{a:,.1f}-" if pd.notna(a)
+                        else "-" for a, b in zip(first, last)]
+    return "inventories (base year):\n" + table.to_string(index=False, float_format=lambda v: f"{v:,.2f}",
+                                                          na_rep="-")
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    """The batch summary as text: pathway runs (peak, the emissions of each year the stages
+    report, targets, verdict), Monte Carlo scenarios collapsed to one line each, inventory-only
+    runs, then the failures. Emissions in 10^4 t CO2e (scope 1 + 2 unless said), energy in
+    10^4 tce. Any column may be missing or NaN (a failed run has NaN everywhere)."""
+    from carbon.scenario import SAMPLE_SUFFIX
+
+    if summary.empty or "run" not in summary.columns:
+        return "no runs"
+    names = summary["run"].astype(str)
+    is_sample = names.str.contains(SAMPLE_SUFFIX)
+    has_pathway = _column(summary, "pathway.scope12_status").notna()
+    blocks = []
+    runs = summary[~is_sample & has_pathway]
+    if not runs.empty:
+        blocks.append(_pathway_block(runs))
+    samples = summary[is_sample]
+    if not samples.empty:
+        lines = ["Monte Carlo:"]
+        for base, rows in samples.groupby(names[is_sample].str.replace(SAMPLE_SUFFIX, "", regex=True), sort=True):
+            lines.append(_monte_carlo_line(str(base), rows))
+        blocks.append("\n".join(lines))
+    inventory = summary[~is_sample & ~has_pathway]
+    if not inventory.empty:
+        blocks.append(_inventory_block(inventory))
+    sets = sorted(set(_column(summary, "inventory.factor_set").dropna().astype(str)))
+    if sets:
+        gwps = sorted(set(_column(summary, "inventory.gwp").dropna().astype(str)))
+        blocks.append(f"factor sets: {', '.join(sets)}; GWP: {', '.join(gwps) or '-'} (100-year)")
+    errors = summary[_column(summary, "status") != "ok"]
+    if not errors.empty:
+        blocks.append("failed runs:\n" + "\n".join(
+            f"- {run}: {_text(error)}" for run, error in zip(errors["run"], _column(errors, "error"))))
+    return "\n\n".join(blocks)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from carbon.runner import validate_run
+    from carbon.scenario import expand, scenario_files
+
+    bad = 0
+    for file in scenario_files(args.files):
+        try:
+            specs = expand(file)
+            for i, spec in enumerate(specs):
+                validate_run(spec, full=i == 0)
+        except CarbonError as exc:
+            bad += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        print(f"ok: {file} ({len(specs)} run{'s' if len(specs) != 1 else ''})")
+    return 2 if bad else 0
+
+

@@ -1,0 +1,102 @@
+"""Assembling a pathway from its parts (pure): end-use emissions of every year, the power
+sector's path and the grid factor give the annual indicators in two views.
+
+Views: ``scope1`` (territorial) and ``scope12`` = scope 1 + net purchased electricity x grid
+factor + purchased heat (net purchases floored at zero: an exporting county claims no negative
+scope 2).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from carbon.pathway.drivers import interpolate
+from carbon.pathway.power import PowerPath
+from carbon.pathway.schema import PathwaySection
+from carbon.units import KGCE_PER_KWH_CALORIFIC, factor
+
+VIEWS = ("scope1", "scope12")
+MWH_PER_TJ = factor("TJ", "MWh")
+
+
+def capture_methane(emissions: pd.DataFrame, capture: dict[int, float], base_year: int) -> pd.DataFrame:
+    """Landfill methane (4.A CH4) less the captured share, linear between the given years.
+
+    The base year is the inventory as it is (its activity already reflects today's capture), so
+    the path starts from 0 in the base year unless the scenario gives that year."""
+    if not capture:
+        return emissions
+    years = sorted(set(emissions["year"].astype(int)))
+    share = interpolate({base_year: 0.0, **capture}, years)
+    out = emissions.copy()
+    landfill = out["category"].astype(str).str.startswith("4.A") & (out["gas"].astype(str) == "ch4")
+    keep = 1.0 - share.reindex(out.loc[landfill, "year"]).to_numpy()
+    out.loc[landfill, "emissions_t"] *= keep
+    out.loc[landfill, "co2e_t"] *= keep
+    return out
+
+
+def purchases_mwh(energy: pd.DataFrame, years: list[int]) -> pd.Series:
+    """Net purchased electricity of the end-use sectors each year, MWh (the inventory's
+    ``electricity`` rows of the projected activity)."""
+    rows = energy[energy["item"].astype(str) == "electricity"]
+    return (rows.groupby("year")["energy_tj"].sum() * MWH_PER_TJ).reindex(years, fill_value=0.0)
+
+
+def assemble(end_use: pd.DataFrame, power: PowerPath, drivers: pd.DataFrame, grid_factor: pd.Series,
+             energy: pd.DataFrame, section: PathwaySection, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The annual indicators (one row per year) and emissions by sector in both views.
+
+    ``end_use``: the inventory's emission rows of every year without the power sector and memo
+    items; ``energy``: the inventory's energy rows (tce) of every year.
+    """
+    scope1_sectors = (end_use[end_use["scope"] == 1].assign(sector=lambda f: f["sector"].astype(str))
+                      .groupby(["year", "sector"])["co2e_t"].sum().unstack(fill_value=0.0)
+                      .reindex(years, fill_value=0.0))
+    p = power.table.set_index("year")
+    scope1 = scope1_sectors.copy()
+    scope1["power"] = p["local_co2_t"]
+    net_mwh = (p["imports_mwh"] - p["exports_mwh"]).clip(lower=0.0)
+    scope2 = net_mwh * grid_factor
+    scope12 = scope1.copy()
+    scope12["purchased_electricity"] = scope2
+    heat = end_use[(end_use["scope"] == 2) & (end_use["item"].astype(str) != "electricity")]
+    scope12["purchased_heat"] = heat.groupby("year")["co2e_t"].sum().reindex(years, fill_value=0.0)
+    by_sector = pd.concat([
+        scope1.stack().rename("co2e_t").reset_index().assign(view="scope1"),
+        scope12.stack().rename("co2e_t").reset_index().assign(view="scope12"),
+    ], ignore_index=True)
+    by_sector.columns = ["year", "sector", "co2e_t", "view"]
+    by_sector = by_sector[["year", "view", "sector", "co2e_t"]]
+    d = drivers.set_index("year")
+    fossil = energy[~energy["biogenic"] & ~energy["item"].astype(str).isin(["electricity", "heat"])]
+    fossil_tce = fossil.groupby("year")["energy_tce"].sum().reindex(years, fill_value=0.0)
+    fossil_tce = fossil_tce - p["replaced_fuel_tce"] + p["local_fuel_tce"]
+    heat_tce = energy[energy["item"].astype(str) == "heat"].groupby("year")["energy_tce"].sum()
+    heat_tce = heat_tce.reindex(years, fill_value=0.0)
+    subst = interpolate(section.coal_substitution_kgce_per_kwh, years)  # kgce/kWh = tce/MWh
+    grid_nf = interpolate(section.grid_non_fossil_share, years)
+    nonfossil_mwh = p["renewable_mwh"] + net_mwh * grid_nf
+    primary_elec_mwh = p["renewable_mwh"] + net_mwh
+    energy_calorific = fossil_tce + heat_tce + primary_elec_mwh * KGCE_PER_KWH_CALORIFIC
+    energy_subst = fossil_tce + heat_tce + primary_elec_mwh * subst
+    annual = pd.DataFrame({
+        "year": years,
+        "population": d["population"].to_numpy(),
+        "gdp_10k_cny": d["gdp_10k_cny"].to_numpy(),
+        "energy_tce": energy_calorific.to_numpy(),
+        "energy_tce_coal_substitution": energy_subst.to_numpy(),
+        "co2e_t_scope1": scope1.sum(axis=1).to_numpy(),
+        "co2e_t_scope12": scope12.sum(axis=1).to_numpy(),
+        "scope2_co2e_t": (scope2 + scope12["purchased_heat"]).to_numpy(),
+        "power_co2_t": p["local_co2_t"].to_numpy(),
+        "carbon_price_cny_per_t": p["carbon_price_cny_per_t"].to_numpy(),
+        "electricity_mwh": p["demand_mwh"].to_numpy(),
+        "net_imports_mwh": (p["imports_mwh"] - p["exports_mwh"]).to_numpy(),
+        "grid_factor_t_per_mwh": grid_factor.to_numpy(),
+        "non_fossil_share": (nonfossil_mwh * subst / energy_subst).to_numpy(),
+        "renewable_share_electricity": (p["renewable_mwh"] / p["demand_mwh"].where(p["demand_mwh"] > 0)).to_numpy(),
+    })
+    annual["carbon_intensity_t_per_10k_cny"] = annual["co2e_t_scope12"] / annual["gdp_10k_cny"]
+    annual["energy_intensity_tce_per_10k_cny"] = annual["energy_tce"] / annual["gdp_10k_cny"]
+    return annual, by_sector

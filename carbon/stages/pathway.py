@@ -1,0 +1,241 @@
+"""The pathway stage: every year of the horizon, from the scenario's drivers.
+
+Each year: the pathway room projects activity -> the inventory room accounts it (the same factor
+and GWP sets as the base year) -> end-use emissions; the coupling room gives the power sector
+(the energy model at the milestones, calibrated to the base year, or the inventory's rows when
+the scenario has no energy model); the pathway room assembles the two views, the peak, the
+targets and the LMDI decomposition; ``reconciliation`` compares the base year across rooms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from carbon.coupling.cache import SolveCache
+from carbon.errors import InputError
+from carbon.inventory.accounting import Inventory
+from carbon.inventory.activity import validate_activity
+from carbon.model import Model
+from carbon.pathway.assemble import VIEWS, assemble, capture_methane, purchases_mwh
+from carbon.pathway.indicators import LMDI_FACTORS, check_targets, lmdi_frame
+from carbon.pathway.lmdi import decompose
+from carbon.pathway.peak import detect_peak
+from carbon.pathway.power import PowerPath, is_power, power_from_inventory
+from carbon.pathway.projection import Projection, project_activity, project_drivers
+from carbon.pathway.schema import TargetsSection
+from carbon.pathway.stirpat import fit_stirpat
+from carbon.resolve import Resolved
+from carbon.results import StageOutput
+from carbon.scenario import Scenario
+from carbon.stages.inventory import compute
+
+__all__ = ["VIEWS", "Projected", "project", "run_stage"]
+
+
+@dataclass(frozen=True)
+class Projected:
+    """Drivers, activity and inventory of every year (no energy model yet)."""
+
+    years: list[int]
+    base: Inventory  # the base year's inventory: THE inventory of the run
+    inventory: Inventory  # every year, landfill capture applied
+    projection: Projection
+
+
+def project(model: Model, scenario: Scenario) -> Projected:
+    """Drivers, activity and inventory of every year: the part of the stage that ``carbon
+    validate`` also runs."""
+    section = scenario.pathway
+    assert section is not None
+    first, last = section.years
+    years = list(range(first, last + 1))
+    base_rows = model.activity[model.activity["year"] == first].reset_index(drop=True)
+    if base_rows.empty:
+        raise InputError(f"the model has no activity for the pathway's first year {first}", key="pathway.years",
+                         expected=f"pathway.years starting at the model's base year {model.base_year}")
+    base = compute(replace(model, activity=base_rows), scenario.inventory)
+    drivers = project_drivers(section, model.population, model.gdp_10k_cny)
+    projection = project_activity(base.energy["energy_tce"].to_numpy(), base_rows, section, drivers)
+    activity = validate_activity(projection.activity.drop(columns=["energy_tce"]), "projected activity")
+    inv = compute(replace(model, activity=activity), scenario.inventory)
+    inv = replace(inv, emissions=capture_methane(inv.emissions, section.methane_capture, first))
+    return Projected(years, base, inv, projection)
+
+
+def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: SolveCache,
+              base_dir: Path | None = None) -> dict[str, StageOutput]:
+    """Project the pathway of a resolved scenario.
+
+    Returns ``{"pathway": ...}`` with tables ``annual, by_sector, targets, lmdi, drivers, power,
+    reconciliation`` and the document ``peak`` (see results/README.md for the columns),
+    ``{"energy": ...}`` with the energy model's tables (and ``calibration``) when the scenario
+    has an ``energy:`` section, and ``{"market": ...}`` with ``carbon_price: from_market``.
+    ``base_dir`` is the scenario file's folder (market and history files are relative to it).
+    """
+    section = scenario.pathway
+    assert section is not None
+    targets = scenario.targets or TargetsSection()
+    p = project(model, scenario)
+    years, inv = p.years, p.inventory
+    first, last = section.years
+    emissions = inv.emissions
+    grid = pd.Series(resolved.grid_factor).reindex(years)
+    price = None if resolved.carbon_price is None else pd.Series(resolved.carbon_price).reindex(years)
+    end_use = emissions[~emissions["memo"] & ~is_power(emissions["category"])]
+    purchases = purchases_mwh(inv.energy, years)
+    out: dict[str, StageOutput] = {}
+    calibration = None
+    if scenario.energy is not None:
+        from carbon.stages.energy import power_stage
+
+        power, calibration, energy_out, market_out = power_stage(model, scenario, resolved, cache, inv, purchases,
+                                                                 base_dir or Path("."))
+        out["energy"] = energy_out
+        if market_out is not None:
+            out["market"] = market_out
+    else:
+        power = power_from_inventory(emissions, purchases, years, price if price is not None else grid * 0.0)
+    annual, by_sector = assemble(end_use, power, p.projection.drivers, grid, inv.energy, section, years)
+    peaks = {view: detect_peak(annual.set_index("year")[f"co2e_t_{view}"], section.tolerance) for view in VIEWS}
+    targets_table = check_targets(annual, peaks, targets)
+    start = section.decomposition.start or first
+    end = section.decomposition.end or last
+    frame = lmdi_frame(emissions, p.projection.drivers, p.projection.sector_driver, grid)
+    additive = decompose(frame, LMDI_FACTORS, start, end)
+    multiplicative = decompose(frame, LMDI_FACTORS, start, end, kind="multiplicative")
+    product = frame[LMDI_FACTORS].prod(axis=1)
+    lmdi = pd.DataFrame({"factor": LMDI_FACTORS, "effect_t": additive.to_numpy(),
+                         "ratio": multiplicative.to_numpy(), "start": start, "end": end,
+                         "total_start_t": float(product[frame["year"] == start].sum()),
+                         "total_end_t": float(product[frame["year"] == end].sum())})
+    tables = {"annual": annual, "by_sector": by_sector, "targets": targets_table, "lmdi": lmdi,
+              "drivers": p.projection.drivers, "power": power.table,
+              "reconciliation": reconciliation(p.base, annual, power, calibration, out.get("market"))}
+    summary = key_figures(annual, peaks, targets_table, section.milestones, targets)
+    if section.stirpat is not None:
+        coefficients, projected = stirpat_check(section.stirpat.history, base_dir, annual)
+        tables["stirpat"] = projected
+        tables["stirpat_coefficients"] = coefficients
+        summary.update({f"stirpat_{k}": float(v) for k, v in coefficients.set_index("term")["value"].items()})
+    peak_doc = {view: {**pk.as_dict(), "peak_co2e_t": pk.peak_value} for view, pk in peaks.items()}
+    out["pathway"] = StageOutput(tables=tables, summary=summary, documents={"peak": peak_doc})
+    return out
+
+
+def key_figures(annual: pd.DataFrame, peaks: dict, targets_table: pd.DataFrame, milestones: list[int],
+                targets: TargetsSection) -> dict:
+    """The pathway's key figures for the manifest and the batch summary: the peak in both views,
+    the verdict, emissions (scope 1 + 2, t CO2e) in the base year, the milestones and the last
+    year, and the targets met and failed."""
+    summary: dict = {}
+    for view, pk in peaks.items():
+        summary[f"{view}_peak_year"] = pk.peak_year
+        summary[f"{view}_status"] = pk.status
+        summary[f"{view}_peak_co2e_t"] = pk.peak_value
+    summary["verdict"] = peaks["scope12"].verdict()
+    a = annual.set_index("year")
+    shown = sorted({int(a.index[0]), *[m for m in milestones if m in a.index], int(a.index[-1])})
+    for year in shown:
+        summary[f"co2e_t_scope12_{year}"] = float(a.at[year, "co2e_t_scope12"])
+    summary["base_year"] = int(a.index[0])
+    summary["peak_by"] = targets.peak_by
+    met = targets_table["met"].dropna()
+    summary["targets_met"] = f"{int(met.sum())}/{len(met)}"
+    failed = targets_table[targets_table["met"] == False]  # noqa: E712 (a column of True/False/None)
+    summary["targets_failed"] = ";".join(f"{r.target} {int(r.year)}" for r in failed.itertuples())
+    return summary
+
+
+RECONCILIATION_COLUMNS = ["quantity", "unit", "inventory", "pathway", "energy_model", "market",
+                          "pathway_minus_inventory", "energy_model_minus_inventory", "market_minus_inventory",
+                          "explained"]
+
+
+def reconciliation(base: Inventory, annual: pd.DataFrame, power: PowerPath, calibration, market) -> pd.DataFrame:
+    """The base year as each room sees it, and the differences (zero unless ``explained``).
+
+    Rows: total CO2e scope 1 + 2, scope 1, scope 2, power-sector CO2e (local generation), net
+    purchased electricity, energy (tce, calorific). Columns: the inventory (THE base year), the
+    pathway's first year, the energy model's base-year solve before calibration, the market's
+    coverage of the power sector (its emissions at price 0), and the differences.
+    """
+    e = base.emissions[~base.emissions["memo"]]
+    a = annual.iloc[0]
+    year = int(a["year"])
+    power_rows = e[is_power(e["category"])]
+    elec = base.energy[base.energy["item"].astype(str) == "electricity"]
+    inv_purchases = float(elec["energy_tj"].sum()) * 1e6 / 3600.0
+    inv = {
+        "co2e_scope12": float(e["co2e_t"].sum()),
+        "co2e_scope1": float(e.loc[e["scope"] == 1, "co2e_t"].sum()),
+        "co2e_scope2": float(e.loc[e["scope"] == 2, "co2e_t"].sum()),
+        "power_co2e": float(power_rows["co2e_t"].sum()),
+        "net_purchases": inv_purchases,
+        "energy": float(base.energy_tce()),
+    }
+    path = {"co2e_scope12": a["co2e_t_scope12"], "co2e_scope1": a["co2e_t_scope1"], "co2e_scope2": a["scope2_co2e_t"],
+            "power_co2e": a["power_co2_t"], "net_purchases": a["net_imports_mwh"], "energy": a["energy_tce"]}
+    model: dict[str, float] = {}
+    if calibration is not None:
+        model = {"power_co2e": calibration.model_local_co2_t, "net_purchases": calibration.model_net_imports_mwh}
+    mkt: dict[str, float] = {}
+    if market is not None and "firms" in market.tables:
+        firms = market.tables["firms"]
+        rows = firms[(firms["firm"] == "power") & (firms["period"] == year)] if "firm" in firms else firms.iloc[0:0]
+        if len(rows):  # the power firm's emissions at price 0 = at the market's price + its abatement
+            mkt["power_co2e"] = float(rows["emissions"].iloc[0] + rows["abatement"].iloc[0])
+    renewable_tce = float(power.table.iloc[0]["renewable_mwh"]) * 0.1229
+    notes = {
+        "power_co2e": ("energy model: its own dispatch of the existing plants, CO2 only; the pathway scales every "
+                       f"year by k = {calibration.co2_factor:.6g} (energy/calibration.csv)" if calibration else "")
+        + ("; market: the power firm is the energy model's local generation at price 0" if mkt else ""),
+        "net_purchases": ("energy model: base-year load calibrated to the inventory's purchases within 0.1 %; the rest "
+                          "is the net import offset of energy/calibration.csv" if calibration else ""),
+        "energy": (f"pathway counts local wind, solar and other renewable power as primary electricity "
+                   f"({renewable_tce:,.1f} tce at 0.1229 kgce/kWh), which the inventory's activity does not list"
+                   if renewable_tce > 0 else ""),
+    }
+    labels = {"co2e_scope12": ("total CO2e, scope 1 + 2", "t CO2e"), "co2e_scope1": ("scope 1 CO2e", "t CO2e"),
+              "co2e_scope2": ("scope 2 CO2e (purchased electricity and heat)", "t CO2e"),
+              "power_co2e": ("power sector (local generation) CO2e", "t CO2e"),
+              "net_purchases": ("net purchased electricity", "MWh"), "energy": ("energy, calorific method", "tce")}
+    rows = []
+    for key, (label, unit) in labels.items():
+        i, pth = inv[key], float(path[key])
+        m, k = model.get(key, np.nan), mkt.get(key, np.nan)
+        rows.append({"quantity": label, "unit": unit, "inventory": i, "pathway": pth, "energy_model": m, "market": k,
+                     "pathway_minus_inventory": pth - i, "energy_model_minus_inventory": m - i,
+                     "market_minus_inventory": k - i, "explained": notes.get(key, "")})
+    return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
+
+
+def unexplained(table: pd.DataFrame, rtol: float = 1e-6) -> pd.DataFrame:
+    """Rows of a reconciliation table with a difference larger than ``rtol`` (relative to the
+    inventory) and no explanation."""
+    scale = table["inventory"].abs().clip(lower=1.0)
+    diff = table[["pathway_minus_inventory", "energy_model_minus_inventory", "market_minus_inventory"]].abs()
+    big = diff.gt(rtol * scale, axis=0).any(axis=1)
+    return table[big & (table["explained"].fillna("") == "")]
+
+
+def stirpat_check(history: str, base_dir: Path | None, annual: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit STIRPAT on the history and project it with the pathway's P, A = GDP/P, T = energy/GDP.
+
+    Returns the coefficients (``term, value``) and ``year, co2e_t_stirpat, co2e_t_scope12``.
+    """
+    from carbon.inventory.activity import read_csv
+
+    path = Path(history) if Path(history).is_absolute() else Path(base_dir or ".") / history
+    frame = read_csv(path)
+    coef = fit_stirpat(frame, "I", ["P", "A", "T"])
+    pop = annual["population"].to_numpy()
+    aff = annual["gdp_10k_cny"].to_numpy() / pop
+    tech = annual["energy_tce"].to_numpy() / annual["gdp_10k_cny"].to_numpy()
+    projected = np.exp(coef["const"]) * pop ** coef["P"] * aff ** coef["A"] * tech ** coef["T"]
+    return (pd.DataFrame({"term": coef.index, "value": coef.to_numpy()}),
+            pd.DataFrame({"year": annual["year"], "co2e_t_stirpat": projected,
+                          "co2e_t_scope12": annual["co2e_t_scope12"]}))
