@@ -96,21 +96,35 @@ def test_coupled_run_is_consistent_and_reproducible(tmp_path):
     for view in ("scope1", "scope12"):
         sums = by_sector[by_sector["view"] == view].groupby("year")["co2e_t"].sum()
         np.testing.assert_allclose(sums.to_numpy(), annual[f"co2e_t_{view}"].to_numpy(), rtol=1e-12)
-    # power emissions equal the energy model's local emissions at each milestone
+    # power emissions follow the energy model's local emissions at each milestone. New design
+    # (one coherent set of numbers): the energy model's base year is calibrated to the
+    # inventory, so every year's power CO2 is the model's x k (+ an offset used only when the
+    # model's base year emits nothing), k and the offset from energy/calibration.csv; the base
+    # year then equals the inventory's power sector exactly (was: equal to the model's own).
     tech = pd.read_csv(run / "energy" / "annual.csv")
     local = tech[~tech["kind"].isin(["grid_import", "grid_export"])].groupby("year")["emissions_t"].sum()
+    cal = pd.read_csv(run / "energy" / "calibration.csv").set_index("quantity")["value"]
+    k, offset = cal["co2_factor"], cal["co2_offset_t"]
+    assert cal["model_local_co2_t"] == pytest.approx(local[2020], rel=1e-12)
+    assert annual.at[2020, "power_co2_t"] == pytest.approx(cal["inventory_power_co2e_t"], rel=1e-12)
     for year in (2020, 2025, 2030):
-        assert annual.at[year, "power_co2_t"] == pytest.approx(local[year], rel=1e-12)
+        assert annual.at[year, "power_co2_t"] == pytest.approx(local[year] * k + offset, rel=1e-12)
     # the carbon price the energy model used equals the pathway's
     years = pd.read_csv(run / "energy" / "years.csv").set_index("year")
     for year in (2020, 2025, 2030):
         assert years.at[year, "carbon_price_cny_per_t"] == pytest.approx(annual.at[year, "carbon_price_cny_per_t"])
-    # scope 2 = net purchases x grid factor, interpolated 0.6 -> 0.5
+    # scope 2 = net purchases x grid factor, interpolated 0.6 -> 0.5, plus purchased heat: the
+    # pathway's scope2_co2e_t now includes purchased heat, as the inventory's scope 2 does (so
+    # the two agree in reconciliation.csv); it used to be electricity only
     net = (annual["net_imports_mwh"]).clip(lower=0)
     heat = by_sector[(by_sector["view"] == "scope12") & (by_sector["sector"] == "purchased_heat")].set_index("year")
-    assert annual.at[2025, "scope2_co2e_t"] == pytest.approx(net[2025] * 0.55)
+    assert annual.at[2025, "scope2_co2e_t"] == pytest.approx(net[2025] * 0.55 + heat.at[2025, "co2e_t"])
+    # (the 2025 net purchases are negative with this model, so also check the base year: the
+    # inventory's 685,000 MWh x the overridden 0.6)
+    assert net[2020] == pytest.approx(685_000, rel=1e-9)
+    assert annual.at[2020, "scope2_co2e_t"] == pytest.approx(685_000 * 0.6 + heat.at[2020, "co2e_t"])
     assert annual.at[2025, "co2e_t_scope12"] == pytest.approx(
-        annual.at[2025, "co2e_t_scope1"] + annual.at[2025, "scope2_co2e_t"] + heat.at[2025, "co2e_t"])
+        annual.at[2025, "co2e_t_scope1"] + annual.at[2025, "scope2_co2e_t"])
     # re-running gives identical files (manifests aside: they hold timings)
     for path in sorted((tmp_path / "a").rglob("*.csv")) + sorted((tmp_path / "a").rglob("peak.json")):
         assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes(), path
