@@ -320,7 +320,7 @@ def run_batch(
         rows.append(row)
         if progress is not None:
             progress.update(row)
-    from carbon.pathway.batch import aggregate
+    from carbon.batch import aggregate
 
     aggregate(out_dir, rows)
     summary = summary_table(rows)

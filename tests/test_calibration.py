@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from carbon.stages.inventory import compute
 from carbon.model import load_model
+from carbon.stages.inventory import compute
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "lankao"

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from carbon.energy import EnergySection, EnergySystem, load_system, with_changes
-from carbon.stages.energy import run_stage
 from carbon.energy.technologies import ATTRIBUTES, crf
 from carbon.errors import InputError
 from carbon.schema import validate
+from carbon.stages.energy import run_stage
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "lankao"
 

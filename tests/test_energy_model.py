@@ -20,8 +20,8 @@ import pytest
 from carbon.cli.energy import register
 from carbon.energy import EnergySection, load_system, solve, with_changes
 from carbon.energy.profiles import generate
-from carbon.stages.energy import run_stage
 from carbon.errors import InputError
+from carbon.stages.energy import run_stage
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "lankao"
 

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from carbon.scenario import InventoryOptions
 from carbon.errors import InputError
 from carbon.inventory import account, balance_to_long, load_factor_set, read_factor_file, validate_activity
 from carbon.inventory.uncertainty import approach1, approach2
+from carbon.scenario import InventoryOptions
 
 CHINA = load_factor_set("china")
 IPCC = load_factor_set("ipcc2006")
@@ -184,8 +184,8 @@ def test_approach2_is_seeded_and_close_to_approach1():
 
 
 def test_factor_override_at_a_category_changes_that_category_only():
-    from carbon.stages.inventory import compute
     from carbon.model import apply_overrides, load_model
+    from carbon.stages.inventory import compute
 
     model = load_model(Path(__file__).resolve().parents[1] / "models" / "lankao")
     changed = apply_overrides(model, {"factors.co2.raw_coal@1.A.2": 100, "factors.ch4.raw_coal@1.A.4": {"scale": 2}})

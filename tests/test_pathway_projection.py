@@ -147,7 +147,7 @@ def test_end_use_efficiency_turns_useful_shares_into_final_energy():
 
 
 def test_monte_carlo_peak_distribution_counts_every_sample():
-    from carbon.pathway.batch import peak_distribution
+    from carbon.batch import peak_distribution
 
     peaks = [{"peak_year": 2025, "status": "peaked"}, {"peak_year": 2030, "status": "peaked"},
              {"peak_year": 2028, "status": "plateau"}, {"peak_year": None, "status": "not_peaked"}]
@@ -164,7 +164,7 @@ def test_monte_carlo_peak_distribution_counts_every_sample():
 def test_only_monte_carlo_samples_are_aggregated(tmp_path):
     # A sweep over a key starting with "s" (pw__sd=0.005) once passed for a sample group
     # because the test was '"__s" in name'; only <scenario>__sNNNN names are samples.
-    from carbon.pathway.batch import aggregate
+    from carbon.batch import aggregate
     from carbon.scenario import sample_scenario
 
     assert sample_scenario("mc__s0007") == "mc" and sample_scenario("a__b__s12345") == "a__b"

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from carbon.pathway.batch import aggregate, peak_distribution
+from carbon.batch import aggregate, peak_distribution
 from carbon.pathway.indicators import check_targets
 from carbon.pathway.peak import Peak, detect_peak, verdict
 from carbon.pathway.schema import TargetsSection

@@ -242,7 +242,7 @@ def test_peak_histogram_writes_the_probability(tmp_path):
 
 
 def test_both_views_of_the_writer_are_found_even_with_equal_probabilities(tmp_path):
-    # carbon.pathway.batch writes scope 1+2 as peak_year_distribution.csv and scope 1 as
+    # carbon.batch writes scope 1+2 as peak_year_distribution.csv and scope 1 as
     # peak_year_distribution_scope1.csv; equal P(peak <= 2030) (all samples peaked) once made
     # the reader take the first for a copy of the second and drop it.
     folder = tmp_path / "mc"

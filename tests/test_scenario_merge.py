@@ -130,7 +130,7 @@ def test_sweep_value_mapping_merges_into_the_path_by_year_unless_tagged(tmp_path
     assert replaced == {"2030": 100, "2060": 100}
     for run in runs:
         data = run.scenario.as_data()
-        assert data["pathway"]["grid_factor"] == {"2020": 0.6369, "2030": 0.5, "2040": 0.42, "2050": 0.28, "2060": 0.15}
+        assert data["pathway"]["grid_factor"] == {"2030": 0.5, "2040": 0.42, "2050": 0.28, "2060": 0.15}
         assert "!replace" not in json.dumps(data)
 
 
@@ -140,7 +140,7 @@ def test_sample_on_one_year_sets_that_year_only(tmp_path):
     for run in expand(path):
         data = run.scenario.as_data()
         grid, draw = data["pathway"]["grid_factor"], data["sample"]["values"]["pathway.grid_factor.2030"]
-        assert grid == {"2020": 0.6369, "2030": pytest.approx(0.54 * draw), "2040": 0.42, "2050": 0.28, "2060": 0.15}
+        assert grid == {"2030": pytest.approx(0.54 * draw), "2040": 0.42, "2050": 0.28, "2060": 0.15}
 
 
 def test_the_replace_marker_never_leaks(tmp_path):

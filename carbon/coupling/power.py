@@ -28,7 +28,7 @@ from carbon.coupling.market import MarketLink, MarketRecord, market_price_hook
 from carbon.energy.inputs import YearAssumptions
 from carbon.energy.milestones import solve_milestones, year_system
 from carbon.energy.outputs import EnergyResult
-from carbon.energy.problem import EnergyProblem
+from carbon.energy.problem import EnergyProblem, modelled_load_mwh
 from carbon.energy.system import EnergySystem
 from carbon.errors import InputError
 from carbon.pathway.power import COLUMNS, PowerPath
@@ -100,12 +100,6 @@ class Calibration:
         return pd.DataFrame([{"quantity": k, "value": float(v), "unit": units[k]} for k, v in asdict(self).items()])
 
 
-def profile_mwh(system: EnergySystem) -> float:
-    """Annual load of the system's profiles, MWh (demand factor 1)."""
-    load = [c for c in system.profiles.columns if c == "load_mw" or c.startswith("load_mw_")]
-    return float(system.profiles[load].to_numpy().sum()) * system.settings.hours_per_year / len(system.profiles)
-
-
 def _net_imports(result: EnergyResult, year: int) -> float:
     y = result.years.set_index("year")
     return float(y.at[year, "imports_mwh"] - y.at[year, "exports_mwh"])
@@ -124,7 +118,7 @@ def calibrate_load(system: EnergySystem, inputs: PowerInputs) -> tuple[float, in
     target = float(inputs.purchases_mwh[year])
     price = 0.0 if inputs.carbon_price is None else float(inputs.carbon_price[year])
     frozen = year_system(system, year, {year: float(inputs.grid_factor[year])}, frozen=True)
-    base = profile_mwh(system)
+    base = modelled_load_mwh(system)
     load = base
     for i in range(1, MAX_ITERATIONS + 1):
         assumptions = YearAssumptions(price, inputs.co2_cap.get(year), load / base,

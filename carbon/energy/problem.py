@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.energy.adequacy import check_adequacy, hour_label
-from carbon.energy.inputs import ModelData, YearAssumptions, prepare, year_weights
+from carbon.energy.inputs import ModelData, YearAssumptions, prepare, represent, year_weights
 from carbon.energy.model import ExtraConstraints, build_model
 from carbon.energy.outputs import EnergyResult, extract
 from carbon.energy.periods import TimeSlices, all_hours, representative_days
@@ -28,6 +28,15 @@ def time_slices(system: EnergySystem) -> TimeSlices:
         profiles = system.profiles
         return representative_days(profiles, r.days, hours_per_year=hpy, linking=r.storage_linking, peak_day=r.peak_day)
     return all_hours(len(system.profiles), hpy, r.hours)
+
+
+def modelled_load_mwh(system: EnergySystem, slices: TimeSlices | None = None) -> float:
+    """The annual load the model sees at demand factor 1, MWh: every load column at the
+    modelled steps, each weighted by the hours it stands for (all hours, the first N, or
+    representative days)."""
+    slices = slices or time_slices(system)
+    columns = [system.load_column(n) for n in system.nodes()]
+    return float(sum(slices.weight @ represent(system.profiles[c].to_numpy(), slices) for c in columns if c))
 
 
 class EnergyProblem:

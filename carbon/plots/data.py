@@ -142,7 +142,7 @@ class Aggregate:
     def distributions(self) -> list[tuple[str, str]]:
         """``(view, table name)`` of the peak-year distributions.
 
-        The aggregate writer (:func:`carbon.pathway.batch.aggregate`) writes the scope 1+2 view
+        The aggregate writer (:func:`carbon.batch.aggregate`) writes the scope 1+2 view
         as ``peak_year_distribution.csv`` and the others as ``peak_year_distribution_<view>.csv``;
         an unsuffixed file with no suffixed ones beside it has view ``""``.
         """

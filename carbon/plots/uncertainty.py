@@ -34,7 +34,7 @@ def fan_chart(agg: Aggregate | str, view: str = "scope1", lang: str = "en") -> F
     Marked: the *peak of the median path* (:func:`~carbon.pathway.peak.detect_peak` on the p50
     band; with its status when it is not ``peaked``) and, when ``summary.json`` has
     ``median_peak_year_<view>``, the *median peak year* of the samples (dotted line) - two
-    different numbers (see :mod:`carbon.pathway.batch`).
+    different numbers (see :mod:`carbon.batch`).
 
     Parameters
     ----------

@@ -14,7 +14,7 @@ from carbon.coupling.power import PowerInputs, power_from_energy_model
 from carbon.energy.inputs import YearAssumptions
 from carbon.energy.milestones import solve_milestones
 from carbon.energy.outputs import EnergyResult
-from carbon.energy.problem import EnergyProblem, mac_curve
+from carbon.energy.problem import EnergyProblem, mac_curve, modelled_load_mwh
 from carbon.energy.schema import EnergySection, value_in
 from carbon.energy.system import EnergySystem, load_system, with_changes
 from carbon.errors import InputError
@@ -81,8 +81,7 @@ def run_energy(section: EnergySection, model_dir: Path,
     system = resolve_system(section, Path(model_dir))
     years = list(resolved.years)
     base = resolved.base_year
-    profile = sum(system.profiles[c].sum() for c in system.profiles.columns
-                  if c == "load_mw" or c.startswith("load_mw_")) * system.settings.hours_per_year / len(system.profiles)
+    profile = modelled_load_mwh(system)
     assumptions = {}
     for y in years:
         demand = (value_in(section.demand_twh, y) * 1e6 / profile if section.demand_twh

@@ -1,4 +1,4 @@
-"""Monte Carlo over pathways: the distribution of the peak year and percentile bands.
+"""Monte Carlo over a batch (floor 3, beside the runner): the distribution of the peak year and percentile bands.
 
 Every sample counts in the denominator. A sample *has peaked* if its status is ``peaked`` (in
 its peak year) or ``declining`` (it falls from the base year, so it peaked at or before it: it
@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from carbon.pathway.assemble import VIEWS
 from carbon.pathway.peak import detect_peak
 from carbon.results import StageOutput, write_folder
 from carbon.scenario import sample_scenario
-from carbon.stages.pathway import VIEWS
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
