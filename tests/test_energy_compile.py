@@ -216,12 +216,12 @@ def test_sweeps_change_the_arrays_program_like_a_rebuild():
     s = rich_system()
     problem = EnergyProblem(s)
     problem.set_carbon_price(400)
-    cap = 0.9 * problem.solve().summary()["emissions_t"]  # binding at that price
+    cap = 0.9 * problem.solve().summary()["co2_incl_imports_t"]  # binding at that price
     problem.set_co2_cap(cap)
     rebuilt = EnergyProblem(s, assumptions={2025: YearAssumptions(400, cap)})
     swept, fresh = problem.solve(), rebuilt.solve()
     assert swept.objective_cny == pytest.approx(fresh.objective_cny, rel=1e-7)
-    assert swept.summary()["emissions_t"] == pytest.approx(cap, rel=1e-6)
+    assert swept.summary()["co2_incl_imports_t"] == pytest.approx(cap, rel=1e-6)
     assert problem.model.carbon_price[2025].value == 400 and problem.model.cap[2025].value == cap
 
 

@@ -46,7 +46,7 @@ def test_merit_order_dispatch_and_prices():
     assert d["coal_mw"].tolist() == pytest.approx([30, 50, 50])
     assert d["gas_mw"].tolist() == pytest.approx([0, 30, 70])
     assert d["price_cny_per_mwh"].tolist() == pytest.approx([100, 300, 300])
-    assert r.summary()["emissions_t"] == pytest.approx(170)
+    assert r.summary()["co2_incl_imports_t"] == pytest.approx(170)
     costs = r.costs.set_index("component")["cny"]
     assert costs["total"] == pytest.approx(r.objective_cny)
 
@@ -56,7 +56,7 @@ def test_binding_cap_dual_equals_hand_mac():
     # coal by gas saves 1.0 - 0.4 = 0.6 t at 300 - 100 = 200 CNY, so the marginal abatement
     # cost is 200 / 0.6 = 333.33 CNY/t, and the cost rises by 10 / 0.6 x 200 = 3,333.33.
     r = solve(system([COAL, GAS], {"load_mw": [30, 80, 120]}), co2_cap=160)
-    assert r.summary()["emissions_t"] == pytest.approx(160)
+    assert r.summary()["co2_incl_imports_t"] == pytest.approx(160)
     assert r.summary()["co2_shadow_price_cny_per_t"] == pytest.approx(200 / 0.6)
     assert r.objective_cny == pytest.approx(43_000 + 10 / 0.6 * 200)
 
@@ -70,7 +70,7 @@ def test_carbon_price_switches_at_the_mac():
     assert curve["emissions_t"].tolist() == pytest.approx([170, 170, 104, 104])
     assert curve["abatement_t"].tolist() == pytest.approx([0, 0, 66, 66])
     # the same as a fresh solve at that price
-    assert solve(s, carbon_price=400).summary()["emissions_t"] == pytest.approx(104)
+    assert solve(s, carbon_price=400).summary()["co2_incl_imports_t"] == pytest.approx(104)
 
 
 def test_shedding_at_value_of_lost_load():
@@ -175,7 +175,7 @@ def test_minimum_load_and_export_revenue():
     assert r.objective_cny == pytest.approx(4_800)
     assert r.dispatch["export_mw"].tolist() == pytest.approx([20, 20])
     assert r.years.at[0, "exports_mwh"] == pytest.approx(40)
-    assert r.summary()["emissions_t"] == pytest.approx(120 * 0.9)
+    assert r.summary()["co2_incl_imports_t"] == pytest.approx(120 * 0.9)
 
 
 def test_capacity_expansion_against_hand_break_even():

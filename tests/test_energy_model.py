@@ -87,7 +87,7 @@ def test_stage_returns_tables_and_json_summary(capfd):
     json.dumps(out.documents)
     assert all(isinstance(v, (int, float, str, bool)) for v in out.summary.values())
     assert out.summary["status"] == "optimal"
-    assert {"objective_cny", "emissions_t", "co2_shadow_price_cny_per_t", "solve_s"} <= set(out.summary)
+    assert {"objective_cny", "local_co2_t", "co2_incl_imports_t", "co2_shadow_price_cny_per_t", "solve_s"} <= set(out.summary)
     mac = out.tables["mac_curve"]
     assert list(mac.columns[:3]) == ["year", "carbon_price_cny_per_t", "emissions_t"]
     for _, group in mac.groupby("year"):

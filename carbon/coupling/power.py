@@ -105,12 +105,6 @@ def _net_imports(result: EnergyResult, year: int) -> float:
     return float(y.at[year, "imports_mwh"] - y.at[year, "exports_mwh"])
 
 
-def _local_co2(result: EnergyResult) -> pd.Series:
-    annual = result.annual
-    local = annual[~annual["kind"].isin(["grid_import", "grid_export"])]
-    return local.groupby("year")["emissions_t"].sum()
-
-
 def calibrate_load(system: EnergySystem, inputs: PowerInputs) -> tuple[float, int]:
     """The base year's demand factor that makes the existing system's net imports equal the
     inventory's purchases (step 1 of the module docstring); and the solves it took."""
@@ -170,7 +164,7 @@ def power_from_energy_model(
     if result.status != "optimal":
         raise InputError(f"the energy model ended {result.status}", key="energy")
     y = result.years.set_index("year")
-    local = _local_co2(result).reindex(y.index, fill_value=0.0)
+    local = result.local_co2_t().reindex(y.index, fill_value=0.0)
     model_net_b = _net_imports(result, base)
     offset = float(inputs.purchases_mwh[base]) - model_net_b
     model_co2_b = float(local[base])

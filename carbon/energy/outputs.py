@@ -54,13 +54,22 @@ class EnergyResult:
     size: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
+    def local_co2_t(self) -> pd.Series:
+        """CO2 of local generation by year, t (every unit but the grid import and export)."""
+        local = self.annual[~self.annual["kind"].isin(["grid_import", "grid_export"])]
+        return local.groupby("year")["emissions_t"].sum().reindex(self.years["year"], fill_value=0.0)
+
     def summary(self) -> dict[str, Any]:
-        """Key figures as JSON scalars (units in the names)."""
+        """Key figures as JSON scalars (units in the names): ``local_co2_t`` is the CO2 of local
+        generation, ``co2_incl_imports_t`` adds the grid imports at the grid factor (what the
+        carbon price and cap act on); both of the first year, and by year with several."""
         first = self.years.iloc[0]
+        local = self.local_co2_t()
         out: dict[str, Any] = {
             "status": self.status,
             "objective_cny": float(self.objective_cny),
-            "emissions_t": float(first["emissions_t"]),
+            "local_co2_t": float(local.iloc[0]),
+            "co2_incl_imports_t": float(first["emissions_t"]),
             "co2_shadow_price_cny_per_t": float(first["co2_shadow_price_cny_per_t"]),
             "renewable_share": float(first["renewable_share"]),
             "unserved_mwh": float(first["unserved_mwh"]),
@@ -69,8 +78,8 @@ class EnergyResult:
             "rows": int(self.size.get("rows", 0)),
         }
         if len(self.years) > 1:
-            for _, row in self.years.iterrows():
-                out[f"emissions_t_{int(row['year'])}"] = float(row["emissions_t"])
+            for year, value in local.items():
+                out[f"local_co2_t_{int(year)}"] = float(value)
         out.update({k: round(float(v), 4) for k, v in self.timings.items()})
         return out
 

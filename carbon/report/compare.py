@@ -23,7 +23,7 @@ INDICATORS: tuple[tuple[str, str, str, float], ...] = (
     ("inventory energy (10^4 tce)", "inventory", "energy_tce", 1e-4),
     ("factor set", "inventory", "factor_set", 1.0),
     ("GWP set", "inventory", "gwp", 1.0),
-    ("power CO2, first milestone (10^4 t)", "energy", "emissions_t", 1e-4),
+    ("energy model: local generation CO2, first milestone (10^4 t)", "energy", "local_co2_t", 1e-4),
     ("power renewable share (fraction)", "energy", "renewable_share", 1.0),
     ("power system cost (CNY/MWh)", "energy", "system_cost_cny_per_mwh", 1.0),
     ("power total cost (10^8 CNY)", "energy", "objective_cny", 1e-8),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def grid_factor_of(model: Model, options: InventoryOptions | None = None) -> Gri
         raise InputError("the factor set has no grid factor", key="factors.co2.electricity",
                          expected="a co2 factor of electricity (t/MWh) in the factor set or a factor file")
     values = {(float(v) * MWH_UNITS.get(str(u), float("nan"))) for v, u in zip(rows["value"], rows["unit"])}
-    if len(values) > 1 or any(v != v for v in values):
+    if len(values) > 1 or any(math.isnan(v) for v in values):
         raise InputError("the grid factor must be one value in t/MWh", key="factors.co2.electricity",
                          expected="one co2 factor of electricity for every category, in t/MWh",
                          found=", ".join(f"{v} {u} @{c or '-'}" for v, u, c in zip(rows["value"], rows["unit"],

@@ -145,7 +145,7 @@ def key_figures(annual: pd.DataFrame, peaks: dict, targets_table: pd.DataFrame, 
     summary["peak_by"] = targets.peak_by
     met = targets_table["met"].dropna()
     summary["targets_met"] = f"{int(met.sum())}/{len(met)}"
-    failed = targets_table[targets_table["met"] == False]  # noqa: E712 (a column of True/False/None)
+    failed = targets_table[targets_table["met"].eq(False)]  # a column of True, False and None
     summary["targets_failed"] = ";".join(f"{r.target} {int(r.year)}" for r in failed.itertuples())
     return summary
 
