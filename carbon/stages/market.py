@@ -41,25 +41,11 @@ def run_stage(
             from carbon.market.agents import simulate
 
             result = simulate(inputs, section.agents)
-            return StageOutput(
-                tables={
-                    "periods": result.periods,
-                    "firms": result.firms,
-                    "ledger": result.ledger,
-                    "balances": result.balances,
-                    "trades": result.trades,
-                },
-                summary=result.summary,
-            )
-        result = clear(inputs)
+            summary, extra = result.summary, {"trades": result.trades}
+        else:
+            result = clear(inputs)
+            summary, extra = {**result.summary, "mode": "equilibrium", "unit_slug": unit_slug(section.unit)}, {}
     except CarbonError as exc:
         raise exc.at(file=file, key=prefix)
-    return StageOutput(
-        tables={
-            "periods": result.periods,
-            "firms": result.firms,
-            "ledger": result.ledger,
-            "balances": result.balances,
-        },
-        summary={**result.summary, "mode": "equilibrium", "unit_slug": unit_slug(section.unit)},
-    )
+    tables = {"periods": result.periods, "firms": result.firms, "ledger": result.ledger, "balances": result.balances}
+    return StageOutput(tables={**tables, **extra}, summary=summary)
