@@ -141,6 +141,23 @@ def _stages(spec: RunSpec, cache: SolveCache) -> tuple[dict[str, StageOutput], R
     return outputs, resolved
 
 
+def _reconciliation(outputs: dict[str, StageOutput]) -> pd.DataFrame:
+    """The run's reconciliation table: the pathway's (which knows every room), else the
+    inventory's base year beside an energy-only run's first year."""
+    if "pathway" in outputs:
+        return outputs["pathway"].tables.pop("reconciliation")
+    from carbon.stages.reconcile import reconciliation
+
+    inv = outputs["inventory"].tables
+    years = None
+    if "energy" in outputs:
+        tables = outputs["energy"].tables
+        annual = tables["annual"]
+        local = annual[~annual["kind"].isin(["grid_import", "grid_export"])].groupby("year")["emissions_t"].sum()
+        years = tables["years"].assign(local_co2_t=lambda f: f["year"].map(local).fillna(0.0))
+    return reconciliation(inv["emissions"], inv["energy"], energy_years=years)
+
+
 def _flatten(outputs: dict[str, dict]) -> dict[str, Any]:
     return {f"{stage}.{key}": value for stage, summary in outputs.items() for key, value in summary.items()
             if isinstance(value, (int, float, str, bool)) or value is None}
@@ -168,10 +185,7 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
         outputs, resolved = run_scenario(spec)
         table = resolved.table()
         decisions = table.to_dict(orient="records")
-        top = {"decisions": table}
-        if "pathway" in outputs:  # the base year across rooms, at the top of the run folder
-            top["reconciliation"] = outputs["pathway"].tables.pop("reconciliation")
-        outputs[""] = StageOutput(tables=top)
+        outputs[""] = StageOutput(tables={"decisions": table, "reconciliation": _reconciliation(outputs)})
     except CarbonError as exc:
         error, kind = str(exc), "input"
     except Exception as exc:  # a bug: record it, keep the batch going

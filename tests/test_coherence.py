@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from carbon.cli import main
-from carbon.stages.pathway import unexplained
+from carbon.stages.reconcile import unexplained
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "lankao"
@@ -208,3 +208,61 @@ def test_monte_carlo_base_year_is_the_baseline_base_year(tmp_path, baseline):
         first = pd.read_csv(tmp_path / "out" / sample / "pathway" / "annual.csv").iloc[0]
         assert first["co2e_t_scope12"] == pytest.approx(base["co2e_t_scope12"], rel=1e-9)
         assert first["energy_tce"] <= base["energy_tce"]  # no local renewables without the energy model
+
+
+def test_an_inventory_only_run_writes_its_reconciliation(tmp_path):
+    file = _write(tmp_path / "inv.yaml", "name: inv\nmodel: MODEL\n")
+    assert main(["run", str(file), "-o", str(tmp_path / "out"), "-q", "--jobs", "1"]) == 0
+    table = pd.read_csv(tmp_path / "out" / "inv" / "reconciliation.csv")
+    emissions = pd.read_csv(tmp_path / "out" / "inv" / "inventory" / "emissions.csv")
+    total = table[table["quantity"] == "total CO2e, scope 1 + 2"].iloc[0]
+    assert total["inventory"] == pytest.approx(emissions.loc[~emissions["memo"], "co2e_t"].sum())
+    assert table["pathway"].isna().all() and unexplained(table).empty
+
+
+def test_an_energy_only_run_compares_its_first_year_with_the_inventory(tmp_path):
+    file = _write(tmp_path / "en.yaml", "name: en\nmodel: MODEL\nenergy: {days: 2}\n")
+    assert main(["run", str(file), "-o", str(tmp_path / "out"), "-q", "--jobs", "1"]) == 0
+    table = pd.read_csv(tmp_path / "out" / "en" / "reconciliation.csv").set_index("quantity")
+    years = pd.read_csv(tmp_path / "out" / "en" / "energy" / "years.csv").iloc[0]
+    net = table.loc["net purchased electricity"]
+    assert net["energy_model"] == pytest.approx(years["imports_mwh"] - years["exports_mwh"])
+    assert "not calibrated" in net["explained"]
+
+
+def test_the_power_firms_mac_curve_counts_local_generation_only():
+    from carbon.energy.inputs import YearAssumptions
+    from carbon.energy.milestones import year_system
+    from carbon.energy.problem import EnergyProblem, mac_curve
+    from carbon.energy.schema import EnergySection
+    from carbon.stages.energy import resolve_system
+
+    system = year_system(resolve_system(EnergySection(days=2), MODEL), 2020, {2020: 0.6369}, frozen=True)
+    problem = EnergyProblem(system, years=[2020], assumptions={2020: YearAssumptions(0.0, None, 0.8, 1.0)})
+    for price in (0.0, 200.0):
+        problem.set_carbon_price(price, 2020)
+        result = problem.solve()
+        x = problem.last_outcome.x
+        annual = result.annual
+        imports = float(annual.loc[annual["kind"] == "grid_import", "emissions_t"].sum())
+        total = float(problem.program.values(problem.model.emissions, x)[0])
+        assert imports > 0  # the county imports: the model's total carries the grid's emissions
+        assert problem.local_emissions(x) == pytest.approx(float(result.local_co2_t().iloc[0]), rel=1e-6)
+        assert total - problem.local_emissions(x) == pytest.approx(imports, rel=1e-6)
+    local = mac_curve(system, [0.0, 200.0], problem=problem, local_only=True)["emissions_t"]
+    total = mac_curve(system, [0.0, 200.0], problem=problem)["emissions_t"]
+    assert (local < total - 0.5 * imports).all()
+
+
+def test_the_coupled_market_power_firm_is_the_local_curve(tmp_path):
+    assert main(["run", str(ROOT / "scenarios" / "policy.yaml"), "-o", str(tmp_path), "-q", "--jobs", "1"]) == 0
+    firms = pd.read_csv(tmp_path / "policy" / "market" / "firms.csv")
+    annual = pd.read_csv(tmp_path / "policy" / "energy" / "annual.csv")
+    local = annual[~annual["kind"].isin(["grid_import", "grid_export"])].groupby("year")["emissions_t"].sum()
+    total = annual.groupby("year")["emissions_t"].sum()
+    power = firms[firms["firm"] == "power"].set_index("period")["emissions"]
+    # the firm's emissions at the market price come from the sampled local curve: within a few
+    # per cent of the model's local CO2 at that price, far below local + imports
+    for year, emitted in power.items():
+        assert abs(emitted - local[year]) <= 0.1 * local[year]
+        assert emitted < total[year] - 0.5 * (total[year] - local[year])

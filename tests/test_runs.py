@@ -50,10 +50,9 @@ def test_same_seed_gives_the_same_files(tmp_path):
     run_batch([src], tmp_path / "a", jobs=1)
     run_batch([src], tmp_path / "b", jobs=2)
     a, b = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
-    # summary.csv + 3 runs x (manifest + decisions.csv + 7 inventory tables): each run folder
-    # now also holds decisions.csv (every resolved quantity), so 9 files a run (was 8)
-    assert len(a) == 1 + 3 * 9
-    assert all(f"mc__s{i:04d}/decisions.csv" in a for i in range(3))
+    # summary.csv + 3 runs x (manifest + decisions.csv + reconciliation.csv + 7 inventory tables)
+    assert len(a) == 1 + 3 * 10
+    assert all(f"mc__s{i:04d}/decisions.csv" in a and f"mc__s{i:04d}/reconciliation.csv" in a for i in range(3))
     assert a == b
     # the three samples differ from each other (the draws took effect)
     totals = pd.read_csv(tmp_path / "a" / "summary.csv")["inventory.co2e_t"]

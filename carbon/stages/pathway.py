@@ -24,7 +24,7 @@ from carbon.pathway.assemble import VIEWS, assemble, capture_methane, purchases_
 from carbon.pathway.indicators import LMDI_FACTORS, check_targets, lmdi_frame
 from carbon.pathway.lmdi import decompose
 from carbon.pathway.peak import detect_peak
-from carbon.pathway.power import PowerPath, is_power, power_from_inventory
+from carbon.pathway.power import is_power, power_from_inventory
 from carbon.pathway.projection import Projection, project_activity, project_drivers
 from carbon.pathway.schema import TargetsSection
 from carbon.pathway.stirpat import fit_stirpat
@@ -32,8 +32,9 @@ from carbon.resolve import Resolved
 from carbon.results import StageOutput
 from carbon.scenario import Scenario
 from carbon.stages.inventory import compute
+from carbon.stages.reconcile import reconciliation, unexplained
 
-__all__ = ["VIEWS", "Projected", "project", "run_stage"]
+__all__ = ["VIEWS", "Projected", "project", "run_stage", "unexplained"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,10 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
                          "total_end_t": float(product[frame["year"] == end].sum())})
     tables = {"annual": annual, "by_sector": by_sector, "targets": targets_table, "lmdi": lmdi,
               "drivers": p.projection.drivers, "power": power.table,
-              "reconciliation": reconciliation(p.base, annual, power, calibration, out.get("market"))}
+              "reconciliation": reconciliation(
+                  p.base.emissions, p.base.energy, annual=annual, calibration=calibration,
+                  renewable_mwh=float(power.table.iloc[0]["renewable_mwh"]),
+                  market_firms=out["market"].tables["firms"] if "market" in out else None)}
     summary = key_figures(annual, peaks, targets_table, section.milestones, targets)
     if section.stirpat is not None:
         coefficients, projected = stirpat_check(section.stirpat.history, base_dir, annual)
@@ -148,78 +152,6 @@ def key_figures(annual: pd.DataFrame, peaks: dict, targets_table: pd.DataFrame, 
     failed = targets_table[targets_table["met"].eq(False)]  # a column of True, False and None
     summary["targets_failed"] = ";".join(f"{r.target} {int(r.year)}" for r in failed.itertuples())
     return summary
-
-
-RECONCILIATION_COLUMNS = ["quantity", "unit", "inventory", "pathway", "energy_model", "market",
-                          "pathway_minus_inventory", "energy_model_minus_inventory", "market_minus_inventory",
-                          "explained"]
-
-
-def reconciliation(base: Inventory, annual: pd.DataFrame, power: PowerPath, calibration, market) -> pd.DataFrame:
-    """The base year as each room sees it, and the differences (zero unless ``explained``).
-
-    Rows: total CO2e scope 1 + 2, scope 1, scope 2, power-sector CO2e (local generation), net
-    purchased electricity, energy (tce, calorific). Columns: the inventory (THE base year), the
-    pathway's first year, the energy model's base-year solve before calibration, the market's
-    coverage of the power sector (its emissions at price 0), and the differences.
-    """
-    e = base.emissions[~base.emissions["memo"]]
-    a = annual.iloc[0]
-    year = int(a["year"])
-    power_rows = e[is_power(e["category"])]
-    elec = base.energy[base.energy["item"].astype(str) == "electricity"]
-    inv_purchases = float(elec["energy_tj"].sum()) * 1e6 / 3600.0
-    inv = {
-        "co2e_scope12": float(e["co2e_t"].sum()),
-        "co2e_scope1": float(e.loc[e["scope"] == 1, "co2e_t"].sum()),
-        "co2e_scope2": float(e.loc[e["scope"] == 2, "co2e_t"].sum()),
-        "power_co2e": float(power_rows["co2e_t"].sum()),
-        "net_purchases": inv_purchases,
-        "energy": float(base.energy_tce()),
-    }
-    path = {"co2e_scope12": a["co2e_t_scope12"], "co2e_scope1": a["co2e_t_scope1"], "co2e_scope2": a["scope2_co2e_t"],
-            "power_co2e": a["power_co2_t"], "net_purchases": a["net_imports_mwh"], "energy": a["energy_tce"]}
-    model: dict[str, float] = {}
-    if calibration is not None:
-        model = {"power_co2e": calibration.model_local_co2_t, "net_purchases": calibration.model_net_imports_mwh}
-    mkt: dict[str, float] = {}
-    if market is not None and "firms" in market.tables:
-        firms = market.tables["firms"]
-        rows = firms[(firms["firm"] == "power") & (firms["period"] == year)] if "firm" in firms else firms.iloc[0:0]
-        if len(rows):  # the power firm's emissions at price 0 = at the market's price + its abatement
-            mkt["power_co2e"] = float(rows["emissions"].iloc[0] + rows["abatement"].iloc[0])
-    renewable_tce = float(power.table.iloc[0]["renewable_mwh"]) * 0.1229
-    notes = {
-        "power_co2e": ("energy model: its own dispatch of the existing plants, CO2 only; the pathway scales every "
-                       f"year by k = {calibration.co2_factor:.6g} (energy/calibration.csv)" if calibration else "")
-        + ("; market: the power firm is the energy model's local generation at price 0" if mkt else ""),
-        "net_purchases": ("energy model: base-year load calibrated to the inventory's purchases within 0.1 %; the rest "
-                          "is the net import offset of energy/calibration.csv" if calibration else ""),
-        "energy": (f"pathway counts local wind, solar and other renewable power as primary electricity "
-                   f"({renewable_tce:,.1f} tce at 0.1229 kgce/kWh), which the inventory's activity does not list"
-                   if renewable_tce > 0 else ""),
-    }
-    labels = {"co2e_scope12": ("total CO2e, scope 1 + 2", "t CO2e"), "co2e_scope1": ("scope 1 CO2e", "t CO2e"),
-              "co2e_scope2": ("scope 2 CO2e (purchased electricity and heat)", "t CO2e"),
-              "power_co2e": ("power sector (local generation) CO2e", "t CO2e"),
-              "net_purchases": ("net purchased electricity", "MWh"), "energy": ("energy, calorific method", "tce")}
-    rows = []
-    for key, (label, unit) in labels.items():
-        i, pth = inv[key], float(path[key])
-        m, k = model.get(key, np.nan), mkt.get(key, np.nan)
-        rows.append({"quantity": label, "unit": unit, "inventory": i, "pathway": pth, "energy_model": m, "market": k,
-                     "pathway_minus_inventory": pth - i, "energy_model_minus_inventory": m - i,
-                     "market_minus_inventory": k - i, "explained": notes.get(key, "")})
-    return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
-
-
-def unexplained(table: pd.DataFrame, rtol: float = 1e-6) -> pd.DataFrame:
-    """Rows of a reconciliation table with a difference larger than ``rtol`` (relative to the
-    inventory) and no explanation."""
-    scale = table["inventory"].abs().clip(lower=1.0)
-    diff = table[["pathway_minus_inventory", "energy_model_minus_inventory", "market_minus_inventory"]].abs()
-    big = diff.gt(rtol * scale, axis=0).any(axis=1)
-    return table[big & (table["explained"].fillna("") == "")]
 
 
 def stirpat_check(history: str, base_dir: Path | None, annual: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
