@@ -122,7 +122,7 @@ def attach_power_curve(section, firm_id: str, table: pd.DataFrame):
     table
         The energy model's table (``carbon_price_cny_per_t``, ``emissions_t``).
     """
-    from carbon.market.schema import FirmSection, MacSection
+    from carbon.market.schema import MacSection
 
     if isinstance(section.firms, str):
         raise InputError(
@@ -146,10 +146,9 @@ def attach_power_curve(section, firm_id: str, table: pd.DataFrame):
     firms = []
     for firm in section.firms:
         if firm.id == firm_id:
-            data = firm.model_dump()
-            data["mac"] = MacSection(curve=curve).model_dump(exclude_none=True)
-            if data.get("baseline") is None and (data.get("output") is None or data.get("intensity") is None):
-                data["baseline"] = step.baseline
-            firm = FirmSection.model_validate(data)
+            update: dict = {"mac": MacSection(curve=curve)}
+            if firm.baseline is None and (firm.output is None or firm.intensity is None):
+                update["baseline"] = step.baseline
+            firm = firm.model_copy(update=update)
         firms.append(firm)
     return section.model_copy(update={"firms": firms})
