@@ -2,20 +2,33 @@
 
     .venv/bin/python benchmarks/market.py [--firms 10000] [--periods 40]
 
-1. Equilibrium: N firms × T periods with banking, a 5 % discount rate, CCER-style offsets
+1. Whole command: ``carbon market FILE -o DIR`` on N firms × T periods (a market file and a
+   firms CSV), medians of --repeat runs, in this process and as a new process.
+2. Equilibrium: N firms × T periods with banking, a 5 % discount rate, CCER-style offsets
    (5 % of emissions, a supply curve) and an auction with a reserve price; time of the
    equilibrium alone, of the tables, and of the registry (ledger + invariant checks).
    With --msr (default) also the same market with a stability reserve (fixed point).
-2. Agents: 1,000 firms, time per 1,000 trading rounds of the continuous double auction.
+3. Agents: 1,000 firms, time per 1,000 trading rounds of the continuous double auction.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import yaml
 
+from carbon.cli import main as cli_main
 from carbon.market import clear, simple_market
 from carbon.market.agents import simulate
 from carbon.market.intertemporal import solve_path
@@ -47,6 +60,70 @@ def national_market(n: int, t: int, seed: int = 0):
         offset_cost=np.tile([20.0, 60.0, 120.0], (t, 1)),
         offset_qty=np.tile(0.004 * total[:, None], (1, 3)),
     )
+
+
+def write_market_files(inp, folder: Path) -> Path:
+    """The market as a market file and a firms CSV (one row per firm and period) in ``folder``."""
+    N, T = inp.n_firms, inp.n_periods
+    firms = pd.DataFrame(
+        {
+            "id": np.tile([f"f{i:05d}" for i in range(N)], T),
+            "period": np.repeat(inp.periods, N),
+            "baseline": inp.baseline.T.reshape(-1),
+            "allocation": inp.free.T.reshape(-1),
+            "mac_slope": inp.slope.T.reshape(-1),
+            "mac_intercept": inp.intercept.T.reshape(-1),
+        }
+    )
+    firms.to_csv(folder / "firms.csv", index=False)
+    total = inp.baseline.sum(axis=0)
+    market = {
+        "unit": "tCO2",
+        "periods": [int(p) for p in inp.periods],
+        "discount_rate": float(inp.discount_rate),
+        "banking": True,
+        "initial_bank": float(inp.initial_bank),
+        "auction": {"volume": [float(v) for v in inp.auction_volume], "reserve_price": 30.0},
+        "offsets": {
+            "limit": 0.05,
+            "basis": "emissions",
+            "curve": [
+                [20.0, float(0.004 * total[0])],
+                [60.0, float(0.004 * total[0])],
+                [120.0, float(0.004 * total[0])],
+            ],
+        },
+        "firms": "firms.csv",
+    }
+    path = folder / "market.yaml"
+    path.write_text(yaml.safe_dump(market, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def whole_command(inp, repeat: int) -> tuple[list[float], list[float], dict[str, int]]:
+    """Times (s) of ``carbon market FILE -o DIR`` on the market: in this process (parsing,
+    input building, clearing, registry, writing) and as a new process (plus start-up)."""
+    inner, outer = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        file = write_market_files(inp, tmp)
+        out = tmp / "out"
+        for _ in range(repeat):
+            start = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                code = cli_main(["market", str(file), "-o", str(out)])
+            inner.append(time.perf_counter() - start)
+            assert code == 0
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "carbon.cli", "market", str(file), "-o", str(out)],
+                check=True,
+                capture_output=True,
+            )
+            outer.append(time.perf_counter() - start)
+        sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
+    return inner, outer, sizes
 
 
 def best_of(fn, repeat: int) -> float:
@@ -88,6 +165,13 @@ def main() -> None:
     print(f"  clear without registry (tables)   {t_tables:.3f} s")
     print(f"  clear with registry ({len(r.ledger):,} ledger rows) {t_full:.3f} s")
 
+    inner, outer, sizes = whole_command(inp, args.repeat)
+    print(f"whole command: carbon market FILE -o DIR ({args.firms:,} firms x {args.periods} periods, registry)")
+    print(f"  in this process, median of {args.repeat}      {statistics.median(inner):.3f} s   (target < 5 s)")
+    print(f"  as a new process, median of {args.repeat}     {statistics.median(outer):.3f} s")
+    print("  files: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items()))
+    print(f"  load average (1, 5, 15 min)        {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
     if args.msr:
         from carbon.market.inputs import MsrParams
 
@@ -101,22 +185,25 @@ def main() -> None:
             f"intake {rm.periods['reserve_intake'].sum():.4g} t"
         )
 
-    small = national_market(args.agent_firms, 1, seed=1)
-    lot = float(np.abs(small.baseline - small.free).mean() / 20)
-    cfg = AgentsSection(rounds=args.rounds, seed=0, lot=lot)
+    small = national_market(args.agent_firms, 1, seed=1).with_(auction_volume=np.zeros(1))
+    cfg = AgentsSection(rounds=args.rounds, seed=0)
     start = time.perf_counter()
-    res = simulate(small.with_(auction_volume=np.zeros(1)), cfg)
+    res = simulate(small, cfg)
     elapsed = time.perf_counter() - start
-    cfg0 = AgentsSection(rounds=1, seed=0, lot=lot)
     start = time.perf_counter()
-    simulate(small.with_(auction_volume=np.zeros(1)), cfg0)
+    simulate(small, AgentsSection(rounds=1, seed=0))
     overhead = time.perf_counter() - start
     per_1000 = (elapsed - overhead) / args.rounds * 1000
+    row = res.periods.iloc[0]
     print(
         f"agents: {args.agent_firms:,} firms, {args.rounds:,} rounds, {int(res.summary['trades'])} trades, "
-        f"efficiency {res.summary['efficiency']:.3f}"
+        f"efficiency {row['efficiency']:.3f}, price {row['price']:.2f} vs equilibrium {row['equilibrium_price']:.2f} "
+        f"(error {row['price_error']:+.1%}; mean of all trades {row['mean_trade_price']:.2f})"
     )
     print(f"  time per 1,000 rounds             {per_1000 * 1000:.2f} ms  (set-up and efficiency {overhead:.3f} s)")
+    start = time.perf_counter()
+    short = simulate(small, AgentsSection(rounds=1000, seed=0))
+    print(f"  1,000 rounds: {time.perf_counter() - start:.3f} s, efficiency {short.periods['efficiency'].iloc[0]:.3f}")
 
 
 if __name__ == "__main__":

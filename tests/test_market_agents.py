@@ -93,3 +93,23 @@ def test_agents_stage_writes_trades(tmp_path):
     out = run_stage(section, tmp_path)
     assert set(out.tables) == {"periods", "firms", "ledger", "balances", "trades"}
     assert out.summary["mode"] == "agents" and 0 <= out.summary["efficiency"] <= 1
+
+
+def test_zip_traders_find_the_textbook_equilibrium():
+    # MAC slopes 1, 2, 4, baselines 100/80/60, cap 170 (grandfathered: 170 × B_i / 240).
+    # Exact equilibrium: Σ a = 70 = p·(1 + 1/2 + 1/4) → p = 40; a = 40, 20, 10.
+    free = 170 * np.array([100.0, 80.0, 60.0]) / 240
+    inp = simple_market([100, 80, 60], [1, 2, 4], free, periods=[2021], banking=False)
+    prices, efficiency = [], []
+    for seed in range(5):
+        r = simulate(inp, AgentsSection(rounds=2000, seed=seed))
+        row = r.periods.iloc[0]
+        assert row["equilibrium_price"] == pytest.approx(40.0)
+        assert row["price_error"] == pytest.approx((row["price"] - 40.0) / 40.0)
+        prices.append(row["price"])  # the closing price: the last quarter of the traded volume
+        efficiency.append(row["efficiency"])
+        # every trade is individually rational: between the autarky MACs 1·(100 − 70.83) = 29.17
+        # of the cheapest firm and 4·(60 − 42.5) = 70 of the dearest
+        assert r.trades["price"].between(1 * (100 - free[0]), 4 * (60 - free[2])).all()
+    assert abs(np.mean(prices) / 40.0 - 1) < 0.05
+    assert min(efficiency) >= 0.9

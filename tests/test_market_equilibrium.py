@@ -150,13 +150,17 @@ def _offsets(basis, supply=np.inf):
 
 
 def test_offsets_limited_by_emissions_china_ccer_rule():
-    # emissions 200 − 2p, offsets 0.05·(200 − 2p); balance 120 + 0.05(200 − 2p) = 200 − 2p
-    # → 130 − 0.1p = 200 − 2p → p = 70 / 1.9 = 36.8421...
+    # A firm emitting one tonne more may use 0.05 t more offsets (at 10 CNY/t), so it faces
+    # p_eff = 0.95·p + 0.05·10 and emits 100 − p_eff each. Balance: 120 + 0.05·E = E
+    # → E = 120 / 0.95 = 126.3158; p_eff = (200 − E) / 2 = 36.8421; p = (p_eff − 0.5) / 0.95 = 38.2548
     r = clear(_offsets("emissions"))
-    p = 70 / 1.9
+    emissions = 120 / 0.95
+    p = ((200 - emissions) / 2 - 0.5) / 0.95
     row = r.periods.iloc[0]
     assert row["price"] == approx(p)
-    assert row["offsets"] == approx(0.05 * (200 - 2 * p))
+    assert row["offset_price"] == approx(10.0)
+    assert row["offsets"] == approx(0.05 * emissions)
+    assert row["emissions"] == approx(emissions)
     # each firm: 5 % of its own obligation
     assert r.firms["offsets"].to_numpy() == approx(0.05 * r.firms["obligation"].to_numpy())
 

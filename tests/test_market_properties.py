@@ -125,7 +125,10 @@ def test_standard_firms_abate_until_their_mac_is_the_price(inp):
     # dearer, a step at p in part (bracketed by p ± a relative 1e-9)
     r = solve(inp, ledger=False)
     a = r.firms["abatement"].to_numpy().reshape(inp.n_periods, inp.n_firms).T
-    price = r.periods["price"].to_numpy()[None, :]
+    # under an emissions-based offset limit a firm faces (1 − s)·p + s·q (q the offset price)
+    p, q = r.periods["price"].to_numpy(), r.periods["offset_price"].to_numpy()
+    s = inp.offset_limit if inp.offset_basis == "emissions" and inp.offset_cost.shape[1] else 0.0
+    price = np.where(q < p, (1 - s) * p + s * q, p)[None, :]
 
     def can_abate(p, strict):
         lin = np.clip((p - inp.intercept) / inp.slope, 0.0, inp.lin_max)
@@ -168,7 +171,8 @@ def qp_reference(inp) -> tuple[float, np.ndarray]:
     min Σ_t δ_t [Σ_i (b_i a_it + c_i a_it² / 2) + R_t x_t + P_t y_t + O_t o_t]
     s.t. bank_τ = bank_0 + Σ_{t<=τ} (F_t + x_t + y_t + o_t − Σ_i (B_it − a_it)) >= 0 (each τ;
     each period alone without banking), 0 <= a <= L, 0 <= x <= auction volume (reserve R),
-    0 <= y <= ceiling quantity (price P), 0 <= o <= min(offset supply, limit × F_t) (price O),
+    0 <= y <= ceiling quantity (price P), 0 <= o <= min(offset supply, limit × F_t) (price O)
+    or, with an emissions-based limit, 0 <= o <= supply and o_t <= limit × Σ_i (B_it − a_it),
     δ_t = (1 + r)^−(y_t − y_0). Returns the optimal value and the abatement per period.
     """
     n, t = inp.baseline.shape
@@ -178,11 +182,13 @@ def qp_reference(inp) -> tuple[float, np.ndarray]:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("dual_feasibility_tolerance", 1e-10)
     h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+    by_emissions = inp.offset_basis == "emissions" and inp.offset_cost.shape[1] > 0
     off_cap = (
-        np.minimum(inp.offset_qty[:, 0], inp.offset_limit * inp.free.sum(axis=0))
+        np.minimum(inp.offset_qty[:, 0], np.inf if by_emissions else inp.offset_limit * inp.free.sum(axis=0))
         if inp.offset_cost.shape[1]
         else np.zeros(t)
     )
+    off_cap = np.where(np.isfinite(off_cap), off_cap, highspy.kHighsInf)
     off_cost = inp.offset_cost[:, 0] if inp.offset_cost.shape[1] else np.zeros(t)
     ceil_cap = np.where(np.isfinite(inp.ceiling_price), inp.ceiling_qty, 0.0)
     ceil_cost = np.where(np.isfinite(inp.ceiling_price), inp.ceiling_price, 0.0)
@@ -203,6 +209,13 @@ def qp_reference(inp) -> tuple[float, np.ndarray]:
         cols = [k * n + i for k in periods for i in range(n)] + [n * t + j * t + k for k in periods for j in range(3)]
         rhs = sum(need[k] for k in periods) - (inp.initial_bank if inp.banking or tau == 0 else 0.0)
         h.addRow(rhs, highspy.kHighsInf, len(cols), np.array(cols), np.ones(len(cols)))
+    if by_emissions:
+        # o_t <= s · Σ_i (B_it − a_it): o_t + s · Σ_i a_it <= s · Σ_i B_it
+        s = inp.offset_limit
+        for k in range(t):
+            cols = [k * n + i for i in range(n)] + [n * t + 2 * t + k]
+            vals = [s] * n + [1.0]
+            h.addRow(-highspy.kHighsInf, s * inp.baseline[:, k].sum(), len(cols), np.array(cols), np.array(vals))
     hess = np.concatenate([(inp.slope * disc[None, :]).T.reshape(-1), np.zeros(3 * t)])
     h.passHessian(
         nv,
@@ -230,6 +243,25 @@ def qp_reference(inp) -> tuple[float, np.ndarray]:
     st.integers(0, 10_000),
 )
 def test_equilibrium_matches_a_convex_programme_solved_by_highs(n, t, rate, banking, auction, ceiling, offsets, seed):
+    check_against_highs(n, t, rate, banking, auction, ceiling, offsets, seed, "allocation")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(2, 6),
+    st.integers(1, 5),
+    st.sampled_from([0.0, 0.05, 0.2]),
+    st.booleans(),
+    st.booleans(),
+    st.integers(0, 10_000),
+)
+def test_emissions_limit_equilibrium_matches_the_convex_programme(n, t, rate, banking, auction, seed):
+    # firms internalise the limit o_i <= s·e_i: the equilibrium is the planner's optimum with
+    # the linear constraint o_t <= s·Σ_i e_it (no firm takes its limit as given)
+    check_against_highs(n, t, rate, banking, auction, False, True, seed, "emissions")
+
+
+def check_against_highs(n, t, rate, banking, auction, ceiling, offsets, seed, basis):
     rng = np.random.default_rng(seed)
     baseline = rng.uniform(50, 150, (n, t))
     slope = rng.uniform(0.2, 3.0, (n, 1))
@@ -243,9 +275,10 @@ def test_equilibrium_matches_a_convex_programme_solved_by_highs(n, t, rate, bank
     if offsets:
         kw.update(
             offset_limit=0.1,
-            offset_basis="allocation",
+            offset_basis=basis,
             offset_cost=rng.uniform(0, 50, (t, 1)),
-            offset_qty=rng.uniform(0, 40, (t, 1)),
+            # emissions basis: a limit of ~10 % of ~100·n emitted, so supply up to 30·n makes it bind
+            offset_qty=rng.uniform(0, 40 if basis == "allocation" else 30 * n, (t, 1)),
         )
     inp = simple_market(
         baseline,
@@ -260,7 +293,8 @@ def test_equilibrium_matches_a_convex_programme_solved_by_highs(n, t, rate, bank
     r = clear(inp)
     # firms take their offset limit as given: the reference assumes no firm's obligation falls
     # below its allocation-based limit (the limit would then be its obligation)
-    assume(not offsets or np.all(r.firms["obligation"].to_numpy() >= 0.1 * inp.free.T.reshape(-1)))
+    if basis == "allocation":
+        assume(not offsets or np.all(r.firms["obligation"].to_numpy() >= 0.1 * inp.free.T.reshape(-1)))
     objective, abatement = qp_reference(inp)
     p = r.periods
     disc = 1.0 / inp.growth()

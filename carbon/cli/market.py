@@ -7,8 +7,9 @@ from pathlib import Path
 
 DESCRIPTION = """\
 Clear a quota market (carbon allowances in tCO2 or energy-use rights in tce) and write its
-tables: periods.csv, firms.csv, ledger.csv, balances.csv (and trades.csv in agent mode), plus
-summary.json. FILE is a market file, or a scenario with a `market:` or `markets:` section
+tables: periods, firms, ledger, balances (and trades in agent mode), plus summary.json. Tables
+of more than 100,000 rows are Parquet files (<name>.parquet), the others CSV; --format csv
+writes every table as CSV. FILE is a market file, or a scenario with a `market:` or `markets:` section
 (one sub-folder of DIR per market).
 """
 
@@ -39,6 +40,12 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--mode", choices=("equilibrium", "agents"), default=None, help="override the file's mode")
     parser.add_argument("--seed", type=int, default=None, help="seed of agent-based trading")
+    parser.add_argument(
+        "--format",
+        choices=("auto", "csv"),
+        default="auto",
+        help="tables: auto (more than 100,000 rows as Parquet, the rest CSV; default) or csv (all CSV)",
+    )
     parser.set_defaults(func=handle)
 
 
@@ -46,12 +53,18 @@ def handle(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (errors propagate as CarbonError)."""
     # imported here: `carbon --help` stays fast
     from carbon.market.loader import parse_market, parse_markets, read_yaml
-    from carbon.results import StageOutput, write_folder
+    from carbon.results import StageOutput, table_format, write_folder
     from carbon.stages.market import run_stage
 
     path = Path(args.file)
     data = read_yaml(path)
     scenario = isinstance(data, dict) and ("market" in data or "markets" in data)
+    if isinstance(data, dict) and not scenario and "model" in data:
+        from carbon.errors import InputError
+
+        raise InputError("this scenario has no market", file=path, expected="a market file, or a scenario with a "
+                         "'market:' or 'markets:' section", found="a scenario without either",
+                         hint="run it with carbon run, or add a market section")
     if scenario:
         markets = parse_markets(data, file=path)
     else:
@@ -66,8 +79,9 @@ def handle(args: argparse.Namespace) -> int:
         prefix = (f"markets.{name}" if nested else "market") if scenario else None
         outputs[name] = run_stage(section, path.parent, file=path, prefix=prefix)
     target = Path(args.output) if args.output else Path("results") / f"{path.stem}-market"
-    write_folder(target, {(name if nested else ""): StageOutput(tables=out.tables, documents={"summary": out.summary})
-                          for name, out in outputs.items()})
+    with table_format(args.format):
+        write_folder(target, {(name if nested else ""): StageOutput(tables=out.tables, documents={"summary": out.summary})
+                              for name, out in outputs.items()})
     for name, out in outputs.items():
         print(_summary_text(name if nested else path.stem, out.summary))
     print(f"wrote {target}")

@@ -1,20 +1,19 @@
-"""Agent-based trading: a continuous double auction of budget-constrained traders.
+"""Agent-based trading: a continuous double auction with a limit order book, ZIP traders.
 
 Each period, the auction volume is first sold in a uniform-price call auction
 (:func:`carbon.market.auction.call_auction`) to the firms' unit bids at the lowest clearing
-price not below the reserve price. Then ``rounds`` orders are submitted to a continuous
-double auction by zero-intelligence-constrained traders (Gode and Sunder, 1993): a randomly
-drawn firm, on a random side, bids a uniform random price in [0, v] for one lot, where v is
-the cost it saves by holding one more lot, or asks a uniform random price in [c, p_max],
-where c is the cost of abating one lot more; no trader accepts a loss. An order that crosses
-the best standing opposite order trades at the standing order's price; after each trade the
-book is cleared. A firm's cost of holding h allowances is
+price not below the reserve price. Then ``rounds`` orders go to a continuous double auction
+traded by Zero-Intelligence-Plus traders (Cliff 1997), the learning successor of Gode and
+Sunder's (1993) budget-constrained traders, adapted to firms whose values change with their
+holdings and who place divisible orders (:class:`_Book`). A firm's cost of holding h allowances is
 
     G(h) = C(min(max(B − h, 0), A)) + π · max(B − h − A, 0),
 
 with C its abatement cost, B its baseline, A its largest abatement and π the penalty (or,
-without one, twice the highest MAC of the market). Efficiency is realised gains from trade
-over the largest possible gains (the competitive equilibrium of the same allowances).
+without one, twice the highest MAC of the market); its marginal value is −G'(h).
+Efficiency is realised gains from trade over the largest possible gains (the competitive
+equilibrium of the same allowances); the period's price is the closing price (the last
+quarter of the traded volume), reported with its error against the exact equilibrium.
 
 Simplifications (documented in docs/market.md): periods are traded one after another;
 offsets, the ceiling reserve and the stability reserve act in equilibrium mode only; every
@@ -49,6 +48,12 @@ class AgentResult:
     summary: dict = field(default_factory=dict)
 
 
+MARGIN_LOW, MARGIN_HIGH = 0.05, 0.35
+"""Range of the traders' initial profit margins (Cliff 1997)."""
+MARGIN_FLOOR = 0.002
+"""Smallest margin: a trader quoting its marginal value itself would offer no quantity."""
+
+
 class _Firm:
     """Cost of holding h allowances for one firm in one period (scalar, fast)."""
 
@@ -73,6 +78,32 @@ class _Firm:
                 rest -= use
         return cost
 
+    def marginal(self, h: float) -> float:
+        """Marginal value of holding h: the MAC of the abatement B − h still needed (0 with a
+        surplus, the penalty beyond the largest abatement)."""
+        need = self.B - h
+        if need <= 0:
+            return 0.0
+        if need > self.A:
+            return self.pen
+        if self.L > 0:
+            return self.b + self.c * need
+        rest = need
+        for k, q in self.steps:
+            if rest <= q:
+                return k
+            rest -= q
+        return self.pen
+
+    def holdings_at(self, x: float) -> float:
+        """Holdings at which the firm's marginal value falls to price x: B − a(x), with a(x)
+        the abatement at which its MAC reaches x."""
+        if self.L > 0:
+            a = min(max((x - self.b) / self.c, 0.0), self.L)
+        else:
+            a = sum(q for k, q in self.steps if k < x)
+        return self.B - a
+
     def G(self, h: float) -> float:
         need = self.B - h
         if need <= 0:
@@ -80,6 +111,155 @@ class _Firm:
         if need <= self.A:
             return self.abatement_cost(need)
         return self.abatement_cost(self.A) + self.pen * (need - self.A)
+
+
+class _Book:
+    """A continuous double auction with a limit order book, traded by ZIP traders.
+
+    Every firm trades on both sides with the Zero-Intelligence-Plus strategy of Cliff (1997),
+    adapted to firms whose values change with their holdings: its bid is its marginal value
+    m_i (the MAC of the abatement it still needs) less a profit margin, b_i = m_i·(1 − μ^b_i),
+    its ask m_i plus one, a_i = m_i·(1 + μ^s_i) (margins >= 0: no trade at a loss). Each round
+    one firm, drawn at random, picks a side at random and replaces its standing order with a
+    divisible one: at most ``lot`` allowances, no more than brings its marginal value to its
+    price (a buyer buys until m_i falls to b_i, a seller sells until m_i rises to a_i, never
+    below zero holdings). The order walks the opposite side of the book while prices cross,
+    each fill at the standing order's price; what is left rests in the book.
+
+    Margins learn after every shout at price q (Cliff's rules): when it traded, sellers
+    asking at or below q raise their price and buyers bidding at or above q lower theirs; after
+    a traded bid, sellers asking above q lower; after a traded offer, buyers bidding below q
+    raise; an offer left resting makes sellers asking above it lower, a bid left resting
+    makes buyers bidding below it raise. A price moves toward τ = R·q + A (R ~ U[1, 1.05],
+    A ~ U[0, 0.002·s] to raise; R ~ U[0.95, 1], −A to lower; s the market's price scale) by the
+    Widrow–Hoff rule with momentum, Γ ← γ·Γ + (1 − γ)·β·(τ − price), price ← price + Γ, with
+    β ~ U[0.1, 0.5] and γ ~ U[0, 0.1] per trader; the margin is then read back from the price.
+    Initial margins ~ U[MARGIN_LOW, MARGIN_HIGH].
+    """
+
+    def __init__(self, firms: list[_Firm], h: np.ndarray, rng, rounds: int, lot: float, scale: float, tick: float):
+        N = len(firms)
+        self.firms, self.h, self.rng, self.rounds = firms, h.astype(float).copy(), rng, rounds
+        self.lot, self.min_order, self.scale = lot, tick * 1e-3, scale
+        self.floor = 1e-3 * scale  # a firm with a surplus (m = 0) still asks a positive price
+        self.m = np.array([f.marginal(x) for f, x in zip(firms, self.h)])
+        self.mu_b = rng.uniform(MARGIN_LOW, MARGIN_HIGH, N)
+        self.mu_s = rng.uniform(MARGIN_LOW, MARGIN_HIGH, N)
+        self.beta = rng.uniform(0.1, 0.5, (2, N))
+        self.gamma = rng.uniform(0.0, 0.1, (2, N))
+        self.momentum = np.zeros((2, N))
+        self.ask_p, self.ask_q = np.full(N, np.inf), np.zeros(N)
+        self.bid_p, self.bid_q = np.full(N, -np.inf), np.zeros(N)
+        self.value = self.volume = 0.0
+        self.fills: list[tuple[float, float]] = []
+
+    def bids(self) -> np.ndarray:
+        return self.m * (1.0 - self.mu_b)
+
+    def asks(self) -> np.ndarray:
+        return np.maximum(self.m, self.floor) * (1.0 + self.mu_s)
+
+    def run(self):
+        """Yield the trades (round, buyer, seller, price, quantity) in order."""
+        N = len(self.firms)
+        who = self.rng.integers(0, N, size=self.rounds)
+        side = self.rng.random(self.rounds) < 0.5
+        for r in range(self.rounds):
+            i = int(who[r])
+            buying = bool(side[r])
+            f, m = self.firms[i], float(self.m[i])
+            if buying:
+                self.bid_p[i], self.bid_q[i] = -np.inf, 0.0
+                x = m * (1.0 - self.mu_b[i])
+                want = f.holdings_at(x) - self.h[i]
+            else:
+                self.ask_p[i], self.ask_q[i] = np.inf, 0.0
+                x = max(m, self.floor) * (1.0 + self.mu_s[i])
+                want = min(self.h[i] - f.holdings_at(x), self.h[i])
+            want = min(want, self.lot)
+            if want < self.min_order or x <= 0:
+                continue
+            last = None
+            while want >= self.min_order:
+                if buying:
+                    j = int(np.argmin(self.ask_p))
+                    if j == i or not self.ask_p[j] <= x:
+                        break
+                    p, q = 0.5 * (x + float(self.ask_p[j])), min(want, float(self.ask_q[j]))
+                    self.ask_q[j] -= q
+                    if self.ask_q[j] < self.min_order:
+                        self.ask_p[j], self.ask_q[j] = np.inf, 0.0
+                    b, s = i, j
+                else:
+                    j = int(np.argmax(self.bid_p))
+                    if j == i or not self.bid_p[j] >= x:
+                        break
+                    p, q = 0.5 * (x + float(self.bid_p[j])), min(want, float(self.bid_q[j]))
+                    self.bid_q[j] -= q
+                    if self.bid_q[j] < self.min_order:
+                        self.bid_p[j], self.bid_q[j] = -np.inf, 0.0
+                    b, s = j, i
+                self.h[b] += q
+                self.h[s] -= q
+                self.m[b] = self.firms[b].marginal(self.h[b])
+                self.m[s] = self.firms[s].marginal(self.h[s])
+                want -= q
+                self.value += p * q
+                self.volume += q
+                self.fills.append((p, q))
+                last = p
+                yield r, b, s, p, q
+            if want >= self.min_order:
+                if buying:
+                    self.bid_p[i], self.bid_q[i] = x, want
+                else:
+                    self.ask_p[i], self.ask_q[i] = x, want
+            self._learn(x if last is None else last, bid=buying, traded=last is not None)
+
+    def _learn(self, q: float, *, bid: bool, traded: bool) -> None:
+        """Cliff's ZIP update of every trader's margins after a shout at q (see the class)."""
+        ask, bidp = self.asks(), self.bids()
+        can_sell, can_buy = self.h > self.min_order, self.m > 0
+        none = np.zeros(len(ask), dtype=bool)
+        if traded:
+            s_up, b_down = ask <= q, bidp >= q  # margins up
+            s_down = can_sell & (ask >= q) & ~s_up if bid else none
+            b_up = can_buy & (bidp <= q) & ~b_down if not bid else none
+        else:
+            s_up = b_down = none
+            s_down = can_sell & (ask >= q) if not bid else none
+            b_up = can_buy & (bidp <= q) if bid else none
+        N = len(ask)
+        u = self.rng.random((2, 2, N))
+        raise_to = q * (1.0 + 0.05 * u[0]) + 0.002 * self.scale * u[1]
+        lower_to = q * (1.0 - 0.05 * u[0]) - 0.002 * self.scale * u[1]
+        for k, (price, up, down, base) in enumerate(
+            ((ask, s_up, s_down, np.maximum(self.m, self.floor)), (bidp, b_up, b_down, self.m))
+        ):
+            move = up | down
+            if not move.any():
+                continue
+            target = np.where(up, raise_to[k], lower_to[k])
+            delta = self.beta[k] * (target - price)
+            self.momentum[k] = np.where(
+                move, self.gamma[k] * self.momentum[k] + (1 - self.gamma[k]) * delta, self.momentum[k]
+            )
+            new = price + self.momentum[k]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if k == 0:
+                    mu = np.where(move, np.maximum(new / base - 1.0, MARGIN_FLOOR), self.mu_s)
+                    self.mu_s = np.where(np.isfinite(mu), mu, self.mu_s)
+                else:
+                    mu = np.where(move & (base > 0), np.clip(1.0 - new / base, MARGIN_FLOOR, 1.0), self.mu_b)
+                    self.mu_b = np.where(np.isfinite(mu), mu, self.mu_b)
+
+    def closing_price(self) -> float:
+        """Volume-weighted mean price of the last quarter of the traded volume (NaN: no trade)."""
+        if not self.fills:
+            return float("nan")
+        p, q = np.array(self.fills).T
+        late = np.cumsum(q[::-1]) - q[::-1] < 0.25 * q.sum()
+        return float((p[::-1][late] * q[::-1][late]).sum() / q[::-1][late].sum())
 
 
 def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
@@ -129,12 +309,12 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
             "auction_price",
             "max_gain",
             "realised_gain",
+            "closing_price",
         )
     }
     trades: list[tuple] = []
     for t in range(T):
         penalty = float(penalty_price[t])
-        p_max = max(penalty, highest_mac)
         firms = [
             _Firm(
                 float(inp.baseline[i, t]),
@@ -172,47 +352,14 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
                 per["auction_price"][t] = price
         per["auction_sold"][t] = sold_lots * lot
         h_after_auction = h.copy()
-        # --- continuous double auction ------------------------------------------------------
-        who = rng.integers(0, N, size=cfg.rounds)
-        side = rng.random(cfg.rounds) < 0.5
-        u = rng.random(cfg.rounds)
-        bid = ask = None  # (price, firm)
-        value, spent = 0.0, 0.0
-        for r in range(cfg.rounds):
-            i = int(who[r])
-            f = firms[i]
-            if side[r]:  # buy one lot
-                v = (f.G(h[i]) - f.G(h[i] + lot)) / lot
-                if v <= 0:
-                    continue
-                price = u[r] * v
-                if ask is not None and ask[1] != i and price >= ask[0]:
-                    p, seller = ask
-                    h[i] += lot
-                    h[seller] -= lot
-                    trades.append((int(inp.periods[t]), r, inp.firm_ids[i], inp.firm_ids[seller], p, lot))
-                    value += p * lot
-                    spent += lot
-                    bid = ask = None
-                elif bid is None or price > bid[0]:
-                    bid = (price, i)
-            else:  # sell one lot
-                if h[i] < lot:
-                    continue
-                c = (f.G(h[i] - lot) - f.G(h[i])) / lot
-                if c >= p_max:
-                    continue
-                price = c + u[r] * (p_max - c)
-                if bid is not None and bid[1] != i and price <= bid[0]:
-                    p, buyer = bid
-                    h[i] -= lot
-                    h[buyer] += lot
-                    trades.append((int(inp.periods[t]), r, inp.firm_ids[buyer], inp.firm_ids[i], p, lot))
-                    value += p * lot
-                    spent += lot
-                    bid = ask = None
-                elif ask is None or price < ask[0]:
-                    ask = (price, i)
+        # --- continuous double auction of ZIP-style traders (see _Book) ---------------------
+        # orders of at most `lot` when the user sets one, else of any size
+        cda = _Book(firms, h, rng, cfg.rounds, lot=cfg.lot or np.inf, scale=highest_mac, tick=lot)
+        for r, buyer, seller, p, q in cda.run():
+            trades.append((int(inp.periods[t]), r, inp.firm_ids[buyer], inp.firm_ids[seller], p, q))
+        h = cda.h
+        value, spent = cda.value, cda.volume
+        per["closing_price"][t] = cda.closing_price()
         per["volume"][t] = spent
         per["price"][t] = value / spent if spent > 0 else np.nan
         # --- compliance -----------------------------------------------------------------------
@@ -253,12 +400,16 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     registry = book(inp.firm_ids, inp.periods, flows)
     emissions = inp.baseline - cols["abatement"]
     abatement_cost = curves.cost(cols["abatement"], None, slice(None))
-    price = np.where(np.isnan(per["price"]), 0.0, per["price"])
+    # the period's market price: the closing price (the last quarter of the traded volume),
+    # comparable with the equilibrium once price discovery is over; mean_trade_price: all trades
+    price = np.where(np.isnan(per["closing_price"]), 0.0, per["closing_price"])
+    mean_trade_price = np.where(np.isnan(per["price"]), 0.0, per["price"])
     tr = pd.DataFrame(trades, columns=["period", "round", "buyer", "seller", "price", "quantity"])
     trade_cost = _net_bought(inp, tr, tr["price"] * tr["quantity"])
     auction_pay = per["auction_price"][None, :] * (cols["bought"] - _net_bought(inp, tr, tr["quantity"]))
     compliance = abatement_cost + trade_cost + auction_pay + cols["penalised"] * penalty_price[None, :]
     bank_total = (cols["holdings"] - cols["expired"]).sum(axis=0)
+    eq_price = _equilibrium_prices(inp)
     periods = pd.DataFrame(
         {
             "period": inp.periods,
@@ -279,7 +430,9 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
             "volume": per["volume"],
             "auction_price": per["auction_price"],
             "non_compliance": cols["penalised"].sum(axis=0),
-            "equilibrium_price": _equilibrium_prices(inp),
+            "equilibrium_price": eq_price,
+            "price_error": (price - eq_price) / eq_price,
+            "mean_trade_price": mean_trade_price,
             "max_gain": per["max_gain"],
             "realised_gain": per["realised_gain"],
             "unit": inp.unit,

@@ -139,6 +139,7 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
             "non_compliance": path.non_compliance,
             "expired": path.expired,
             "abatement_cost": abatement_cost.sum(axis=0),
+            "offset_price": path.offset_price,
             "unit": inp.unit,
         }
     )
@@ -162,7 +163,7 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
     )
     tiny = 8 * np.finfo(float).eps * max(float(inp.baseline.sum()), 1.0)
     for table in (periods, firms):
-        numeric = table.select_dtypes("number").columns.drop(["period", "price"], errors="ignore")
+        numeric = table.select_dtypes("number").columns.drop(["period", "price", "offset_price"], errors="ignore")
         values = table[numeric].to_numpy()
         table[numeric] = np.where(np.abs(values) < tiny, 0.0, values) + 0.0
     result = MarketResult(periods, firms, registry.ledger, registry.balances, path, reserve)
@@ -190,4 +191,13 @@ def summarise(inp: MarketInputs, result: MarketResult, compliance_cost, abatemen
         "compliance_cost_total_cny": float(np.sum(compliance_cost)),
         "auction_revenue_total_cny": float(p["auction_revenue"].sum()),
         "segments": len(result.path.segments),
+        **(
+            {
+                "reserve_intake_from": "auction volume, then free allocation (model choice: "
+                "Decision (EU) 2015/1814 takes the intake from auction volumes only)",
+                f"reserve_intake_from_free_{u}": float(result.reserve.from_free.sum()),
+            }
+            if result.reserve is not None
+            else {}
+        ),
     }

@@ -17,6 +17,7 @@ from carbon.market import allocation as rules
 from carbon.market.firms import read_firms_csv
 from carbon.market.ledger import SYSTEM_ACCOUNTS
 from carbon.market.power import mac_from_energy, read_mac_csv
+from carbon.market.rules import china_power_benchmarks
 from carbon.market.schema import FirmSection, MarketSection, MsrSection
 from carbon.schema import did_you_mean
 
@@ -479,7 +480,11 @@ def _allocation(
                 )
             free[i] = rules.benchmark(_per_period(firm.output, T, file=firms_file, key=firm_key(i, "output")), bench)
     elif method == "china_power":
-        benches = block.benchmarks or {}
+        benches: dict = {}
+        if block.rules is not None:
+            benches.update(china_power_benchmarks(block.rules, section.periods, key=f"{key}.rules"))
+        for unit_type, b in (block.benchmarks or {}).items():
+            benches[unit_type] = (np.full(T, b.power), np.full(T, b.heat))
         if not benches:
             raise InputError(
                 "the china_power rule needs 'benchmarks' by unit type",
@@ -507,7 +512,7 @@ def _allocation(
                     found=firm.unit_type,
                     hint=did_you_mean(firm.unit_type, benches),
                 )
-            b = benches[firm.unit_type]
+            b_power, b_heat = benches[firm.unit_type]
             power = _per_period(
                 firm.power_supply_mwh,
                 T,
@@ -523,16 +528,18 @@ def _allocation(
                 default=0.0,
             )
             load = _per_period(firm.load_factor, T, file=firms_file, key=firm_key(i, "load_factor"), default=1.0)
-            free[i] = rules.china_power(
+            # F_t = B_power,t · Q_power,t · f_cooling · f_heat · f_load,t + B_heat,t · Q_heat,t
+            corrected = rules.china_power(
                 power[None],
                 heat[None],
-                np.array([b.power]),
-                np.array([b.heat]),
+                np.array([1.0]),
+                np.array([0.0]),
                 np.array([firm.cooling_factor]),
                 np.array([firm.heat_factor]),
                 load[None],
                 np.array([firm.load_factor_correction]),
             )[0]
+            free[i] = b_power * corrected + b_heat * heat
     for firm_id, value in (block.firms or {}).items():
         if firm_id not in ids:
             raise InputError(

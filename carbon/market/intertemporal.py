@@ -45,6 +45,7 @@ class Path:
     ceiling_sold: np.ndarray
     non_compliance: np.ndarray  # units covered by paying the penalty (no make-good)
     offsets_cost: np.ndarray  # CNY
+    offset_price: np.ndarray  # CNY/unit: the offset market's price (= price where no limit binds)
     bank: np.ndarray  # allowances in circulation at the period end, unit
     expired: np.ndarray  # allowances cancelled at the period end (no banking / end of horizon)
     segments: list[tuple[int, int, float]]  # (first, last, λ) of each segment
@@ -105,6 +106,7 @@ def solve_path(
             "ceiling_sold",
             "non_compliance",
             "offsets_cost",
+            "offset_price",
             "bank",
             "expired",
         )
@@ -127,6 +129,7 @@ def solve_path(
         per["auction_sold"][seg] = resp.auction_sold
         per["ceiling_sold"][seg] = resp.ceiling_sold
         per["offsets_cost"][seg] = resp.offsets_cost
+        per["offset_price"][seg] = np.minimum(resp.offset_price, resp.price)
         net = resp.net.copy()
         for k in np.nonzero(np.atleast_1d(unl) > 0)[0]:
             t_u = s + int(k)
@@ -163,6 +166,7 @@ def solve_path(
         ceiling_sold=per["ceiling_sold"],
         non_compliance=per["non_compliance"],
         offsets_cost=per["offsets_cost"],
+        offset_price=per["offset_price"],
         bank=per["bank"],
         expired=per["expired"],
         segments=segments,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon.errors import InputError
+from carbon.files import check_name
 from carbon.market.schema import MarketSection
 from carbon.model import read_yaml
 from carbon.schema import validate
@@ -41,6 +42,8 @@ def parse_markets(scenario: dict, *, file: str | Path | None = None) -> dict[str
             expected="{carbon: {...}, energy_use_rights: {...}}",
             found=type(markets).__name__,
         )
+    for name in markets:  # each market is a folder of the output: a plain, safe name
+        check_name(name, "market name", file=file, key="markets")
     return {str(name): parse_market(body, file=file, prefix=f"markets.{name}") for name, body in markets.items()}
 
 

@@ -10,9 +10,13 @@ period (TNAC, C):
 * holdings above holding_limit are invalidated.
 
 The intake is withheld from the period's auction volume first, then from free allocation
-(pro rata); a release is added to the auction volume. Defaults (Decision (EU) 2015/1814 as
-amended by Decision (EU) 2023/852): intake rate 24 %, thresholds 833 and 1,096 million,
-release of 100 million below 400 million, holding limit 400 million allowances.
+(pro rata): the law (Decision (EU) 2015/1814, Art. 1(5)) takes the intake from auction volumes
+only; withholding the rest from free allocation when auctions are too small is a model choice
+for markets that auction little (China's), named in the market's summary. A release is added
+to the auction volume. Defaults (Decision (EU) 2015/1814 as amended by Directive (EU)
+2018/410, Decision (EU) 2023/852 and Directive (EU) 2023/959): intake rate 24 %, thresholds
+833 and 1,096 million, release of 100 million below 400 million; holdings above 400 million
+allowances are invalidated from 2024 (Directive (EU) 2023/959).
 
 Since circulation depends on the equilibrium and the equilibrium on the supply the reserve
 leaves, :func:`solve_with_reserve` iterates to the fixed point.

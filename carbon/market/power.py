@@ -60,10 +60,14 @@ def mac_from_energy(table: pd.DataFrame | list, *, tolerance: float = 1e-9, file
                 expected=f"columns {PRICE_COLUMN}, {EMISSIONS_COLUMN}",
                 found=", ".join(map(str, table.columns)),
             )
-        prices = table[PRICE_COLUMN].to_numpy(dtype=float)
-        emissions = table[EMISSIONS_COLUMN].to_numpy(dtype=float)
+        prices = pd.to_numeric(table[PRICE_COLUMN], errors="coerce").to_numpy(dtype=float)
+        emissions = pd.to_numeric(table[EMISSIONS_COLUMN], errors="coerce").to_numpy(dtype=float)
     else:
-        pairs = np.asarray(table, dtype=float).reshape(-1, 2)
+        try:
+            pairs = np.asarray(table, dtype=float).reshape(-1, 2)
+        except (TypeError, ValueError):
+            raise InputError("a MAC curve is a list of [price, emissions] pairs of numbers", file=file,
+                             expected="[[0, 1000], [100, 800], ...]", found=str(table)[:200]) from None
         prices, emissions = pairs[:, 0], pairs[:, 1]
     if len(prices) == 0:
         raise InputError("the energy model's MAC table is empty", file=file, expected="one row per price")
@@ -106,6 +110,9 @@ def read_mac_csv(path) -> StepMac:
         raise InputError("MAC curve file not found", file=path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read MAC curve CSV: {exc}", file=path) from None
+    except OSError as exc:  # a folder, a name too long, no permission
+        raise InputError(f"cannot read MAC curve CSV: {exc.strerror or type(exc).__name__}", file=path,
+                         expected="a CSV file") from None
     return mac_from_energy(table, file=path)
 
 

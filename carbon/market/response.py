@@ -21,6 +21,9 @@ import numpy as np
 
 from carbon.market.inputs import MarketInputs
 
+RELATIVE_STEP = 1e-15
+"""Bisection for the offset market's price stops at this bracket relative to the price."""
+
 
 @dataclass
 class Response:
@@ -35,6 +38,7 @@ class Response:
     offsets_cost: np.ndarray  # (T',) CNY paid for offsets
     net: np.ndarray  # (T',) free + auction + ceiling + offsets − obligations
     unlimited: np.ndarray  # (T',) bool: unlimited supply (ceiling or penalty) at this price
+    offset_price: np.ndarray  # (T',) CNY/unit: the offset market's price q (= price where no limit binds)
 
     def blend(self, other: Response, w: float) -> Response:
         """``self + w·(other − self)`` field by field (``unlimited`` taken from ``other``)."""
@@ -161,12 +165,39 @@ class Curves:
         curves (O(T' log N) for standard firms with linear or stepwise MACs).
         """
         inp = self.inp
-        if self.agg_x is None:
-            self._aggregate()
         raw = lam * growth[cols]
         cap = self.cap[cols]
         price = np.minimum(raw, cap)
         unlimited = raw >= cap if inclusive else raw > cap
+        sold, ceiling = supply(inp, price, cols, volume, inclusive)
+        if self.internalises:
+            ob_at_p = self.obligation_total(price, cols, free, inclusive)
+            q = self.offset_price(price, cols, free, inclusive, ob_at_p)
+            binding = q < price
+            ob_total = ob_at_p.copy()
+            if binding.any():
+                ob_total[binding] = self.obligation_total(self.effective_price(price, q), cols, free, inclusive)[
+                    binding
+                ]
+            limit = inp.offset_limit * ob_total
+            offsets_total, _ = offsets(inp, np.where(binding, q, price), cols, limit, binding | inclusive)
+            return free_total[cols] + sold + ceiling + offsets_total - ob_total, unlimited
+        ob_total = self.obligation_total(price, cols, free, inclusive)
+        if inp.offset_basis == "emissions":
+            limit = inp.offset_limit * ob_total
+        elif self._offset_cap_may_bind(free, cols):
+            r = respond(self, lam, cols, free, volume, inclusive, growth)
+            return r.net, r.unlimited
+        else:
+            limit = inp.offset_limit * free_total[cols]
+        offsets_total, _ = offsets(inp, price, cols, limit, inclusive)
+        return free_total[cols] + sold + ceiling + offsets_total - ob_total, unlimited
+
+    def obligation_total(self, price: np.ndarray, cols: slice, free: np.ndarray, inclusive: bool) -> np.ndarray:
+        """Total obligation (T',) of all firms when they face ``price`` (T',), from the aggregate
+        curves (standard firms) and the gap-cap rule (kinked firms)."""
+        if self.agg_x is None:
+            self._aggregate()
         start = cols.start or 0
         abated = np.empty(len(price))
         side = "right" if inclusive else "left"
@@ -180,16 +211,77 @@ class Curves:
         if len(self.kinked):
             _, ob_k = kinked_response(self, price, cols, free, inclusive)
             ob_total = ob_total + ob_k.sum(axis=0)
-        sold, ceiling = supply(inp, price, cols, volume, inclusive)
-        if inp.offset_basis == "emissions":
-            limit = inp.offset_limit * ob_total
-        elif self._offset_cap_may_bind(free, cols):
-            r = respond(self, lam, cols, free, volume, inclusive, growth)
-            return r.net, r.unlimited
-        else:
-            limit = inp.offset_limit * free_total[cols]
-        offsets_total, _ = offsets(inp, price, cols, limit, inclusive)
-        return free_total[cols] + sold + ceiling + offsets_total - ob_total, unlimited
+        return ob_total
+
+    @property
+    def internalises(self) -> bool:
+        """Whether firms internalise an emissions-based offset limit (see :meth:`offset_price`)."""
+        inp = self.inp
+        return inp.offset_basis == "emissions" and inp.offset_limit > 0 and inp.offset_cost.shape[1] > 0
+
+    def effective_price(self, price: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """The price of surrendering one more unit: (1 − s)·p + s·q (p where q = p)."""
+        s = self.inp.offset_limit
+        return np.where(q < price, (1.0 - s) * price + s * q, price)
+
+    def offset_price(
+        self,
+        price: np.ndarray,
+        cols: slice,
+        free: np.ndarray,
+        inclusive: bool,
+        ob_at_price: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Clearing price q (T',) of the offset market under an emissions-based limit.
+
+        A firm may cover a share s of its obligation S_i with offsets, so each unit it
+        surrenders brings s units of offset rights: when offsets are cheaper than
+        allowances and the limit binds, the firm pays (1 − s)·p + s·q for one more unit of
+        obligation and abates until its MAC equals that. Offset demand at offset price q is
+        D(q) = s·Σ_i S_i((1 − s)·p + s·q), non-increasing in q; supply O(q) is the offset
+        steps cheaper than q. q is the least x in [0, p] with O(x) ≥ D(x) (found step by
+        step, inside a gap by bisection); q = p where the limit does not bind (O(p) ≤ D(p)):
+        the firms then face p alone. Returns ``price`` where the rule does not apply.
+        """
+        q = np.array(price, dtype=float, copy=True)
+        if not self.internalises:
+            return q
+        inp = self.inp
+        s = inp.offset_limit
+        start = cols.start or 0
+        if ob_at_price is None:
+            ob_at_price = self.obligation_total(price, cols, free, inclusive)
+        for k in range(len(price)):
+            t = start + k
+            p = float(price[k])
+            cost, qty = inp.offset_cost[t], inp.offset_qty[t]
+            below = cost < p
+            at_p = qty[below | ((cost == p) & inclusive)].sum()
+            if p <= 0 or not below.any() or at_p <= s * ob_at_price[k]:
+                continue
+            one = slice(t, t + 1)
+
+            def demand(x: float, one=one, p=p) -> float:
+                return s * float(self.obligation_total(np.array([p - s * (p - x)]), one, free, inclusive)[0])
+
+            lo, held, hi = 0.0, 0.0, p
+            for c in np.unique(cost[below]):
+                if qty[cost <= c].sum() >= demand(c):
+                    hi = float(c)
+                    break
+                lo, held = float(c), float(qty[cost <= c].sum())
+            # on [lo, hi) the supply is `held`: the least x there with held >= D(x), else hi
+            if held > 0 and held >= demand(hi):
+                for _ in range(200):
+                    if hi - lo <= RELATIVE_STEP * max(hi, 1e-300):
+                        break
+                    mid = 0.5 * (lo + hi)
+                    if held >= demand(mid):
+                        hi = mid
+                    else:
+                        lo = mid
+            q[k] = hi
+        return q
 
     def _offset_cap_may_bind(self, free: np.ndarray, cols: slice) -> bool:
         """Whether a firm's offset limit (share × allocation) may exceed its obligation."""
@@ -246,15 +338,17 @@ def supply(
 
 
 def offsets(
-    inp: MarketInputs, price: np.ndarray, cols: slice, limit: np.ndarray, inclusive: bool
+    inp: MarketInputs, price: np.ndarray, cols: slice, limit: np.ndarray, inclusive: bool | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Offsets used (T',) — cheaper than the price, up to the firms' total ``limit`` — and
-    their cost, CNY (the cheapest offsets are used first)."""
+    their cost, CNY (the cheapest offsets are used first). ``inclusive`` (one flag, or one per
+    period): offsets costing exactly the price are available too."""
     if inp.offset_limit <= 0 or inp.offset_cost.shape[1] == 0:
         zero = np.zeros(len(price))
         return zero, zero.copy()
     cost, qty = inp.offset_cost[cols], inp.offset_qty[cols]
-    on = cost <= price[:, None] if inclusive else cost < price[:, None]
+    incl = np.broadcast_to(np.asarray(inclusive, dtype=bool), np.shape(price))[:, None]
+    on = (cost < price[:, None]) | (incl & (cost == price[:, None]))
     available = np.where(on, qty, 0.0).sum(axis=1)
     used = np.minimum(available, limit)
     before = np.zeros_like(qty)
@@ -295,10 +389,14 @@ def respond(
     price = np.minimum(raw, cap)
     unlimited = raw >= cap if inclusive else raw > cap
     F = free[:, cols]
-    a = curves.abatement(price[None, :], None, cols, inclusive)
+    # under an emissions-based offset limit firms face (1 − s)·p + s·q (Curves.offset_price)
+    q = curves.offset_price(price, cols, free, inclusive)
+    binding = q < price
+    faced = curves.effective_price(price, q)
+    a = curves.abatement(faced[None, :], None, cols, inclusive)
     obligation = inp.baseline[:, cols] - a
     if len(curves.kinked):
-        a[curves.kinked], obligation[curves.kinked] = kinked_response(curves, price, cols, free, inclusive)
+        a[curves.kinked], obligation[curves.kinked] = kinked_response(curves, faced, cols, free, inclusive)
     ob_total = obligation.sum(axis=0)
     sold, ceiling = supply(inp, price, cols, volume, inclusive)
     # each firm may use offsets up to limit × basis, and never more than its obligation
@@ -307,8 +405,8 @@ def respond(
     else:
         firm_limit = np.minimum(inp.offset_limit * F, obligation)
     total_limit = firm_limit.sum(axis=0)
-    offsets_total, offsets_cost = offsets(inp, price, cols, total_limit, inclusive)
+    offsets_total, offsets_cost = offsets(inp, np.where(binding, q, price), cols, total_limit, binding | inclusive)
     share = np.divide(offsets_total, total_limit, out=np.zeros_like(offsets_total), where=total_limit > 0)
     offsets_firm = firm_limit * share[None, :]
     net = F.sum(axis=0) + sold + ceiling + offsets_total - ob_total
-    return Response(price, a, obligation, offsets_firm, sold, ceiling, offsets_cost, net, unlimited)
+    return Response(price, a, obligation, offsets_firm, sold, ceiling, offsets_cost, net, unlimited, q)

@@ -159,6 +159,11 @@ class AllocationSection(Section):
         None, description="benchmark intensity, unit per output unit (one, or by sector)"
     )
     benchmarks: dict[str, UnitBenchmark] | None = Field(None, description="china_power benchmarks by unit type")
+    rules: Literal["china_2019_2020", "china_2021_2022"] | None = Field(
+        None,
+        description="china_power: a shipped rule table of benchmarks by unit type and year "
+        "(carbon/data/china_ets_power.csv); 'benchmarks' override it by unit type",
+    )
     firms: dict[str, PerPeriod] | None = Field(
         None, description="explicit free allocation by firm id (overrides the firms' own)"
     )
@@ -259,7 +264,8 @@ class MsrSection(Section):
     """Market stability reserve acting on circulation at the end of the previous period.
 
     Defaults are the EU ETS values in force since 2024 (Decision (EU) 2015/1814 as amended
-    by Decision (EU) 2023/852), in allowances (tCO2).
+    by Decision (EU) 2023/852 and Directive (EU) 2023/959, which sets the 400 million holding
+    limit from 2024), in allowances (tCO2).
     """
 
     initial_holdings: float = Field(0.0, ge=0.0, description="reserve holdings before the first period, unit")

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from carbon.errors import InputError
-from carbon.results import open_run, read_json, read_table
+from carbon.results import open_run, read_json, read_table, table_path
 from carbon.scenario import sample_scenario
 
 AGGREGATE_FILES = ("peak_year_distribution.csv", "bands.csv")
@@ -84,12 +84,14 @@ class Run:
         return self.manifest.get("scenario") or {}
 
     def has(self, stage: str, name: str) -> bool:
+        if name.endswith((".csv", ".parquet")):
+            return table_path(self.path / stage, name).is_file()
         return (self.path / stage / name).is_file()
 
     def table(self, stage: str, name: str, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
         """``<run>/<stage>/<name>.csv``; :class:`MissingData` if absent, :class:`InputError` if
         it lacks a ``required`` column."""
-        frame = _read_csv(self.path / stage / f"{name}.csv", required, self._cache)
+        frame = _read_csv(table_path(self.path / stage, name), required, self._cache)
         if frame is None:
             raise MissingData(
                 f"no {stage}/{name}.csv in this run", file=self.path, expected=f"{stage}/{name}.csv", found="absent"
@@ -110,9 +112,9 @@ class Run:
         base = self.path / "market"
         if not base.is_dir():
             return []
-        if (base / "periods.csv").is_file():
+        if table_path(base, "periods").is_file():
             return [""]
-        return sorted(p.name for p in base.iterdir() if p.is_dir() and (p / "periods.csv").is_file())
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and table_path(p, "periods").is_file())
 
     def market_stage(self, market: str) -> str:
         return f"market/{market}" if market else "market"
