@@ -40,6 +40,10 @@ CEADS_BOUNDARY_CO2_T = (
     + 15_000 * 0.75                               # quicklime (2.A.2)
 )  # = 2,585,466 t
 UREA_CO2_T = 30_000 * 0.20 * 44 / 12              # 3.C.3, IPCC default 0.20 t C per t urea
+# Fossil CO2 of waste incineration (outside CEADs, which counts fossil fuels and processes only):
+# the waste-to-energy plant 12.6 x 10^4 t in 1.A.1 (energy recovery) and 0.3 x 10^4 t in 4.C.1, at
+# 0.417824 t CO2/t (IPCC Eastern Asia composition, carbon.inventory.tier1.incineration_co2_t)
+WASTE_CO2_T = (126_000 + 3_000) * 0.417824        # = 52,645.8 + 1,253.5 t
 # Scope 2: net purchases 68,500 x 10^4 kWh at the model's Henan grid factor 0.6369 t/MWh (factors_henan.csv)
 # + 30 x 10^4 GJ steam at 0.11 t/GJ
 SCOPE2_CO2_T = 685_000 * 0.6369 + 300_000 * 0.11  # = 469,276.5 t
@@ -47,8 +51,18 @@ SCOPE2_CO2_T = 685_000 * 0.6369 + 300_000 * 0.11  # = 469,276.5 t
 ENERGY_TCE = (1_006_000 * 0.7143 + 6_000 * 0.9714 + 8_100 * 13.3 + 100_060 * 1.4571 + 1_000 * 1.4286
               + 42_000 * 1.4714 + 11_000 * 1.7143 + 100 * 1.4714 + 685e6 * 0.1229e-3 + 300_000 * 0.03412)
 # CO2e, scope 1 + 2 (AR5): the CO2 above plus CH4 (enteric, manure, rice, landfill, wastewater,
-# combustion) 12,567 t x 28 and N2O 443 t x 265 - too many rows to sum by hand, pinned as computed
-TOTAL_CO2E_T = 3_546_073
+# combustion) and N2O - too many rows to sum by hand; pinned as computed. Issue 12 (full IPCC Tier 1)
+# moved it from 3,546,073 by, in t CO2e:
+#   + 52,645.8 waste-to-energy fossil CO2 (1.A.1) + 1,670.2 its N2O and CH4 (126,000 t x (5e-5 x 265 + 2e-7 x 28))
+#   + 1,293.2 incineration without energy recovery (4.C.1: 3,000 t x (0.417824 + 5e-5 x 265 + 2e-7 x 28))
+#   + 64,971.4 manure N2O (3.A.2, direct + indirect per head, factors_henan.csv, x 265)
+#   + 29,774.6 indirect N2O of managed soils (3.C.5: 22,000 t N x 0.005107143 x 265)
+#   + 1,506.4 field burning (3.C.1: 20,000 t dm x (0.00216 x 28 + 0.000056 x 265))
+#   + 16,540.1 wastewater N2O (4.D: 777,278 people x 8.03e-5 t x 265)
+#   + 1,008.0 dairy manure CH4 at 14 C (12 instead of 9 kg/head: 12,000 x 3 kg x 28)
+#   - 33,830.2 landfill CH4 by first-order decay (60,000 t x (0.025863 - 0.046) x 28)
+#   = + 135,579.6 -> 3,681,652.6
+TOTAL_CO2E_T = 3_681_652
 # Published range for 2020 (CALIBRATION.md): Kaifeng city 2019 x Lankao's share of Kaifeng's
 # counties (11.311 x 4.718 / 24.825) and CEADs county 2017 x Henan provincial 2019 / county sum 2017
 # (4.718 x 460.631 / 551.301)
@@ -61,7 +75,8 @@ def inv():
 
 
 def _ceads_boundary(emissions: pd.DataFrame) -> float:
-    e = emissions[~emissions["memo"] & (emissions["gas"] == "co2") & (emissions["scope"] == 1)]
+    e = emissions[~emissions["memo"] & (emissions["gas"] == "co2") & (emissions["scope"] == 1)
+                  & (emissions["item"] != "msw_incinerated")]
     cat = e["category"].astype(str)
     return float(e.loc[cat.str.startswith("1.") | cat.str.startswith("2."), "emissions_t"].sum())
 
@@ -71,10 +86,10 @@ def test_scope1_co2_on_the_ceads_boundary_is_the_hand_sum(inv):
     assert CEADS_BOUNDARY_CO2_T == pytest.approx(2_585_466, abs=1)
 
 
-def test_all_scope1_co2_adds_urea(inv):
+def test_all_scope1_co2_adds_urea_and_waste_incineration(inv):
     e = inv.emissions[~inv.emissions["memo"]]
     s1 = e[(e["gas"] == "co2") & (e["scope"] == 1)]["emissions_t"].sum()
-    assert s1 == pytest.approx(CEADS_BOUNDARY_CO2_T + UREA_CO2_T, rel=1e-9)
+    assert s1 == pytest.approx(CEADS_BOUNDARY_CO2_T + UREA_CO2_T + WASTE_CO2_T, rel=1e-9)
 
 
 def test_scope2_is_net_purchases_at_the_henan_factor(inv):
@@ -86,8 +101,8 @@ def test_energy_and_total_co2e(inv):
     assert inv.energy_tce() == pytest.approx(ENERGY_TCE, rel=1e-9)
     assert ENERGY_TCE == pytest.approx(1_154_596, abs=1)
     assert inv.total_co2e_t() == pytest.approx(TOTAL_CO2E_T, abs=1)
-    # per resident (777,278, 7th census): 4.56 t CO2e
-    assert inv.total_co2e_t() / 777_278 == pytest.approx(4.56, abs=0.005)
+    # per resident (777,278, 7th census): 4.74 t CO2e
+    assert inv.total_co2e_t() / 777_278 == pytest.approx(4.74, abs=0.005)
 
 
 def test_scope1_co2_lies_in_the_published_range(inv):
@@ -119,7 +134,7 @@ def test_cli_inventory_json_gives_the_same_totals():
                          capture_output=True, text=True, check=True, cwd=ROOT)
     data = json.loads(out.stdout)
     totals = {(t["scope"], t["gas"]): t["emissions_t"] for t in data["totals"]}
-    assert totals[(1, "co2")] == pytest.approx(CEADS_BOUNDARY_CO2_T + UREA_CO2_T, rel=1e-9)
+    assert totals[(1, "co2")] == pytest.approx(CEADS_BOUNDARY_CO2_T + UREA_CO2_T + WASTE_CO2_T, rel=1e-9)
     assert totals[(2, "co2")] == pytest.approx(SCOPE2_CO2_T, rel=1e-9)
     assert data["total_co2e_t"] == pytest.approx(TOTAL_CO2E_T, abs=1)
     assert data["energy_tce_excluding_biomass"] == pytest.approx(ENERGY_TCE, rel=1e-9)

@@ -79,7 +79,7 @@ def targets_row(values, peak_by=2030):
     peaks = {"scope12": detect_peak(series(values))}
     section = TargetsSection(peak_by=peak_by, carbon_intensity=[], energy_intensity=[], non_fossil_share=[])
     table = check_targets(annual, peaks, section)
-    assert list(table.columns) == ["target", "year", "value", "limit", "unit", "met", "margin", "note"]
+    assert list(table.columns) == ["target", "year", "value", "limit", "unit", "met", "margin", "note", "definition"]
     return table.set_index("target").loc["peak_by"]
 
 

@@ -13,7 +13,8 @@ EPILOG_INVENTORY = """examples:
   carbon inventory models/lankao
   carbon inventory models/lankao --factors ipcc2006 --gwp AR6 --by sector,gas
   carbon inventory my_activity.csv --factors-file my_factors.csv --format csv -o totals.csv
-  carbon inventory energy_balance.csv --year 2020 --by item"""
+  carbon inventory energy_balance.csv --year 2020 --by item
+  carbon inventory BALANCE.csv --year 2019 --factors ceads --by item,gas"""
 
 
 def register(subparsers) -> None:
@@ -21,7 +22,8 @@ def register(subparsers) -> None:
     inv = subparsers.add_parser("inventory", help="emissions inventory of an activity CSV or a model folder",
                                 epilog=EPILOG_INVENTORY, formatter_class=argparse.RawDescriptionHelpFormatter)
     inv.add_argument("path", metavar="PATH", help="activity CSV (long form or energy balance) or model folder")
-    inv.add_argument("--factors", choices=["china", "ipcc2006"], help="factor set (default: the model's, else china)")
+    inv.add_argument("--factors", choices=["china", "ipcc2006", "ceads"],
+                     help="factor set (default: the model's, else china); ceads reproduces the CEADs inventories")
     inv.add_argument("--factors-file", metavar="CSV", help="user factors overriding or adding to the set")
     inv.add_argument("--gwp", choices=["SAR", "AR4", "AR5", "AR6", "AR6-split"], help="GWP set (default AR5)")
     inv.add_argument("--year", type=int, help="only this year (required for an energy balance without a year column)")
@@ -42,6 +44,7 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
     path = Path(args.path)
     model = load_model(path) if path.is_dir() else None
     activity = model.activity if model else read_activity(path, year=args.year)
+    method = activity.attrs.get("method")
     if args.year is not None:
         activity = activity[activity["year"] == args.year].reset_index(drop=True)
         if activity.empty:
@@ -63,13 +66,13 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
     totals = inv.totals(by) if by else inv.emissions
     head = {"factor_set": inv.factor_set, "factors_file": inv.factors_file, "gwp": inv.gwp,
             "electricity": inv.electricity_method, "total_co2e_t": inv.total_co2e_t(),
-            "energy_tce_excluding_biomass": inv.energy_tce()}
+            "energy_tce_excluding_biomass": inv.energy_tce(), "method": method}
     if args.format == "csv":
         text = totals.to_csv(index=False, lineterminator="\n")
     elif args.format == "json":
         text = json.dumps({**head, "totals": totals.to_dict(orient="records")}, indent=2, default=float) + "\n"
     else:
-        text = (f"factor set: {inv.factor_set}" + (f" + {inv.factors_file}" if inv.factors_file else "")
+        text = ((f"{method}\n" if method else "") + f"factor set: {inv.factor_set}" + (f" + {inv.factors_file}" if inv.factors_file else "")
                 + f"   GWP: {inv.gwp} (100-year)   {inv.electricity_method}\n"
                 + totals.to_string(index=False, float_format=lambda v: f"{v:,.1f}") + "\n"
                 + f"total: {inv.total_co2e_t():,.1f} t CO2e (biogenic CO2 excluded); "

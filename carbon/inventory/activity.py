@@ -21,6 +21,11 @@ REQUIRED = ["year", "sector", "category", "item", "quantity", "unit"]
 OPTIONAL = ["scope", "note", "uncertainty"]
 CATEGORY = re.compile(r"^[1-5](\.[A-H](\.\d+(\.[a-z](\.[ivx]+)?)?)?)?$")
 UNIT_ROW_LABELS = ("unit", "units", "单位")
+YEARS = (1900, 2100)
+"""Plausible years of activity data."""
+ELECTRIC_UNIT = re.compile(r"Wh$|千瓦时$|度$")
+"""Units of electricity (kWh, 10^4 kWh, MWh, GWh, 万千瓦时): for electricity and heat only."""
+ELECTRIC_ITEMS = ("electricity", "heat")
 
 
 def _row(i: int) -> str:
@@ -54,6 +59,7 @@ def validate_activity(frame: pd.DataFrame, file: str | Path | None = None) -> pd
     for col in ("sector", "category", "item", "unit"):
         out[col] = _text(frame[col], col, file)
     out["year"] = _numbers(frame["year"], "year", file, integer=True)
+    _plausible_years(out["year"], frame["year"], file)
     categories = out["category"].cat.categories
     ok = np.array([bool(CATEGORY.match(c)) for c in categories], dtype=bool)
     if not ok.all():
@@ -74,6 +80,15 @@ def validate_activity(frame: pd.DataFrame, file: str | Path | None = None) -> pd
         except UnitError as err:
             i = int(np.flatnonzero(out["unit"].cat.codes.to_numpy() == code)[0])
             raise err.at(file, f"{_row(i)}, column unit") from None
+        if ELECTRIC_UNIT.search(unit):
+            rows = np.flatnonzero((out["unit"].cat.codes.to_numpy() == code)
+                                  & ~out["item"].isin(ELECTRIC_ITEMS).to_numpy())
+            if len(rows):
+                i = int(rows[0])
+                raise UnitError(f"{unit!r} is a unit of electricity, not of {out['item'].iat[i]}", file=file,
+                                key=f"{_row(i)}, column unit",
+                                expected="a fuel in mass, volume or energy (t, 10^4 t, 10^4 m3, GJ, tce)",
+                                found=unit, hint="kWh and MWh measure electricity and heat only")
     if "scope" in frame.columns:
         scope = frame["scope"].where(frame["scope"].notna() & (frame["scope"].astype("string").str.strip() != ""))
         values = pd.to_numeric(scope, errors="coerce")
@@ -106,6 +121,15 @@ def validate_activity(frame: pd.DataFrame, file: str | Path | None = None) -> pd
     return out
 
 
+def _plausible_years(years: np.ndarray, raw: pd.Series, file) -> None:
+    """Years must lie in :data:`YEARS` (a year of 1e30 would overflow, 1820 is a typo)."""
+    bad = (years < YEARS[0]) | (years > YEARS[1])
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"year outside {YEARS[0]}-{YEARS[1]}", file=file, key=f"{_row(i)}, column year",
+                         expected=f"a year from {YEARS[0]} to {YEARS[1]}", found=raw.iloc[i])
+
+
 def _text(col: pd.Series, name: str, file) -> pd.Categorical:
     """A text column as a categorical of stripped strings; an empty cell is an error.
 
@@ -127,6 +151,7 @@ def _numbers(col: pd.Series, name: str, file, integer: bool = False) -> np.ndarr
     bad = ~np.isfinite(values)
     if integer:
         bad |= np.isfinite(values) & (values != np.round(values))
+        values = np.where(np.abs(values) < 1e6, values, -1.0)  # the range check reports it; no int64 overflow
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(f"{name} is not {'a whole number' if integer else 'a number'}", file=file,
@@ -141,21 +166,27 @@ def read_activity(path: str | Path, year: int | None = None) -> pd.DataFrame:
     path = Path(path)
     raw = read_csv(path)
     if _is_balance(raw):
-        return validate_activity(balance_to_long(raw, year=year, file=path), path)
+        activity = validate_activity(balance_to_long(raw, year=year, file=path), path)
+        activity.attrs["method"] = BALANCE_METHOD
+        return activity
     return validate_activity(raw, path)
 
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a CSV file, turning a missing or unreadable file into InputError."""
-    if not path.is_file():
-        raise InputError("file not found", file=path, expected="an existing CSV file")
     try:
-        return pd.read_csv(path, dtype={"category": str, "sector": str, "item": str, "unit": str, "note": str},
+        if not path.is_file():
+            raise InputError("file not found", file=path, expected="an existing CSV file")
+        return pd.read_csv(path, dtype={"category": "category", "sector": "category", "item": "category",
+                                        "unit": "category", "note": str},  # typed: memory near the file size
                            skipinitialspace=True, comment=None)
     except pd.errors.EmptyDataError:
         raise InputError("file is empty", file=path, expected="a CSV table with a header row") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read CSV: {str(exc).strip()}", file=path) from None
+    except OSError as exc:  # a name too long, no permission
+        raise InputError(f"cannot read CSV: {exc.strerror or type(exc).__name__}", file=path,
+                         expected="a readable CSV file") from None
 
 
 def _is_balance(raw: pd.DataFrame) -> bool:
@@ -169,6 +200,13 @@ def balance_to_long(raw: pd.DataFrame, year: int | None = None, file: str | Path
     optional ``year`` column the year (else ``year`` must be given); every other column is a
     fuel. The first data row is the units row, labelled ``unit`` (or 单位). Empty and zero
     cells are dropped.
+
+    The full yearbook balance may be entered, with the sectoral approach applied as IPCC and
+    CEADs do (:data:`BALANCE_METHOD`): rows whose category is ``total``, ``transformation`` or
+    ``loss`` are not counted; in thermal power, CHP and heating supply rows (``1.A.1.a.i``,
+    ``.ii``, ``.iii``) the inputs (positive cells) are burnt fuel and the outputs (negative) are
+    dropped; a ``non_energy`` row is subtracted from the chemical industries (``1.A.2.c``) in
+    proportion to their use, floored at zero.
     """
     sector_col = raw.columns[0]
     if "category" not in raw.columns:
@@ -202,4 +240,31 @@ def balance_to_long(raw: pd.DataFrame, year: int | None = None, file: str | Path
             "quantity": qty[keep],
             "unit": str(unit).strip(),
         }))
-    return pd.concat(parts, ignore_index=True)
+    return _sectoral_approach(pd.concat(parts, ignore_index=True))
+
+
+BALANCE_SKIP = ("total", "transformation", "loss")
+COMBUSTION_INPUTS = ("1.A.1.a.i", "1.A.1.a.ii", "1.A.1.a.iii")
+BALANCE_METHOD = ("energy balance read by the sectoral approach (IPCC 2006 Vol.2 Ch.1; CEADs): final consumption "
+                  "by sector + fuel input to thermal power and heating supply (1.A.1.a.i/.iii, counted once in "
+                  "1.A.1); coal washing, coking, refineries, gas works, briquetting, losses and total rows not "
+                  "counted (their products are counted where burnt); non-energy use subtracted from the chemical "
+                  "industries (1.A.2.c)")
+
+
+def _sectoral_approach(long: pd.DataFrame) -> pd.DataFrame:
+    """Apply the balance rules of :func:`balance_to_long` to its long form (see its docstring)."""
+    cat = long["category"].str.lower()
+    long = long[~cat.isin(BALANCE_SKIP) & ~(long["category"].isin(COMBUSTION_INPUTS) & (long["quantity"] < 0))]
+    non_energy = long["category"].str.lower() == "non_energy"
+    if non_energy.any():
+        use = long[non_energy].groupby(["year", "item"])["quantity"].sum()
+        long = long[~non_energy].copy()
+        chem = long["category"] == "1.A.2.c"
+        total = long[chem].groupby(["year", "item"])["quantity"].transform("sum")
+        keys = pd.MultiIndex.from_frame(long.loc[chem, ["year", "item"]])
+        subtract = use.reindex(keys).fillna(0.0).to_numpy()
+        scale = np.clip(1.0 - subtract / total.to_numpy(), 0.0, None)
+        long.loc[chem, "quantity"] = long.loc[chem, "quantity"].to_numpy() * scale
+        long = long[long["quantity"] != 0]
+    return long.reset_index(drop=True)

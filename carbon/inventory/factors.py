@@ -6,8 +6,9 @@ physical unit), ``co2``/``ch4``/``n2o`` (per unit of energy for fuels, per unit 
 otherwise) or ``oxidation`` (fraction). A blank ``category`` applies to every IPCC category;
 a code applies to that category and its sub-categories; the most specific row wins.
 
-Sets are layered: ``china`` is ``ipcc2006`` with its own rows in place of the IPCC ones, and a
-user's factor file is layered on top of the chosen set in the same way. Rows replace rows with
+Sets are layered: ``china`` is ``ipcc2006`` with its own rows in place of the IPCC ones; ``ceads``
+is ``china`` with the CO2 factors that reproduce the CEADs inventories (per physical unit, oxidation
+by sector included; calorific values stay ``china``'s); a user's factor file is layered on top of the chosen set in the same way. Rows replace rows with
 the same key (factor, item, category; for ``ncv``/``tce`` also the physical dimension they
 convert, so a volumetric calorific value does not remove a mass-based one).
 """
@@ -28,7 +29,8 @@ from carbon.schema import did_you_mean
 
 FACTOR_KINDS = ("ncv", "tce", "co2", "ch4", "n2o", "oxidation")
 GASES = ("co2", "ch4", "n2o")
-FACTOR_SETS = {"ipcc2006": ("factors_ipcc2006.csv",), "china": ("factors_ipcc2006.csv", "factors_china.csv")}
+FACTOR_SETS = {"ipcc2006": ("factors_ipcc2006.csv",), "china": ("factors_ipcc2006.csv", "factors_china.csv"),
+               "ceads": ("factors_ipcc2006.csv", "factors_china.csv", "factors_ceads.csv")}
 GWP_SETS = ("SAR", "AR4", "AR5", "AR6", "AR6-split")
 REQUIRED = ["factor", "item", "category", "value", "unit", "source"]
 ENERGY_ITEMS_SCOPE2 = ("electricity", "heat")
@@ -147,7 +149,7 @@ class FactorSet:
 
 
 def load_factor_set(name: str, user: pd.DataFrame | None = None, user_file: str | None = None) -> FactorSet:
-    """The named factor set (``ipcc2006`` or ``china``), with a user table layered on top."""
+    """The named factor set (``ipcc2006``, ``china`` or ``ceads``), with a user table layered on top."""
     if name not in FACTOR_SETS:
         raise InputError(f"unknown factor set {name!r}", key="inventory.factors",
                          expected="one of " + ", ".join(FACTOR_SETS), found=name,

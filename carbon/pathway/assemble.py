@@ -99,4 +99,15 @@ def assemble(end_use: pd.DataFrame, power: PowerPath, drivers: pd.DataFrame, gri
     })
     annual["carbon_intensity_t_per_10k_cny"] = annual["co2e_t_scope12"] / annual["gdp_10k_cny"]
     annual["energy_intensity_tce_per_10k_cny"] = annual["energy_tce"] / annual["gdp_10k_cny"]
+    # the national indicators as assessed (see carbon.pathway.indicators.DEFINITIONS)
+    fuel_co2 = end_use[(end_use["gas"].astype(str) == "co2") & (end_use["scope"] == 1)
+                       & end_use["category"].astype(str).str.startswith("1.A")]
+    fuel_co2 = fuel_co2.groupby("year")["emissions_t"].sum().reindex(years, fill_value=0.0)
+    energy_co2 = fuel_co2 + p["local_co2_t"] + scope2
+    new_renewable_mwh = (nonfossil_mwh - nonfossil_mwh.iloc[0]).clip(lower=0.0)
+    assessed = energy_subst - new_renewable_mwh * subst
+    annual["energy_co2_t"] = energy_co2.to_numpy()
+    annual["co2_intensity_t_per_10k_cny"] = annual["energy_co2_t"] / annual["gdp_10k_cny"]
+    annual["energy_tce_assessed"] = assessed.to_numpy()
+    annual["energy_intensity_assessed_tce_per_10k_cny"] = annual["energy_tce_assessed"] / annual["gdp_10k_cny"]
     return annual, by_sector

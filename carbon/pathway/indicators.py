@@ -10,11 +10,32 @@ from carbon.pathway.power import is_power
 from carbon.pathway.schema import TargetsSection
 from carbon.units import KGCE_PER_KWH_CALORIFIC
 
+DEFINITIONS = {
+    "peak_by": "year of the maximum of all-gas CO2e, scope 1 + 2 (the county's own view; the national "
+               "peak commitment is for CO2)",
+    "carbon_intensity_reduction": "CO2 intensity as assessed nationally: energy-related CO2 (fossil fuels burnt "
+                                  "in the county + net purchased electricity x grid factor; no process, CH4 or "
+                                  "N2O) per 10^4 CNY of GDP (14th FYP CO2-intensity assessment; NDC 2030 target "
+                                  "of -65% against 2005)",
+    "energy_intensity_reduction": "energy per 10^4 CNY of GDP as assessed: tce with primary electricity by coal "
+                                  "substitution, renewable energy added since the base year and raw-material use "
+                                  "excluded (CEWC Dec. 2021; NDRC/NBS 2022 notice on new renewables not counted "
+                                  "in total energy consumption)",
+    "non_fossil_share": "non-fossil energy / total energy, primary electricity by the coal-substitution method "
+                        "(NBS; 14th FYP target ~20% 2025, ~25% 2030)",
+    "renewable_share_electricity": "local renewable generation / electricity demand",
+    "absolute_cap": "all-gas CO2e, scope 1 + 2",
+}
+
 
 def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: TargetsSection) -> pd.DataFrame:
     """Each target met or not, with its margin (positive = better than the target) and a note.
 
-    Columns ``target, year, value, limit, unit, met, margin, note``. A target whose years fall
+    Columns ``target, year, value, limit, unit, met, margin, note, definition`` (the indicator's
+    definition and source, :data:`DEFINITIONS`). The CO2-intensity targets use energy-related
+    CO2 (``co2_intensity_t_per_10k_cny``) and a base before the pathway takes
+    ``targets.co2_intensity_2005``; the energy-intensity targets use the assessed energy
+    (``energy_intensity_assessed_tce_per_10k_cny``). A target whose years fall
     outside the pathway, or whose indicator is not available, is reported with ``met`` empty.
 
     ``peak_by`` (judged on scope 1 + 2, see :mod:`carbon.pathway.peak` for the statuses): met if
@@ -42,10 +63,13 @@ def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: Targets
                      "limit": float(targets.peak_by), "unit": "year", "met": ok,
                      "margin": (targets.peak_by - peak.peak_year) if peak.peak_year is not None else np.nan,
                      "note": peak_note(peak, targets.peak_by)})
-    for name, column, items in (("carbon_intensity", "carbon_intensity_t_per_10k_cny", targets.carbon_intensity),
-                                ("energy_intensity", "energy_intensity_tce_per_10k_cny", targets.energy_intensity)):
+    for name, column, items in (("carbon_intensity", "co2_intensity_t_per_10k_cny", targets.carbon_intensity),
+                                ("energy_intensity", "energy_intensity_assessed_tce_per_10k_cny",
+                                 targets.energy_intensity)):
         for t in items:
             base, now = at(column, t.base), at(column, t.year)
+            if np.isnan(base) and name == "carbon_intensity" and t.base == 2005 and targets.co2_intensity_2005:
+                base = targets.co2_intensity_2005
             reduction = 1.0 - now / base if base else np.nan
             rows.append({"target": f"{name}_reduction", "year": t.year, "value": reduction, "limit": t.reduction,
                          "unit": f"share below {t.base}", "met": _met(reduction >= t.reduction, reduction),
@@ -61,8 +85,10 @@ def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: Targets
         value = at("co2e_t_scope12", t.year)
         rows.append({"target": "absolute_cap", "year": t.year, "value": value, "limit": t.max_t, "unit": "t CO2e",
                      "met": _met(value <= t.max_t, value), "margin": t.max_t - value})
-    return pd.DataFrame(rows, columns=["target", "year", "value", "limit", "unit", "met", "margin", "note"]).fillna(
+    table = pd.DataFrame(rows, columns=["target", "year", "value", "limit", "unit", "met", "margin", "note"]).fillna(
         {"note": ""})
+    table["definition"] = table["target"].map(DEFINITIONS).fillna("")
+    return table
 
 
 def peak_note(peak: Peak, by: int) -> str:

@@ -61,7 +61,12 @@ def project(model: Model, scenario: Scenario) -> Projected:
     base = compute(replace(model, activity=base_rows), scenario.inventory)
     drivers = project_drivers(section, model.population, model.gdp_10k_cny)
     projection = project_activity(base.energy["energy_tce"].to_numpy(), base_rows, section, drivers)
-    activity = validate_activity(projection.activity.drop(columns=["energy_tce"]), "projected activity")
+    try:
+        activity = validate_activity(projection.activity.drop(columns=["energy_tce"]))
+    except InputError as err:  # name the user's section, not the engine's internal table
+        raise InputError(f"the pathway projects activity that cannot be accounted: {err.message}", key="pathway",
+                         expected=err.expected, found=err.found,
+                         hint="check the pathway's rates, mixes and efficiencies for implausible values") from None
     inv = compute(replace(model, activity=activity), scenario.inventory)
     inv = replace(inv, emissions=capture_methane(inv.emissions, section.methane_capture, first))
     return Projected(years, base, inv, projection)
@@ -80,6 +85,8 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
     section = scenario.pathway
     assert section is not None
     targets = scenario.targets or TargetsSection()
+    if targets.co2_intensity_2005 is None and model.co2_intensity_2005 is not None:  # the model's 2005 base
+        targets = targets.model_copy(update={"co2_intensity_2005": model.co2_intensity_2005})
     p = project(model, scenario)
     years, inv = p.years, p.inventory
     first, last = section.years
