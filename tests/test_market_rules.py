@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pytest import approx
 
 from carbon.errors import InputError
-from carbon.market import build_inputs
+from carbon.market import build_inputs, clear
+from carbon.market.allocation import load_factor_correction
 from carbon.market.loader import parse_market
-from carbon.market.rules import RULE_SETS, read_rule_table
+from carbon.market.rules import (
+    LOAD_PARAMETERS,
+    RULE_SETS,
+    china_power_corrections,
+    read_correction_table,
+    read_rule_table,
+)
 
 
 def _units(rules, periods, **allocation):
@@ -80,3 +88,128 @@ def test_every_row_of_the_table_has_a_source():
     assert set(table["rules"]) == set(RULE_SETS)
     assert table["source"].str.contains("MEE").all()
     assert ((table["power_t_per_mwh"] > 0.3) & (table["power_t_per_mwh"] < 1.2)).all()
+
+
+# --- corrections as data (carbon/data/china_ets_power_corrections.csv) ------------------------
+
+
+def _one_unit(**firm):
+    return parse_market(
+        {
+            "unit": "tCO2",
+            "periods": [2021],
+            "allocation": {"method": "china_power", "rules": "china_2021_2022"},
+            "firms": [
+                {
+                    "id": "U",
+                    "baseline": 1.0e6,
+                    "unit_type": "coal_above_300mw",
+                    "power_supply_mwh": 1.0e6,
+                    "heat_supply_gj": 1.0e6,
+                    **firm,
+                }
+            ],
+        }
+    )
+
+
+def test_each_correction_from_the_table_by_hand():
+    section = _one_unit(cooling="air", heat_ratio=0.25, load_factor=0.82, load_factor_correction=True)
+    free = build_inputs(section).free[0, 0]
+    # 0.8218 t/MWh × 1,000,000 MWh = 821,800; × 1.05 (air cooling) = 862,890;
+    # × (1 − 0.22 × 0.25) = 0.945 → 815,431.05; × (1 + 0.0014 × (85 − 82)) = 1.0042 → 818,855.86041;
+    # + 0.1111 t/GJ × 1,000,000 GJ = 111,100 → 929,955.86041 t
+    assert free == approx(929_955.86041, rel=1e-12)
+
+
+def test_load_factor_below_75_percent_from_the_table():
+    free = build_inputs(_one_unit(load_factor=0.70, load_factor_correction=True)).free[0, 0]
+    # 821,800 × 1.015^(16 − 14) = 821,800 × 1.030225 = 846,638.905; + 111,100 = 957,738.905 t
+    assert free == approx(957_738.905, rel=1e-12)
+
+
+def test_a_firms_own_factors_override_the_table():
+    free = build_inputs(_one_unit(cooling="air", cooling_factor=1.0, heat_ratio=0.25, heat_factor=1.0)).free[0, 0]
+    assert free == approx(821_800 + 111_100, rel=1e-12)
+    water = build_inputs(_one_unit(cooling="water")).free[0, 0]
+    assert water == approx(821_800 + 111_100, rel=1e-12)
+
+
+def test_a_heat_ratio_of_a_unit_without_a_heat_correction_is_an_input_error():
+    with pytest.raises(InputError, match="no heat-supply correction") as err:
+        build_inputs(_one_unit(unit_type="gas", heat_ratio=0.3))
+    assert err.value.key == "firms[0].heat_ratio"
+
+
+def test_every_correction_row_has_a_source_and_the_load_correction_is_continuous():
+    table = read_correction_table()
+    assert (table["source"].str.len() > 40).all()
+    for name in RULE_SETS:
+        p = china_power_corrections(name).load
+        assert set(p) == set(LOAD_PARAMETERS)
+        f = np.array([p["middle"], p["lower"]])
+        below = load_factor_correction(f - 1e-12, p)
+        assert below == approx(load_factor_correction(f, p), abs=1e-9)
+
+
+# --- pre-borrowing (2021–2022 plan) ------------------------------------------------------------
+
+
+def _borrowing_market(periods=(2021, 2022), **option):
+    return parse_market(
+        {
+            "unit": "tCO2",
+            "periods": list(periods),
+            "banking": False,
+            "allocation": {"method": "explicit", "pre_borrowing": option or True},
+            "firms": [
+                # fixed emissions 1,000 t; allocation 880: shortfall 120 = 12 % of emissions
+                {"id": "A", "baseline": 1000, "mac": "none", "allocation": 880},
+                # allocation 920: shortfall 80 = 8 %, below the 10 % threshold
+                {"id": "B", "baseline": 1000, "mac": "none", "allocation": 920},
+                # MAC(a) = 1 CNY/t per t abated, allocation = baseline
+                {"id": "C", "baseline": 1000, "mac": {"slope": 1.0}, "allocation": 1000},
+            ],
+        }
+    )
+
+
+def test_pre_borrowing_by_hand():
+    result = clear(build_inputs(_borrowing_market()))
+    firms = result.firms.set_index(["period", "firm"])
+    # A borrows half its 120 t shortfall for 2021; its 2022 allocation is 880 − 60 = 820
+    assert firms.loc[(2021, "A"), "pre_borrowed"] == approx(60.0)
+    assert firms.loc[(2022, "A"), "allocation"] == approx(820.0)
+    assert firms.loc[(2021, "A"), "net_purchase"] == approx(1000 - 880 - 60)
+    # B (8 %) does not; the last period has no later allocation to borrow from
+    assert firms.loc[(2021, "B"), "pre_borrowed"] == 0.0
+    assert firms.loc[(2022, "A"), "pre_borrowed"] == 0.0
+    # without banking each year clears alone: 2021 supply 880 + 920 + 1000 + 60 = 2,860 =
+    # 3,000 − a → a = 140 = p; 2022 supply 2,800 − 60 = 2,740 → a = 260 = p
+    assert result.periods["price"].tolist() == approx([140.0, 260.0])
+    assert result.periods["pre_borrowed"].tolist() == approx([60.0, 0.0])
+    ledger = result.ledger
+    row = ledger[ledger["event"] == "pre_borrow"]
+    assert row[["period", "from_account", "to_account", "quantity"]].values.tolist() == [
+        [2021, "registry", "A", approx(60.0)]
+    ]
+    allocated = ledger[(ledger["event"] == "allocate") & (ledger["to_account"] == "A")]
+    assert allocated["quantity"].tolist() == approx([880.0, 820.0])
+    assert result.summary["pre_borrowed_total_tco2"] == approx(60.0)
+
+
+def test_pre_borrowing_from_a_named_period_like_the_plan():
+    # the 2021–2022 plan: both years' shortfalls draw on the 2023 allocation
+    section = _borrowing_market((2021, 2022, 2023), from_period=2023)
+    inp = build_inputs(section)
+    assert inp.pre_borrow_from.tolist() == [2, 2, -1]
+    result = clear(inp)
+    a = result.firms[result.firms["firm"] == "A"]
+    assert a["pre_borrowed"].tolist() == approx([60.0, 60.0, 0.0])
+    assert a["allocation"].tolist() == approx([880.0, 880.0, 760.0])
+
+
+def test_pre_borrowing_from_a_period_not_in_the_market_is_an_input_error():
+    with pytest.raises(InputError, match="not a period") as err:
+        build_inputs(_borrowing_market(from_period=2024))
+    assert err.value.key == "allocation.pre_borrowing.from_period"

@@ -537,6 +537,9 @@ def _least_cost(inp: MarketInputs, t: int, holdings: np.ndarray, penalty: float)
         offset_cost=np.zeros((1, 0)),
         offset_qty=np.zeros((1, 0)),
         msr=None,
+        pre_borrow_threshold=None,
+        pre_borrow_from=np.full(1, -1),
+        pre_borrowed=np.zeros((inp.n_firms, 1)),
     )
     r = clear(single, ledger=False)
     return float(r.firms["abatement_cost"].sum() + (r.firms["non_compliance"] * penalty).sum())

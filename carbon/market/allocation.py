@@ -6,7 +6,11 @@ arrays are shaped (firms, periods) unless stated otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+
+from carbon.market.rules import DEFAULT_CORRECTIONS, china_power_corrections
 
 
 def grandfathering(pool: np.ndarray, historical: np.ndarray) -> np.ndarray:
@@ -38,17 +42,27 @@ def benchmark(output: np.ndarray, intensity: np.ndarray) -> np.ndarray:
     return np.asarray(output, dtype=float) * np.asarray(intensity, dtype=float)
 
 
-def load_factor_correction(load_factor: np.ndarray) -> np.ndarray:
+def load_factor_correction(load_factor: np.ndarray, params: Mapping[str, float] | None = None) -> np.ndarray:
     """China's load-factor correction for conventional coal units.
 
-    1 for F >= 0.85; 1 + 0.0014·(85 − 100F) for 0.80 <= F < 0.85;
-    1.007 + 0.0016·(80 − 100F) for 0.75 <= F < 0.80; 1.015^(16 − 20F) below 0.75.
+    With the parameters of a correction table (``params``, :data:`carbon.market.rules.LOAD_PARAMETERS`;
+    default: those of :data:`carbon.market.rules.DEFAULT_CORRECTIONS`):
+    1 for F >= upper; 1 + slope_1·(100·upper − 100F) for middle <= F < upper;
+    intercept_2 + slope_2·(100·middle − 100F) for lower <= F < middle; base^(exponent_0 − exponent_1·F)
+    below ``lower``. The shipped values: 0.85, 0.0014, 0.80, 1.007, 0.0016, 0.75, 1.015, 16, 20.
     """
+    if params is None:
+        params = china_power_corrections(DEFAULT_CORRECTIONS).load
+    p = params
     f = np.asarray(load_factor, dtype=float)
     return np.select(
-        [f >= 0.85, f >= 0.80, f >= 0.75],
-        [np.ones_like(f), 1.0 + 0.0014 * (85.0 - 100.0 * f), 1.007 + 0.0016 * (80.0 - 100.0 * f)],
-        default=1.015 ** (16.0 - 20.0 * f),
+        [f >= p["upper"], f >= p["middle"], f >= p["lower"]],
+        [
+            np.ones_like(f),
+            1.0 + p["slope_1"] * (100.0 * p["upper"] - 100.0 * f),
+            p["intercept_2"] + p["slope_2"] * (100.0 * p["middle"] - 100.0 * f),
+        ],
+        default=p["base"] ** (p["exponent_0"] - p["exponent_1"] * f),
     )
 
 
@@ -61,6 +75,7 @@ def china_power(
     heat_factor: np.ndarray,
     load_factor: np.ndarray,
     correct_load: np.ndarray,
+    load_params: Mapping[str, float] | None = None,
 ) -> np.ndarray:
     """China's national ETS allocation of a generating unit, unit (tCO2).
 
@@ -79,8 +94,10 @@ def china_power(
         Load factor F (fraction), shape (units, periods).
     correct_load
         Whether the load-factor correction applies, shape (units,).
+    load_params
+        Parameters of the load-factor correction (a correction table's ``load``).
     """
-    f_load = np.where(np.asarray(correct_load, bool)[:, None], load_factor_correction(load_factor), 1.0)
+    f_load = np.where(np.asarray(correct_load, bool)[:, None], load_factor_correction(load_factor, load_params), 1.0)
     power = (
         np.asarray(power_benchmark, float)[:, None]
         * power_supply_mwh

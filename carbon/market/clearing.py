@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from carbon.errors import SolverError
 from carbon.market.inputs import MarketInputs
 from carbon.market.intertemporal import Path
 from carbon.market.ledger import Flows, Registry, book
@@ -67,8 +68,13 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
         Book the registry and check its invariants (set False to time the solve alone).
     """
     curves = Curves(inp)
-    path, reserve, free, volume = solve_with_reserve(inp, curves=curves)
+    if inp.pre_borrow_threshold is None:
+        path, reserve, free, volume = solve_with_reserve(inp, curves=curves)
+    else:
+        inp, path, reserve, free, volume = settle_pre_borrowing(inp, curves)
     N, T = inp.n_firms, inp.n_periods
+    borrowed = inp.pre_borrowed if inp.pre_borrow_threshold is not None else np.zeros_like(free)
+    free = free - inp.pre_borrow_deductions  # the allocation issued: lower where pre-borrowing is repaid
     price = path.price
     emissions = inp.baseline - path.abatement
     ob = path.obligation
@@ -76,7 +82,7 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
     nc_share = np.divide(path.non_compliance, ob_total, out=np.zeros(T), where=ob_total > 0)
     non_compliance = ob * nc_share[None, :]
     surrendered = ob - path.offsets - non_compliance
-    net_purchase = surrendered - free
+    net_purchase = surrendered - free - borrowed
     abatement_cost = curves.cost(path.abatement, None, slice(None))
     off_total = path.offsets.sum(axis=0)
     unit_offset_cost = np.divide(path.offsets_cost, off_total, out=np.zeros(T), where=off_total > 0)
@@ -114,6 +120,7 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
             expired=expired,
             initial_bank=initial_w * inp.initial_bank,
             initial_reserve=0.0 if inp.msr is None else inp.msr.initial_holdings,
+            pre_borrowed=borrowed,
         )
         registry = book(inp.firm_ids, inp.periods, flows, allow_negative=inp.borrows)
 
@@ -161,6 +168,9 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
             "bank": bank_firm.T.reshape(-1),
         }
     )
+    if inp.pre_borrow_threshold is not None:
+        periods.insert(periods.columns.get_loc("free_allocation") + 1, "pre_borrowed", borrowed.sum(axis=0))
+        firms.insert(firms.columns.get_loc("allocation") + 1, "pre_borrowed", borrowed.T.reshape(-1))
     tiny = 8 * np.finfo(float).eps * max(float(inp.baseline.sum()), 1.0)
     for table in (periods, firms):
         numeric = table.select_dtypes("number").columns.drop(["period", "price", "offset_price"], errors="ignore")
@@ -169,6 +179,54 @@ def clear(inp: MarketInputs, *, ledger: bool = True) -> MarketResult:
     result = MarketResult(periods, firms, registry.ledger, registry.balances, path, reserve)
     result.summary = summarise(inp, result, compliance_cost, abatement_cost)
     return result
+
+
+def pre_borrowing_amounts(
+    inp: MarketInputs, emissions: np.ndarray, obligation: np.ndarray, free: np.ndarray
+) -> np.ndarray:
+    """What each firm pre-borrows (N, T) given its obligation and free allocation.
+
+    Shortfall = obligation − free allocation of the period (before any repayment); a firm in an
+    eligible period whose shortfall is at least ``pre_borrow_threshold`` × its verified emissions
+    ``emissions`` draws ``pre_borrow_share`` × the shortfall, at most what is left of its
+    allocation in the period it is deducted from. Arrays (N, T), unit.
+    """
+    shortfall = np.maximum(obligation - free, 0.0)
+    qualifies = (shortfall > 0) & (shortfall >= inp.pre_borrow_threshold * emissions * (1 - 1e-12))
+    out = np.zeros_like(free)
+    room = free.copy()  # allocation left to deduct from
+    for t, k in enumerate(inp.pre_borrow_from):
+        if k < 0:
+            continue
+        amount = np.where(qualifies[:, t], inp.pre_borrow_share * shortfall[:, t], 0.0)
+        out[:, t] = np.minimum(amount, np.maximum(room[:, k], 0.0))
+        room[:, k] -= out[:, t]
+    return out
+
+
+def settle_pre_borrowing(inp: MarketInputs, curves: Curves, max_iterations: int = 50):
+    """The equilibrium with pre-borrowing at its fixed point.
+
+    The amounts depend on the firms' emissions, which depend on prices, which depend on the
+    supply the amounts move between periods: solve, recompute the amounts, repeat until they
+    no longer change (1e-9 of the market's size). Returns the market with its ``pre_borrowed``
+    amounts, the path, the reserve flows, the free allocation and the auction volumes.
+    Raises :class:`SolverError` if the amounts do not settle.
+    """
+    tol = 1e-9 * max(float(inp.baseline.sum()) / inp.n_periods, 1.0)
+    borrowed = np.zeros((inp.n_firms, inp.n_periods))
+    for _ in range(max_iterations):
+        current = inp.with_(pre_borrowed=borrowed)
+        path, reserve, free, volume = solve_with_reserve(current, curves=curves)
+        new = pre_borrowing_amounts(current, inp.baseline - path.abatement, path.obligation, free)
+        if np.abs(new - borrowed).max(initial=0.0) <= tol:
+            return current, path, reserve, free, volume
+        borrowed = new
+    raise SolverError(
+        "pre-borrowing and the market did not reach a fixed point",
+        expected=f"convergence within {max_iterations} iterations",
+        hint="a firm's shortfall oscillates around the pre-borrowing threshold; adjust the threshold",
+    )
 
 
 def summarise(inp: MarketInputs, result: MarketResult, compliance_cost, abatement_cost) -> dict:
@@ -191,6 +249,7 @@ def summarise(inp: MarketInputs, result: MarketResult, compliance_cost, abatemen
         "compliance_cost_total_cny": float(np.sum(compliance_cost)),
         "auction_revenue_total_cny": float(p["auction_revenue"].sum()),
         "segments": len(result.path.segments),
+        **({f"pre_borrowed_total_{u}": float(inp.pre_borrowed.sum())} if inp.pre_borrow_threshold is not None else {}),
         **(
             {
                 "reserve_intake_from": "auction volume, then free allocation (model choice: "

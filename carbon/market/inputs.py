@@ -17,8 +17,8 @@ from carbon.market import allocation as rules
 from carbon.market.firms import read_firms_csv
 from carbon.market.ledger import SYSTEM_ACCOUNTS
 from carbon.market.power import mac_from_energy, read_mac_csv
-from carbon.market.rules import china_power_benchmarks
-from carbon.market.schema import FirmSection, MarketSection, MsrSection
+from carbon.market.rules import DEFAULT_CORRECTIONS, china_power_benchmarks, china_power_corrections
+from carbon.market.schema import FirmSection, MarketSection, MsrSection, PreBorrowingSection
 from carbon.schema import did_you_mean
 
 
@@ -85,9 +85,17 @@ class MarketInputs:
     offset_cost: np.ndarray = field(default=None)  # (T, J) ascending
     offset_qty: np.ndarray = field(default=None)  # (T, J) (inf = unlimited)
     msr: MsrParams | None = None
+    pre_borrow_threshold: float | None = None  # shortfall / emissions to qualify; None = no pre-borrowing
+    pre_borrow_share: float = 0.5  # share of the shortfall pre-borrowed
+    pre_borrow_from: np.ndarray = field(default=None)  # (T,) index of the period deducted from, −1 = none
+    pre_borrowed: np.ndarray = field(default=None)  # (N, T) pre-borrowed for period t's compliance, unit
 
     def __post_init__(self) -> None:
         T = len(self.periods)
+        if self.pre_borrow_from is None:
+            object.__setattr__(self, "pre_borrow_from", np.full(T, -1))
+        if self.pre_borrowed is None:
+            object.__setattr__(self, "pre_borrowed", np.zeros((len(self.firm_ids), T)))
         defaults = {
             "borrow_limit": np.zeros(T),
             "auction_volume": np.zeros(T),
@@ -119,6 +127,25 @@ class MarketInputs:
     def borrows(self) -> bool:
         """Whether holders may borrow: in some period before the last (all is repaid by then)."""
         return bool(np.any(self.borrow_limit[:-1] > 0))
+
+    @property
+    def pre_borrow_deductions(self) -> np.ndarray:
+        """Allocation withheld (N, T) to repay pre-borrowing: period t's ``pre_borrowed`` at its
+        ``pre_borrow_from`` period."""
+        out = np.zeros((self.n_firms, self.n_periods))
+        if self.pre_borrow_threshold is None:
+            return out
+        for t, k in enumerate(self.pre_borrow_from):
+            if k >= 0:
+                out[:, k] += self.pre_borrowed[:, t]
+        return out
+
+    @property
+    def pre_borrow_shift(self) -> np.ndarray:
+        """Change of each period's supply by pre-borrowing (T,): borrowed in t − repaid in t."""
+        if self.pre_borrow_threshold is None:
+            return np.zeros(self.n_periods)
+        return self.pre_borrowed.sum(axis=0) - self.pre_borrow_deductions.sum(axis=0)
 
     def growth(self) -> np.ndarray:
         """Hotelling growth factors (1 + r)^(year − first year), shape (T,)."""
@@ -380,6 +407,7 @@ def build_inputs(
             )
     if section.msr is not None:
         kw["msr"] = MsrParams.from_section(section.msr)
+    kw.update(_pre_borrowing(section, periods, file=file, key=f"{pre}allocation.pre_borrowing"))
 
     return MarketInputs(
         unit=section.unit,
@@ -400,6 +428,57 @@ def build_inputs(
         valid_after_horizon=section.allowances_valid_after_horizon,
         **kw,
     )
+
+
+def _pre_borrowing(section: MarketSection, periods: np.ndarray, *, file, key: str) -> dict:
+    """MarketInputs fields of the pre-borrowing option (empty when it is off)."""
+    option = section.allocation.pre_borrowing
+    if option is False:
+        return {}
+    rule = option if isinstance(option, PreBorrowingSection) else PreBorrowingSection()
+    years = [int(p) for p in periods]
+    T = len(years)
+    if rule.from_period is not None and rule.from_period not in years:
+        raise InputError(
+            f"pre-borrowing from {rule.from_period}, which is not a period of the market",
+            file=file,
+            key=f"{key}.from_period",
+            expected=f"one of {years}",
+            found=rule.from_period,
+        )
+    if rule.periods is not None:
+        eligible = list(rule.periods)
+        for year in eligible:
+            if year not in years:
+                raise InputError(
+                    f"pre-borrowing period {year} is not a period of the market",
+                    file=file,
+                    key=f"{key}.periods",
+                    expected=f"periods among {years}",
+                    found=eligible,
+                )
+    elif rule.from_period is not None:
+        eligible = [y for y in years if y < rule.from_period]
+    else:
+        eligible = years[:-1]
+    source = np.full(T, -1)
+    for year in eligible:
+        t = years.index(year)
+        k = t + 1 if rule.from_period is None else years.index(rule.from_period)
+        if k >= T or k <= t:
+            raise InputError(
+                f"pre-borrowing in {year} needs a later period to deduct it from",
+                file=file,
+                key=f"{key}.periods" if rule.periods is not None else key,
+                expected="eligible periods before 'from_period' (and before the last period)",
+                found=year,
+            )
+        source[t] = k
+    return {
+        "pre_borrow_threshold": rule.threshold,
+        "pre_borrow_share": rule.share,
+        "pre_borrow_from": source,
+    }
 
 
 def _resolve(path: str, base_dir: Path) -> Path:
@@ -485,6 +564,9 @@ def _allocation(
             benches.update(china_power_benchmarks(block.rules, section.periods, key=f"{key}.rules"))
         for unit_type, b in (block.benchmarks or {}).items():
             benches[unit_type] = (np.full(T, b.power), np.full(T, b.heat))
+        corrections = china_power_corrections(
+            block.corrections or block.rules or DEFAULT_CORRECTIONS, key=f"{key}.corrections"
+        )
         if not benches:
             raise InputError(
                 "the china_power rule needs 'benchmarks' by unit type",
@@ -528,16 +610,18 @@ def _allocation(
                 default=0.0,
             )
             load = _per_period(firm.load_factor, T, file=firms_file, key=firm_key(i, "load_factor"), default=1.0)
+            f_cooling, f_heat = _power_corrections(firm, corrections, file=firms_file, key=keys[i])
             # F_t = B_power,t · Q_power,t · f_cooling · f_heat · f_load,t + B_heat,t · Q_heat,t
             corrected = rules.china_power(
                 power[None],
                 heat[None],
                 np.array([1.0]),
                 np.array([0.0]),
-                np.array([firm.cooling_factor]),
-                np.array([firm.heat_factor]),
+                np.array([f_cooling]),
+                np.array([f_heat]),
                 load[None],
                 np.array([firm.load_factor_correction]),
+                corrections.load,
             )[0]
             free[i] = b_power * corrected + b_heat * heat
     for firm_id, value in (block.firms or {}).items():
@@ -552,3 +636,31 @@ def _allocation(
             )
         free[ids.index(firm_id)] = _per_period(value, T, file=file, key=f"{key}.firms.{firm_id}")
     return free
+
+
+def _power_corrections(firm: FirmSection, corrections, *, file, key: str) -> tuple[float, float]:
+    """A unit's cooling and heat-supply factors: its own ``cooling_factor`` / ``heat_factor``,
+    else from its ``cooling`` mode / ``heat_ratio`` and the correction table, else 1."""
+    if firm.cooling_factor is not None:
+        f_cooling = firm.cooling_factor
+    elif firm.cooling is not None:
+        f_cooling = corrections.cooling[firm.cooling]
+    else:
+        f_cooling = 1.0
+    if firm.heat_factor is not None:
+        f_heat = firm.heat_factor
+    elif firm.heat_ratio is not None:
+        if firm.unit_type not in corrections.heat_unit_types:
+            raise InputError(
+                f"the correction table {corrections.name!r} has no heat-supply correction for unit type "
+                f"{firm.unit_type!r}",
+                file=file,
+                key=f"{key}.heat_ratio",
+                expected=f"a unit type among {', '.join(corrections.heat_unit_types)}",
+                found=firm.unit_type,
+                hint="give the unit's 'heat_factor' instead",
+            )
+        f_heat = 1.0 - corrections.heat_slope * firm.heat_ratio
+    else:
+        f_heat = 1.0
+    return f_cooling, f_heat

@@ -112,7 +112,7 @@ def solve_path(
         )
     }
     segments = []
-    free_total = free.sum(axis=0)
+    free_total = free.sum(axis=0) + inp.pre_borrow_shift  # pre-borrowing moves supply between periods
     bank = float(inp.initial_bank)
     s = 0
     while s < T:
@@ -130,7 +130,7 @@ def solve_path(
         per["ceiling_sold"][seg] = resp.ceiling_sold
         per["offsets_cost"][seg] = resp.offsets_cost
         per["offset_price"][seg] = np.minimum(resp.offset_price, resp.price)
-        net = resp.net.copy()
+        net = resp.net + inp.pre_borrow_shift[seg]  # respond() counts the firms' own allocation only
         for k in np.nonzero(np.atleast_1d(unl) > 0)[0]:
             t_u = s + int(k)
             if (

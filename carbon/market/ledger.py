@@ -8,7 +8,9 @@ allocation), ``reserve_out`` (reserve → auction), ``invalidate`` (reserve → 
 ``auction`` (auction → market), ``ceiling`` (registry → market, cost-containment sales),
 ``transfer`` (market ↔ firm), ``surrender`` (firm → surrendered), ``cancel`` (unsold or
 expired allowances → cancelled), ``bank`` (allowances a firm carries into the next period,
-booked from the account to itself: it records the carry-over and moves nothing).
+booked from the account to itself: it records the carry-over and moves nothing),
+``pre_borrow`` (registry → firm: a later period's allocation drawn for this period's compliance;
+that period's ``allocate`` is lower by the same amount).
 
 Who holds the bank is not determined by the equilibrium; the registry books it with the
 firms in proportion to their free allocation of the period (or their obligation when no
@@ -42,6 +44,7 @@ EVENTS = (
     "surrender",
     "cancel",
     "bank",
+    "pre_borrow",
 )
 
 
@@ -65,6 +68,7 @@ class Flows:
     expired: np.ndarray  # (N, T) cancelled at period end
     initial_bank: np.ndarray  # (N,) initial bank held by each firm
     initial_reserve: float
+    pre_borrowed: np.ndarray | None = None  # (N, T) drawn from a later allocation (None = none)
 
 
 @dataclass
@@ -109,17 +113,19 @@ def book(firm_ids, periods, flows: Flows, *, allow_negative: bool = False, toler
     add(0, "issue", acc["registry"], firms, flows.initial_bank)
     add(0, "issue", acc["registry"], acc["reserve"], flows.initial_reserve)
     prev_bank = flows.initial_bank.copy()
+    pre_borrowed = np.zeros((N, T)) if flows.pre_borrowed is None else flows.pre_borrowed
     for t in range(T):
         add(t, "reserve_in", acc["registry"], acc["reserve"], flows.intake[t])
         add(t, "reserve_out", acc["reserve"], acc["auction"], flows.release[t])
         add(t, "invalidate", acc["reserve"], acc["cancelled"], flows.invalidated[t])
         add(t, "issue", acc["registry"], acc["auction"], flows.auction_issued[t])
         add(t, "allocate", acc["registry"], firms, flows.free[:, t])
+        add(t, "pre_borrow", acc["registry"], firms, pre_borrowed[:, t])
         add(t, "auction", acc["auction"], acc["market"], flows.auction_sold[t])
         unsold = flows.auction_issued[t] + flows.release[t] - flows.auction_sold[t]
         add(t, "cancel", acc["auction"], acc["cancelled"], unsold)
         add(t, "ceiling", acc["registry"], acc["market"], flows.ceiling_sold[t])
-        buy = flows.holdings[:, t] + flows.surrendered[:, t] - flows.free[:, t] - prev_bank
+        buy = flows.holdings[:, t] + flows.surrendered[:, t] - flows.free[:, t] - pre_borrowed[:, t] - prev_bank
         add(t, "transfer", acc["market"], firms, buy)
         add(t, "transfer", firms, acc["market"], -buy)
         add(t, "surrender", firms, acc["surrendered"], flows.surrendered[:, t])

@@ -162,7 +162,8 @@ class Curves:
         """Net supply (T',) and unlimited-supply flags at discounted price ``lam``.
 
         The same quantities as ``respond(...).net`` summed over firms, from the aggregate
-        curves (O(T' log N) for standard firms with linear or stepwise MACs).
+        curves (O(T' log N) for standard firms with linear or stepwise MACs). ``free_total`` is
+        the free supply per period: the firms' allocation plus what pre-borrowing moves into it.
         """
         inp = self.inp
         raw = lam * growth[cols]
@@ -187,9 +188,10 @@ class Curves:
             limit = inp.offset_limit * ob_total
         elif self._offset_cap_may_bind(free, cols):
             r = respond(self, lam, cols, free, volume, inclusive, growth)
-            return r.net, r.unlimited
+            # free_total may differ from the firms' allocation by supply moved between periods (pre-borrowing)
+            return r.net + free_total[cols] - free[:, cols].sum(axis=0), r.unlimited
         else:
-            limit = inp.offset_limit * free_total[cols]
+            limit = inp.offset_limit * free[:, cols].sum(axis=0)
         offsets_total, _ = offsets(inp, price, cols, limit, inclusive)
         return free_total[cols] + sold + ceiling + offsets_total - ob_total, unlimited
 

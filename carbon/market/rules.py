@@ -4,10 +4,16 @@ The power sector's supply (tCO2/MWh) and heat (tCO2/GJ) benchmarks by unit class
 each row with its source (the Ministry of Ecology and Environment's allocation implementation
 plans). A market file selects a table by name: ``allocation: {method: china_power, rules:
 china_2019_2020}``; explicit ``benchmarks`` override it by unit type.
+
+The plans' correction factors (cooling mode, heat supply, load factor of conventional coal
+units) are a second table, ``carbon/data/china_ets_power_corrections.csv``, selected by
+``allocation.corrections`` (default: the ``rules`` name, else :data:`DEFAULT_CORRECTIONS`);
+a firm's own ``cooling_factor`` / ``heat_factor`` override them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
@@ -19,6 +25,38 @@ from carbon.schema import did_you_mean
 RULE_TABLE = "china_ets_power.csv"
 RULE_SETS = ("china_2019_2020", "china_2021_2022")
 """Names of the shipped rule tables."""
+CORRECTION_TABLE = "china_ets_power_corrections.csv"
+DEFAULT_CORRECTIONS = "china_2021_2022"
+"""Correction set used when a market names neither ``corrections`` nor ``rules``."""
+LOAD_PARAMETERS = (
+    "upper",
+    "slope_1",
+    "middle",
+    "intercept_2",
+    "slope_2",
+    "lower",
+    "base",
+    "exponent_0",
+    "exponent_1",
+)
+"""Parameters of the load-factor correction (see :func:`carbon.market.allocation.load_factor_correction`)."""
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """One plan's correction factors of the power benchmark.
+
+    ``cooling``: factor by cooling mode (``air``, ``water``); ``heat_slope`` s: the heat-supply
+    factor 1 − s × heat-supply ratio, for ``heat_unit_types``; ``load``: the load-factor
+    correction's parameters (:data:`LOAD_PARAMETERS`), for ``load_unit_types``.
+    """
+
+    name: str
+    cooling: dict[str, float]
+    heat_slope: float
+    heat_unit_types: tuple[str, ...]
+    load: dict[str, float]
+    load_unit_types: tuple[str, ...]
 
 
 def read_rule_table() -> pd.DataFrame:
@@ -60,3 +98,35 @@ def china_power_benchmarks(
         heat = np.array([float(by_year.loc[int(p), "heat_t_per_gj"]) for p in periods])
         out[str(unit_type)] = (power, heat)
     return out
+
+
+def read_correction_table() -> pd.DataFrame:
+    """The shipped corrections: ``rules, correction, mode, unit_types, parameter, value, source``."""
+    with resources.files("carbon.data").joinpath(CORRECTION_TABLE).open("rb") as fh:
+        return pd.read_csv(fh, keep_default_na=False)
+
+
+def china_power_corrections(name: str, *, key: str = "allocation.corrections") -> Corrections:
+    """The correction factors of rule set ``name``; :class:`InputError` for an unknown name."""
+    table = read_correction_table()
+    rows = table[table["rules"] == name]
+    if rows.empty:
+        names = tuple(dict.fromkeys(table["rules"]))
+        raise InputError(
+            "unknown correction table",
+            key=key,
+            expected=" or ".join(names),
+            found=name,
+            hint=did_you_mean(name, names),
+        )
+    cooling = rows[rows["correction"] == "cooling"]
+    heat = rows[rows["correction"] == "heat_supply"]
+    load = rows[rows["correction"] == "load_factor"]
+    return Corrections(
+        name=name,
+        cooling={str(m): float(v) for m, v in zip(cooling["mode"], cooling["value"], strict=True)},
+        heat_slope=float(heat["value"].iloc[0]),
+        heat_unit_types=tuple(str(heat["unit_types"].iloc[0]).split()),
+        load={str(p): float(v) for p, v in zip(load["parameter"], load["value"], strict=True)},
+        load_unit_types=tuple(str(load["unit_types"].iloc[0]).split()),
+    )

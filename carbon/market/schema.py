@@ -102,8 +102,21 @@ class FirmSection(Section):
     unit_type: str | None = Field(None, description="power unit type (china_power benchmarks)")
     power_supply_mwh: PerPeriod | None = Field(None, description="power supplied per period, MWh")
     heat_supply_gj: PerPeriod | None = Field(None, description="heat supplied per period, GJ")
-    cooling_factor: float = Field(1.0, gt=0.0, description="cooling-mode correction factor")
-    heat_factor: float = Field(1.0, gt=0.0, description="heat-supply correction factor")
+    cooling: Literal["air", "water"] | None = Field(
+        None, description="cooling mode; its factor comes from the correction table (air 1.05)"
+    )
+    cooling_factor: float | None = Field(
+        None, gt=0.0, description="cooling-mode correction factor (overrides 'cooling'; default 1)"
+    )
+    heat_ratio: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="heat-supply ratio, fraction; heat factor = 1 − slope × ratio from the correction table",
+    )
+    heat_factor: float | None = Field(
+        None, gt=0.0, description="heat-supply correction factor (overrides 'heat_ratio'; default 1)"
+    )
     load_factor: PerPeriod | None = Field(None, description="load (output) factor F, fraction")
     load_factor_correction: bool = Field(False, description="apply the conventional-coal load-factor correction")
 
@@ -144,6 +157,23 @@ class UnitBenchmark(Section):
     heat: float = Field(0.0, ge=0.0, description="heat benchmark, unit per GJ supplied")
 
 
+class PreBorrowingSection(Section):
+    """Pre-borrowing of later allocation for compliance (预支), China's 2021–2022 plan.
+
+    A firm whose shortfall (obligation − free allocation) in an eligible period is at least
+    ``threshold`` × its verified emissions receives ``share`` × the shortfall for that period's
+    compliance, deducted from its allocation of ``from_period``. Defaults: the plan's 10 % and
+    50 % (国环规气候〔2023〕1号, flexible compliance); every period but the last, each from the next.
+    """
+
+    threshold: float = Field(0.10, ge=0.0, le=1.0, description="shortfall / verified emissions to qualify")
+    share: float = Field(0.50, gt=0.0, le=1.0, description="share of the shortfall that may be pre-borrowed")
+    periods: list[int] | None = Field(None, description="eligible periods (default: all but the last)")
+    from_period: int | None = Field(
+        None, description="period whose allocation is lowered (default: the next period; the plan: 2023)"
+    )
+
+
 class AllocationSection(Section):
     """How free allocation is computed when firms do not list it.
 
@@ -163,6 +193,16 @@ class AllocationSection(Section):
         None,
         description="china_power: a shipped rule table of benchmarks by unit type and year "
         "(carbon/data/china_ets_power.csv); 'benchmarks' override it by unit type",
+    )
+    corrections: Literal["china_2019_2020", "china_2021_2022"] | None = Field(
+        None,
+        description="china_power: the shipped correction factors (carbon/data/china_ets_power_corrections.csv); "
+        "default: the 'rules' name, else china_2021_2022",
+    )
+    pre_borrowing: bool | PreBorrowingSection = Field(
+        False,
+        description="China 2021-2022 pre-borrowing: a firm whose shortfall is at least 'threshold' of its "
+        "verified emissions draws 'share' of it from a later period's allocation (true = the plan's values)",
     )
     firms: dict[str, PerPeriod] | None = Field(
         None, description="explicit free allocation by firm id (overrides the firms' own)"
