@@ -16,6 +16,7 @@ A value replaces the model's value; a mapping ``{scale: x}`` multiplies it.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from pydantic import Field, StrictInt
 
 from carbon.errors import InputError
 from carbon.inventory.activity import read_activity, validate_activity
+from carbon.inventory.climate import ClimateSpec, LandfillSpec
 from carbon.schema import Section, did_you_mean, validate
 
 ACTIVITY_FIELDS = ("quantity", "unit", "uncertainty")
@@ -37,8 +39,68 @@ class Replace(dict):
     honours it and returns plain dicts, so the marker never reaches a run."""
 
 
+MAX_YAML_NODES = 200_000
+"""Most nodes a YAML file may expand to, aliases counted at every use (a "billion laughs"
+file of a few hundred bytes would expand to billions)."""
+MAX_YAML_DEPTH = 64
+"""Deepest nesting of mappings and lists a YAML file may have."""
+
+
 class _Loader(yaml.SafeLoader):
-    """The safe loader plus the ``!replace`` tag (on a mapping only)."""
+    """The safe loader plus the ``!replace`` tag (on a mapping only); a key given twice in one
+    mapping is an error (not "the last wins")."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the base class says so
+                    continue
+                if first is not key_node:
+                    raise InputError(f"key {key!r} is given twice in one mapping",
+                                     key=f"line {key_node.start_mark.line + 1}, column {key_node.start_mark.column + 1}",
+                                     expected="each key once (the second would silently replace the first)",
+                                     found=f"also on line {first.start_mark.line + 1}")
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_size(node: yaml.Node, path: Path) -> None:
+    """Refuse a document that expands (aliases counted at each use) past :data:`MAX_YAML_NODES`
+    nodes or nests deeper than :data:`MAX_YAML_DEPTH`; without building it."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(node, 1, False)]
+    while stack:
+        current, depth, done = stack.pop()
+        if id(current) in sizes:
+            continue
+        if depth > MAX_YAML_DEPTH:
+            mark = current.start_mark
+            raise InputError("YAML nested too deeply", file=path, key=f"line {mark.line + 1}, column {mark.column + 1}",
+                             expected=f"at most {MAX_YAML_DEPTH} levels of mappings and lists", found=f"more than {depth - 1}")
+        children = _children(current)
+        if done or not children:
+            total = 1 + sum(sizes.get(id(c), 0) for c in children)
+            if total > MAX_YAML_NODES:
+                raise InputError("YAML document too large once its aliases are expanded", file=path,
+                                 expected=f"at most {MAX_YAML_NODES:,} values (aliases count at every use)",
+                                 found=f"more than {MAX_YAML_NODES:,}", hint="write the values out, or use fewer aliases")
+            sizes[id(current)] = total
+            continue
+        stack.append((current, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _construct_replace(loader: yaml.SafeLoader, node: yaml.Node) -> Replace:
@@ -62,13 +124,24 @@ def read_yaml(path: str | Path) -> Any:
     A mapping tagged ``!replace`` loads as :class:`Replace` (a dict); the tag on anything else
     is an InputError with the line."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", file=path, expected="an existing YAML file")
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            loader = _Loader(fh)
+            try:
+                node = loader.get_single_node()
+                if node is None:
+                    return None
+                _check_size(node, path)
+                return loader.construct_document(node)
+            finally:
+                loader.dispose()
     except InputError as err:
         raise err.at(file=path) from None
+    except RecursionError:
+        raise InputError("YAML nested too deeply", file=path,
+                         expected=f"at most {MAX_YAML_DEPTH} levels of mappings and lists") from None
+    except OSError as exc:
+        raise io_error(exc, path, "an existing YAML file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
@@ -76,6 +149,32 @@ def read_yaml(path: str | Path) -> Any:
         raise InputError(f"YAML syntax error: {problem}", file=path, key=where) from None
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", file=path) from None
+
+
+def is_file(path: str | Path) -> bool:
+    """``Path.is_file`` that says False, not raises, for a name the system cannot look up (too long)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: str | Path) -> bool:
+    """``Path.is_dir`` that says False, not raises, for a name the system cannot look up (too long)."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def io_error(exc: OSError, path: str | Path, expected: str) -> InputError:
+    """An operating-system error on reading ``path`` as an :class:`InputError` naming the file."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError("file not found", file=path, expected=expected)
+    if isinstance(exc, IsADirectoryError):
+        return InputError("a folder where a file is expected", file=path, expected=expected, found="a folder")
+    reason = exc.strerror or type(exc).__name__
+    return InputError(f"cannot read file: {reason}", file=path, expected=expected)
 
 
 @dataclass(frozen=True)
@@ -94,6 +193,9 @@ class Model:
     factor_overrides: tuple = ()  # rows (factor, item, category, value) from overrides
     population: float | None = None
     gdp_10k_cny: float | None = None
+    co2_intensity_2005: float | None = None  # t CO2 per 10^4 CNY, the base of the 2030 national target
+    climate: ClimateSpec | None = None  # selects the temperature-dependent IPCC defaults
+    landfill: LandfillSpec | None = None  # 4.A deposition history before the base year (FOD)
 
 
 class InventorySpec(Section):
@@ -114,17 +216,23 @@ class ModelSpec(Section):
     base_year: StrictInt = Field(description="base year of the activity data, e.g. 2020")
     population: int | float | None = Field(None, description="base-year population, persons")
     gdp_10k_cny: int | float | None = Field(None, description="base-year GDP, 10^4 CNY")
+    co2_intensity_2005_t_per_10k_cny: float | None = Field(
+        None, gt=0, description="energy-related CO2 per GDP in 2005 (t CO2 per 10^4 CNY of the pathway's prices): "
+        "the base of the national 2030 target (-65%)")
     inventory: InventorySpec
     energy: Any = None
+    climate: ClimateSpec | None = Field(None, description="annual mean temperature and IPCC climate zone: "
+                                        "select manure CH4 (Vol.4 Table 10.14/10.15) and landfill k (Vol.5 Table 3.3)")
+    landfill: LandfillSpec | None = Field(None, description="landfill deposition history (first-order decay)")
 
 
 def load_model(path: str | Path) -> Model:
     """Read a model folder (``model.yaml`` and its activity table)."""
     path = Path(path)
     spec_file = path / "model.yaml"
-    if not path.is_dir():
+    if not is_dir(path):
         raise InputError("model folder not found", file=path, expected="a folder with a model.yaml")
-    if not spec_file.is_file():
+    if not is_file(spec_file):
         raise InputError("model folder has no model.yaml", file=path, expected="a model.yaml in the folder")
     spec = read_yaml(spec_file)
     if not isinstance(spec, dict):
@@ -135,7 +243,8 @@ def load_model(path: str | Path) -> Model:
     return Model(path=path, name=m.name or path.name, title=m.title, base_year=m.base_year, factors=inv.factors,
                  gwp=inv.gwp, activity=read_activity(path / inv.activity), activity_file=path / inv.activity,
                  factors_file=path / inv.factors_file if inv.factors_file else None,
-                 population=m.population, gdp_10k_cny=m.gdp_10k_cny)
+                 population=m.population, gdp_10k_cny=m.gdp_10k_cny,
+                 co2_intensity_2005=m.co2_intensity_2005_t_per_10k_cny, climate=m.climate, landfill=m.landfill)
 
 
 def content_hash(path: str | Path) -> str:
@@ -148,17 +257,37 @@ def content_hash(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def scale_or_replace(old: Any, new: Any, key: str) -> Any:
-    """The override ``new`` of ``old``: a value replaces it, ``{scale: x}`` multiplies it."""
+MAX_QUANTITY = 1e15
+"""Largest number an override may set or reach (quantities and factors alike): far above any
+county's data, far below where sums overflow."""
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def scale_or_replace(old: Any, new: Any, key: str) -> float:
+    """The override ``new`` of ``old``: a number replaces it, ``{scale: x}`` multiplies it. The
+    result is a finite number in [0, 1e15]; anything else is an :class:`InputError`."""
+    where = f"overrides.{key}"
+    expected = "a number >= 0, or {scale: 1.1} to multiply the model's value"
     if isinstance(new, dict):
-        if set(new) != {"scale"} or not isinstance(new["scale"], (int, float)):
-            raise InputError("an override is a value or {scale: number}", key=f"overrides.{key}",
-                             expected="a value, or {scale: 1.1} to multiply the model's value", found=new)
+        if set(new) != {"scale"} or not _finite_number(new["scale"]):
+            raise InputError("an override is a value or {scale: number}", key=where, expected=expected, found=new)
         try:
-            return float(old) * new["scale"]
+            result = float(old) * new["scale"]
         except (TypeError, ValueError):
-            raise InputError("cannot scale a value that is not a number", key=f"overrides.{key}", found=old) from None
-    return new
+            raise InputError("cannot scale a value that is not a number", key=where, found=old) from None
+    elif _finite_number(new):
+        result = float(new)
+    else:
+        raise InputError("an override of a number must be a number", key=where, expected=expected,
+                         found=f"{new!r} ({type(new).__name__})")
+    if not 0 <= result <= MAX_QUANTITY:
+        what = "quantity" if key.endswith(".quantity") else "value"
+        raise InputError(f"negative {what}" if result < 0 else f"{what} implausibly large", key=where,
+                         expected=f"a {what} in [0, {MAX_QUANTITY:g}]", found=f"{result:g}")
+    return result
 
 
 def apply_overrides(model: Model, overrides: dict[str, Any]) -> Model:
@@ -206,6 +335,9 @@ def _override_activity(activity: pd.DataFrame, parts: list[str], key: str, value
         raise InputError("override matches rows of several categories", key=f"overrides.{key}",
                          expected="one category: " + ", ".join(f"activity.{sector}.{item}@{c}.{field}" for c in categories))
     if field == "unit":
+        if not isinstance(value, str) or not value.strip():
+            raise InputError("a unit override must be a unit name", key=f"overrides.{key}",
+                             expected="a unit such as t, 10^4 t, GJ, tce", found=f"{value!r} ({type(value).__name__})")
         activity[field] = activity[field].astype(object)
         activity.loc[mask, field] = value
     else:

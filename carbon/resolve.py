@@ -150,6 +150,12 @@ def resolve(
         years = tuple(energy.years)
     else:
         years = (base_year,)
+    early = [y for y in years if not base_year <= y <= 2100]
+    if early:
+        raise InputError(f"energy year {early[0]} is outside {base_year}-2100", file=f, key="energy.years",
+                         expected=f"years from the base year {base_year} (the system the model describes) to 2100",
+                         found=early[0], hint="the energy model projects forward from its base year; it cannot "
+                         "solve an earlier year")
     shown = _shown_years(scenario, years)
 
     if energy is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 import shutil
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.errors import InputError
-from carbon.files import _umask, atomic_file, write_text_atomic  # noqa: F401 (re-exported)
+from carbon.files import _umask, atomic_file, inside, write_text_atomic  # noqa: F401 (re-exported)
 
 
 @dataclass
@@ -49,20 +51,91 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a tidy table as CSV (no index; floats in full precision, so files are reproducible)."""
+TABLE_FORMATS = ("auto", "csv")
+"""``auto``: tables of more than :data:`LARGE_TABLE_ROWS` rows as Parquet, the others as CSV;
+``csv``: every table as CSV."""
+
+LARGE_TABLE_ROWS = 100_000
+"""Tables with more rows than this are written as Parquet in the ``auto`` format (a
+spreadsheet opens about a million rows; CSV of that size is slow to write and to read)."""
+
+PARQUET_ROW_GROUP = 1_000_000
+"""Rows per Parquet row group (fixed, so the same table gives the same bytes)."""
+
+_TABLE_FORMAT: contextvars.ContextVar[str] = contextvars.ContextVar("table_format", default="auto")
+
+
+@contextlib.contextmanager
+def table_format(fmt: str | None):
+    """Within the block, :func:`write_table` writes tables in ``fmt`` (``auto`` or ``csv``;
+    None keeps the current one). :class:`~carbon.errors.InputError` for another name."""
+    if fmt is None:
+        yield
+        return
+    if fmt not in TABLE_FORMATS:
+        raise InputError("unknown table format", key="format", expected=" or ".join(TABLE_FORMATS), found=fmt)
+    token = _TABLE_FORMAT.set(fmt)
+    try:
+        yield
+    finally:
+        _TABLE_FORMAT.reset(token)
+
+
+def write_table(frame: pd.DataFrame, path: Path, fmt: str | None = None) -> Path:
+    """Write a tidy table (no index) and return the file written.
+
+    ``path`` names the table as ``<name>.csv``; with the format ``auto`` (default, or the one
+    set by :func:`table_format`) a table of more than :data:`LARGE_TABLE_ROWS` rows is written
+    as ``<name>.parquet`` instead (pyarrow, zstd, fixed row groups, no pandas or timestamp
+    metadata), so files are reproducible byte for byte; CSV keeps floats in full precision.
+    """
+    fmt = fmt or _TABLE_FORMAT.get()
+    if fmt not in TABLE_FORMATS:
+        raise InputError("unknown table format", key="format", expected=" or ".join(TABLE_FORMATS), found=fmt)
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "auto" and len(frame) > LARGE_TABLE_ROWS:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = path.with_suffix(".parquet")
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata(None)
+        pq.write_table(table, path, compression="zstd", row_group_size=PARQUET_ROW_GROUP, use_dictionary=True)
+        return path
     frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def table_path(folder: str | Path, name: str) -> Path:
+    """The file of table ``name`` in ``folder``: ``<name>.parquet`` when it exists, else
+    ``<name>.csv`` (which may not exist). ``name`` may end in ``.csv`` or ``.parquet``."""
+    folder = Path(folder)
+    stem = name.removesuffix(".csv").removesuffix(".parquet")
+    parquet = folder / f"{stem}.parquet"
+    return parquet if parquet.is_file() else folder / f"{stem}.csv"
 
 
 def write_stage(folder: Path, output: StageOutput) -> None:
     """Write one stage's tables (CSV) and documents (JSON) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in sorted(output.tables.items()):
-        write_table(frame, folder / f"{name}.csv")
+        write_table(frame, inside(folder, folder / f"{name}.csv"))
     for name, doc in sorted(output.documents.items()):
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        _write_json(folder / f"{name}.json", doc)
+        path = inside(folder, folder / f"{name}.json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_json(path, doc)
+
+
+MARKER = ".carbon-output"
+"""A hidden file in every folder :func:`write_folder` writes without a manifest: only such a
+folder, a folder with a ``manifest.json`` (a run) or an empty one may be replaced."""
+
+
+def _replaceable(folder: Path) -> bool:
+    if not folder.is_dir():
+        return False
+    return (folder / MARKER).is_file() or (folder / "manifest.json").is_file() or not any(folder.iterdir())
 
 
 def write_folder(folder: Path, outputs: dict[str, StageOutput], documents: dict[str, Any] | None = None) -> Path:
@@ -70,17 +143,27 @@ def write_folder(folder: Path, outputs: dict[str, StageOutput], documents: dict[
     sub-folder per key), plus top-level JSON ``documents`` (``{"manifest": {...}}``).
 
     Everything goes to a hidden temporary folder beside ``folder`` that then replaces it, so an
-    interrupted write leaves at most a ``.tmp-*`` folder, never a half-written one.
+    interrupted write leaves at most a ``.tmp-*`` folder, never a half-written one. Every path
+    written is checked to stay inside the temporary folder; an existing file, or a non-empty
+    folder this function did not write, is never replaced (:class:`InputError`).
     """
     folder = Path(folder)
+    if folder.exists() and not _replaceable(folder):
+        raise InputError("the output folder exists and was not written by carbon", file=folder,
+                         expected="a new folder, an empty one, or one written by an earlier carbon command",
+                         found="a file" if not folder.is_dir() else "a folder with other files",
+                         hint="choose another output folder, or remove it yourself")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{folder.name}-", dir=folder.parent))
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         for stage, output in outputs.items():
-            write_stage(tmp / stage if stage else tmp, output)
+            write_stage(inside(tmp, tmp / stage) if stage else tmp, output)
         for name, doc in (documents or {}).items():
-            _write_json(tmp / f"{name}.json", doc)
+            _write_json(inside(tmp, tmp / f"{name}.json"), doc)
+        if "manifest" not in (documents or {}):  # a run folder is known by its manifest
+            (tmp / MARKER).write_text("written by the carbon peak engine; replaced as a whole by the next write\n",
+                                      encoding="utf-8")
         old = None
         if folder.exists():
             old = folder.with_name(f".old-{folder.name}-{os.getpid()}")
@@ -92,6 +175,19 @@ def write_folder(folder: Path, outputs: dict[str, StageOutput], documents: dict[
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return folder
+
+
+def remove_leftovers(out_dir: Path) -> list[str]:
+    """Remove the ``.tmp-*`` and ``.old-*`` folders an interrupted write left in ``out_dir``
+    (only direct sub-folders of it); return their names."""
+    removed = []
+    if not Path(out_dir).is_dir():
+        return removed
+    for child in sorted(Path(out_dir).iterdir()):
+        if child.name.startswith((".tmp-", ".old-")) and child.is_dir() and not child.is_symlink():
+            shutil.rmtree(inside(out_dir, child), ignore_errors=True)
+            removed.append(child.name)
+    return removed
 
 
 def write_run(run_dir: Path, manifest: dict, outputs: dict[str, StageOutput]) -> Path:
@@ -112,16 +208,32 @@ def read_manifest(run_dir: Path) -> dict | None:
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """A CSV table of a run folder; :class:`~carbon.errors.InputError` if it cannot be read."""
+    """A table of a run folder, CSV or Parquet; :class:`~carbon.errors.InputError` if it cannot
+    be read.
+
+    ``<name>.csv`` and ``<name>.parquet`` name the same table: whichever exists is read
+    (Parquet first), so readers need not know the format a run was written in. Categorical
+    columns of a Parquet file come back as text columns, as from a CSV.
+    """
     path = Path(path)
+    if path.suffix in (".csv", ".parquet") and not path.is_file():
+        path = table_path(path.parent, path.name)
     try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            frame = pq.read_table(path).to_pandas()
+            for column in frame.columns:
+                if isinstance(frame[column].dtype, pd.CategoricalDtype):
+                    frame[column] = frame[column].astype(str)  # the text dtype read_csv gives
+            return frame
         return pd.read_csv(path)
     except FileNotFoundError:
-        raise InputError("no such table", file=path, expected="a CSV table", found="absent") from None
+        raise InputError("no such table", file=path, expected="a CSV or Parquet table", found="absent") from None
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except (OSError, ValueError) as exc:
-        raise InputError("cannot read table", file=path, expected="a CSV table",
+        raise InputError("cannot read table", file=path, expected="a CSV or Parquet table",
                          found=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
 
@@ -185,21 +297,23 @@ class RunResult:
         return sorted(p.name for p in self.path.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def tables(self, stage: str) -> list[str]:
-        """Names of the stage's tables (``<run>/<stage>/<name>.csv``; ``/`` for sub-folders)."""
-        return _names(self.path / stage, ".csv")
+        """Names of the stage's tables (``<run>/<stage>/<name>.csv`` or ``.parquet``; ``/`` for
+        sub-folders)."""
+        return sorted(set(_names(self.path / stage, ".csv")) | set(_names(self.path / stage, ".parquet")))
 
     def documents(self, stage: str) -> list[str]:
         """Names of the stage's JSON documents (``<run>/<stage>/<name>.json``)."""
         return _names(self.path / stage, ".json")
 
     def table(self, stage: str, name: str) -> pd.DataFrame:
-        """``<run>/<stage>/<name>.csv`` (read once, then cached; do not modify the frame in place).
+        """``<run>/<stage>/<name>.csv`` or ``.parquet`` (read once, then cached; do not modify the
+        frame in place).
 
         :class:`~carbon.errors.InputError` naming the file, with the tables that exist, when absent.
         """
         key = f"{stage}/{name}"
         if key not in self._cache:
-            path = self.path / stage / f"{name}.csv"
+            path = table_path(self.path / stage, name)
             if not path.is_file():
                 raise self._missing(stage, path, self.tables(stage), "table")
             self._cache[key] = read_table(path)

@@ -6,6 +6,7 @@ error), and writes its folder atomically. A batch goes on past failed runs.
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import subprocess
@@ -24,10 +25,12 @@ from carbon import __version__
 from carbon.coupling.cache import SolveCache
 from carbon.energy.system import load_system
 from carbon.errors import CarbonError, InputError
+from carbon.files import check_name
 from carbon.model import Model, apply_overrides, content_hash, load_model
+from carbon.plausible import check_activity_years, check_grid_factor
 from carbon.resolve import Resolved, resolve
-from carbon.results import StageOutput, read_manifest, write_run, write_text_atomic
-from carbon.scenario import RunSpec, expand, scenario_files, spec_hash
+from carbon.results import StageOutput, inside, read_manifest, remove_leftovers, write_run, write_text_atomic
+from carbon.scenario import MAX_RUNS, RunSpec, files_hash, iter_runs, sample_scenario, scenario_files, spec_hash
 
 PACKAGES = ("numpy", "pandas", "scipy", "pyomo", "highspy", "pydantic", "pyyaml")
 
@@ -73,14 +76,18 @@ def prepare(spec: RunSpec) -> tuple[Model, Resolved]:
     from carbon.stages.inventory import grid_factor_of
 
     scenario = spec.scenario
-    model = apply_overrides(load_model(scenario.model), scenario.overrides)
+    model = load_model(scenario.model)
+    check_activity_years(model.activity, model.base_year, model.activity_file, scenario.allow)
+    model = apply_overrides(model, scenario.overrides)
     settings = technologies = None
     if scenario.energy is not None:
         from carbon.stages.energy import resolve_system
 
         system = resolve_system(scenario.energy, model.path)
         settings, technologies = load_system(model.path).settings, system.technologies
-    resolved = resolve(scenario, model_base_year=model.base_year, grid=grid_factor_of(model, scenario.inventory),
+    grid = grid_factor_of(model, scenario.inventory)
+    check_grid_factor(grid.value, grid.source, scenario.allow)
+    resolved = resolve(scenario, model_base_year=model.base_year, grid=grid,
                        settings=settings, technologies=technologies, file=spec.file)
     return model, resolved
 
@@ -158,6 +165,16 @@ def _reconciliation(outputs: dict[str, StageOutput]) -> pd.DataFrame:
     return reconciliation(inv["emissions"], inv["energy"], energy_years=years)
 
 
+def _check_finite(outputs: dict[str, StageOutput], file: str) -> None:
+    """Key figures must be finite: an infinite total means an input was implausibly large."""
+    for stage, out in outputs.items():
+        for key, value in out.summary.items():
+            if isinstance(value, float) and math.isinf(value):
+                raise InputError("a result is infinite: some input is implausibly large", file=file,
+                                 key=f"{stage}.{key}", expected="finite key figures", found=value,
+                                 hint="look for a quantity, factor or rate many orders of magnitude too large")
+
+
 def _flatten(outputs: dict[str, dict]) -> dict[str, Any]:
     return {f"{stage}.{key}": value for stage, summary in outputs.items() for key, value in summary.items()
             if isinstance(value, (int, float, str, bool)) or value is None}
@@ -166,11 +183,11 @@ def _flatten(outputs: dict[str, dict]) -> dict[str, Any]:
 def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume: bool = False) -> dict[str, Any]:
     """Run one scenario and write ``out_dir/<run>/``; return its summary row (never raises)."""
     out_dir = Path(out_dir)
-    run_dir = out_dir / spec.name
     started = time.perf_counter()
     row: dict[str, Any] = {"run": spec.name, "status": "ok", "file": spec.file}
     try:
-        digest = spec_hash(spec.scenario, content_hash(spec.model_dir))
+        run_dir = inside(out_dir, out_dir / check_name(spec.name))
+        digest = spec_hash(spec.scenario, content_hash(spec.model_dir) + files_hash(spec))
     except (OSError, CarbonError) as exc:
         row.update(status="failed", error=str(exc), kind="input")
         return row
@@ -183,11 +200,15 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
     error = kind = trace = None
     try:
         outputs, resolved = run_scenario(spec)
+        _check_finite(outputs, spec.file)
         table = resolved.table()
         decisions = table.to_dict(orient="records")
         outputs[""] = StageOutput(tables={"decisions": table, "reconciliation": _reconciliation(outputs)})
     except CarbonError as exc:
         error, kind = str(exc), "input"
+    except OSError as exc:  # the file system refused a file the scenario names (too long, a folder, unreadable)
+        name = f"{str(exc.filename)[:200]}: " if exc.filename else ""
+        error, kind = f"{spec.file}: cannot read {name}{exc.strerror or exc}", "input"
     except Exception as exc:  # a bug: record it, keep the batch going
         error, kind, trace = f"internal error: {type(exc).__name__}: {exc}", "internal", traceback.format_exc()
     elapsed = time.perf_counter() - started
@@ -208,6 +229,8 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
     }
     try:
         write_run(run_dir, manifest, outputs)
+    except CarbonError as exc:
+        error, kind = str(exc), "input"
     except OSError as exc:
         error, kind = f"cannot write run folder {run_dir}: {exc}", "input"
     row.update(_flatten(summaries))
@@ -281,26 +304,47 @@ def _on_dask(specs, out_dir, prov, resume, scheduler: str | None, workers: int |
             cluster.close()
 
 
-def load_batch(paths: list[str | Path]) -> tuple[list[RunSpec], list[dict]]:
+def load_batch(paths: list[str | Path], max_runs: int = MAX_RUNS) -> tuple[list[RunSpec], list[dict]]:
     """The runs of the scenario files (or folders) given, and a failed row for each file that
-    cannot be loaded. Raises :class:`InputError` only when a path does not exist."""
+    cannot be loaded (a broken file never stops the others). Two runs that would get the same
+    folder (the same name, or a run named like a Monte Carlo scenario's aggregate folder) are
+    input errors. Raises :class:`InputError` only when a path does not exist."""
     specs: list[RunSpec] = []
     failed: list[dict] = []
     for file in scenario_files(paths):
         try:
-            specs.extend(expand(file))
+            specs.extend(list(iter_runs(file, max_runs)))  # all of a file, or none
         except CarbonError as exc:
             failed.append({"run": file.stem, "status": "failed", "file": str(file), "error": str(exc), "kind": "input"})
+        except (OSError, RecursionError, ValueError) as exc:  # the file system or a corner the checks missed
+            failed.append({"run": file.stem, "status": "failed", "file": str(file), "kind": "input",
+                           "error": f"{file}: cannot load: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"})
+    aggregates = {base: spec.file for spec in specs if (base := sample_scenario(spec.name)) is not None}
     seen: dict[str, str] = {}
     unique = []
     for spec in specs:
-        if spec.name in seen:
+        key = spec.name.lower()  # one folder on a case-insensitive file system
+        other = seen.get(key) or (aggregates.get(spec.name) if spec.seed is None else None)
+        if other is not None:
+            what = "run" if key in seen else "Monte Carlo aggregate folder"
             failed.append({"run": spec.name, "status": "failed", "file": spec.file, "kind": "input",
-                           "error": f"{spec.file}: run name {spec.name!r} is already used by {seen[spec.name]}"})
+                           "error": f"{spec.file}: run name {spec.name!r} is already used by a {what} of {other}"})
             continue
-        seen[spec.name] = spec.file
+        seen[key] = spec.file
         unique.append(spec)
     return unique, failed
+
+
+def _output_folder(out_dir: Path) -> Path:
+    """The results folder, created; :class:`InputError` if it is a file or cannot be created."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("the output folder is a file", file=out_dir, key="-o",
+                         expected="a folder (new or existing)", found="a file")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror or exc}", file=out_dir, key="-o") from None
+    return out_dir
 
 
 def run_batch(
@@ -312,15 +356,20 @@ def run_batch(
     dask_local: int | None = None,
     resume: bool = False,
     progress: Progress | None = None,
+    max_runs: int = MAX_RUNS,
 ) -> pd.DataFrame:
     """Run every scenario of the given files or folders; write run folders and ``summary.csv``.
 
     Returns the summary table (one row per run, sorted by run name). Runs go to local processes
     (``jobs``, default all cores), to the Dask scheduler at ``scheduler``, or to a local Dask
-    cluster of ``dask_local`` workers; the files written are the same whichever way.
+    cluster of ``dask_local`` workers; the files written are the same whichever way. With
+    ``resume``, leftover ``.tmp-*`` folders of interrupted writes are removed first. A scenario
+    file of more than ``max_runs`` runs fails (see :data:`carbon.scenario.MAX_RUNS`).
     """
-    out_dir = Path(out_dir)
-    specs, rows = load_batch(paths)
+    specs, rows = load_batch(paths, max_runs)
+    out_dir = _output_folder(Path(out_dir))
+    if resume:
+        remove_leftovers(out_dir)
     if progress is not None:
         progress.start(len(specs) + len(rows))
         for row in rows:
@@ -336,9 +385,16 @@ def run_batch(
             progress.update(row)
     from carbon.batch import aggregate
 
-    aggregate(out_dir, rows)
+    try:
+        aggregate(out_dir, rows)
+    except CarbonError as exc:
+        rows.append({"run": "(Monte Carlo aggregate)", "status": "failed", "error": str(exc), "kind": "input"})
     summary = summary_table(rows)
-    write_text_atomic(out_dir / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
+    try:
+        write_text_atomic(out_dir / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
+    except OSError as exc:
+        raise InputError(f"cannot write summary.csv: {exc.strerror or exc}", file=out_dir / "summary.csv",
+                         expected="a writable output folder with free space") from None
     return summary
 
 

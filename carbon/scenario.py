@@ -22,6 +22,7 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,16 +31,21 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from carbon.energy.schema import EnergySection
-from carbon.errors import CarbonError, InputError, display_path
+from carbon.errors import CarbonError, InputError, display_path, problems
+from carbon.files import check_name
 from carbon.inventory.factors import FACTOR_SETS, GWP_SETS
 from carbon.market.schema import MarketSection
 from carbon.merge import _plain, deep_merge, is_time_path  # noqa: F401 (is_time_path re-exported)
-from carbon.model import Replace, read_yaml
+from carbon.model import Replace, is_dir, is_file, read_yaml
 from carbon.pathway.schema import PathwaySection, TargetsSection
+from carbon.plausible import check_scenario, scenario_problems
 from carbon.schema import Section, validate
 
 GWP_NAMES = Literal[GWP_SETS]
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+SAMPLE_SUFFIX = re.compile(r"__s\d{4,}$")
+"""The end of a Monte Carlo sample run's name, ``<scenario>__s0007`` (made in :func:`expand`;
+a sweep's ``__key=value`` never matches it)."""
 SCENARIO_SECTIONS = ("inventory", "energy", "market", "markets", "pathway", "targets", "base_year")
 
 
@@ -73,8 +79,13 @@ class Distribution(Section):
     mode: float | None = None
     relative: bool = False
 
+    @field_validator("sd", "sigma")
+    @classmethod
+    def _unsigned(cls, value: float | None) -> float | None:
+        return None if value is None else abs(value)  # -0.0 passes ">= 0" but numpy refuses it
+
     @model_validator(mode="after")
-    def _parameters(self) -> "Distribution":
+    def _parameters(self) -> Distribution:
         need = {"normal": ("mean", "sd"), "lognormal": ("mu", "sigma"), "uniform": ("low", "high"),
                 "triangular": ("low", "mode", "high")}[self.dist]
         given = {k for k in ("mean", "sd", "mu", "sigma", "low", "high", "mode") if getattr(self, k) is not None}
@@ -146,12 +157,31 @@ class Scenario(Section):
     pathway: PathwaySection | None = None
     targets: TargetsSection | None = None
     sample: SampleInfo | None = Field(None, description="set by the batch for a Monte Carlo sample run")
+    allow: tuple[str, ...] | None = Field(
+        None, description="dotted keys whose plausible range (carbon.plausible) is lifted knowingly, e.g. "
+        "[pathway.gdp.growth]; recorded in the manifest")
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         if not NAME.match(value):
             raise ValueError("a name may hold letters, digits, '-', '_' and '.', and starts with a letter or digit")
+        if SAMPLE_SUFFIX.search(value):
+            raise ValueError("a name ending in __s and digits is kept for Monte Carlo samples")
+        try:
+            check_name(value, "scenario name")
+        except InputError as err:
+            raise ValueError(err.message) from None
+        return value
+
+    @field_validator("markets")
+    @classmethod
+    def _market_names(cls, value: dict | None) -> dict | None:
+        for name in value or {}:
+            try:
+                check_name(name, "market name")
+            except InputError as err:
+                raise ValueError(f"{err.message}: {name[:80]!r}") from None
         return value
 
     @field_validator("sweep")
@@ -163,7 +193,7 @@ class Scenario(Section):
         return value
 
     @model_validator(mode="after")
-    def _one_market_key(self) -> "Scenario":
+    def _one_market_key(self) -> Scenario:
         if self.market is not None and self.markets is not None:
             raise ValueError("a scenario has either 'market' or 'markets', not both")
         return self
@@ -225,11 +255,20 @@ def _absolute_paths(data: dict, folder: Path) -> dict:
     """Paths in a scenario are relative to the file that names them; make them absolute."""
     data = dict(data)
     if isinstance(data.get("model"), str):
-        data["model"] = str((folder / data["model"]).resolve())
+        data["model"] = str(_resolve(folder / data["model"], "model"))
     inv = data.get("inventory")
     if isinstance(inv, dict) and isinstance(inv.get("factors_file"), str):
-        data["inventory"] = {**inv, "factors_file": str((folder / inv["factors_file"]).resolve())}
+        data["inventory"] = {**inv, "factors_file": str(_resolve(folder / inv["factors_file"], "inventory.factors_file"))}
     return data
+
+
+def _resolve(path: Path, key: str, file: Path | None = None) -> Path:
+    """``path.resolve()``; a name no file can have (a NUL character) is an :class:`InputError`."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError) as exc:
+        raise InputError("not a usable file name", file=file, key=key, expected="a path to a file",
+                         found=f"{str(path)[:80]!r} ({exc})") from None
 
 
 def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
@@ -251,8 +290,8 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
         return _plain(data)
     if not isinstance(parent_ref, str):
         raise InputError("extends must be a file name", file=path, key="extends", found=repr(parent_ref))
-    parent_path = (path.parent / parent_ref).resolve()
-    if not parent_path.is_file():
+    parent_path = _resolve(path.parent / parent_ref, "extends", file=path)
+    if not is_file(parent_path):
         raise InputError("extended scenario not found", file=path, key="extends", expected="an existing scenario file",
                          found=parent_ref)
     parent = load_raw(parent_path, (*_chain, path))
@@ -278,12 +317,20 @@ class RunSpec:
 def _validate(raw: dict, path: Path) -> Scenario:
     """The typed scenario of plain data read from ``path`` (one message per problem)."""
     try:
-        return validate(Scenario, raw, file=path)
+        try:
+            scenario = validate(Scenario, raw, file=path)
+        except CarbonError as err:  # add the implausible numbers of the same file
+            allow = raw.get("allow") if isinstance(raw.get("allow"), list) else None
+            more = scenario_problems({k: v for k, v in raw.items() if k != "sample"}, allow, path)
+            raise problems([*getattr(err, "problems", [err]), *more]) from None
+        check_scenario(scenario, file=path)
+        return scenario
     except CarbonError as err:
-        if err.key and err.key.startswith("samples.vars."):
-            err.key = "samples." + err.key[len("samples.vars."):]
-        if err.message.startswith("a scenario has either"):
-            err.key = "markets"
+        for one in (err, *getattr(err, "problems", ())):
+            if one.key and one.key.startswith("samples.vars."):
+                one.key = "samples." + one.key[len("samples.vars."):]
+            if one.message.startswith("a scenario has either"):
+                one.key = "markets"
         raise
 
 
@@ -296,7 +343,7 @@ def _load(path: Path) -> tuple[dict, Scenario]:
     raw = load_raw(path)
     raw.setdefault("name", path.stem)
     scenario = _validate(raw, path)
-    if not Path(scenario.model, "model.yaml").is_file():
+    if not is_file(Path(scenario.model, "model.yaml")):
         raise InputError("model folder not found", file=path, key="model",
                          expected="a folder with a model.yaml, relative to the scenario file",
                          found=display_path(scenario.model))
@@ -348,54 +395,83 @@ def _key_in(node: dict, part: str):
 
 
 def _label(value: Any) -> str:
+    """A sweep key or value as part of a run name: safe characters only, no ``..``, short."""
     text = f"{value:g}" if isinstance(value, float) else str(value)
-    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", text)
+    text = re.sub(r"\.{2,}", "_", re.sub(r"[^A-Za-z0-9_.-]+", "_", text))
+    return text if len(text) <= 40 else text[:31] + "_" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
-def expand(path: str | Path) -> list[RunSpec]:
-    """The runs of a scenario file: the cartesian product of its sweep, times its samples.
+MAX_RUNS = 10_000
+"""Most runs a scenario file may expand to (sweep combinations x samples) unless the caller
+raises the limit (``carbon run|validate --max-runs N``)."""
+
+
+def count_runs(path: str | Path) -> int:
+    """How many runs the scenario file expands to (without building them)."""
+    data, scenario = _load(Path(path))
+    return _count(data.get("sweep", {}), scenario)
+
+
+def _count(sweep: dict, scenario: Scenario) -> int:
+    n = 1
+    for values in sweep.values():
+        n *= len(values)
+    return n * (scenario.samples.n if scenario.samples else 1)
+
+
+def expand(path: str | Path, max_runs: int = MAX_RUNS) -> list[RunSpec]:
+    """The runs of a scenario file: the cartesian product of its sweep, times its samples (a
+    list of :func:`iter_runs`)."""
+    return list(iter_runs(path, max_runs))
+
+
+def iter_runs(path: str | Path, max_runs: int = MAX_RUNS) -> Iterator[RunSpec]:
+    """The runs of a scenario file, one at a time: the cartesian product of its sweep, times
+    its samples. More than ``max_runs`` runs is an :class:`InputError` (raised before the first).
 
     Sweep and sample values are set in the file's plain data, and each run is validated once
-    into its typed :class:`Scenario` (a bad swept value names the file and key)."""
+    into its typed :class:`Scenario` (a bad swept value names the file and key). Every run name
+    is a safe folder name (:func:`carbon.files.check_name`)."""
     path = Path(path)
     data, scenario = _load(path)
     sweep = data.pop("sweep", {})
     data.pop("samples", None)
     samples = scenario.samples
+    total = _count(sweep, scenario)
+    if total > max_runs:
+        raise InputError(f"the file expands to {total:,} runs", file=path, key="sweep" if sweep else "samples.n",
+                         expected=f"at most {max_runs:,} runs", found=f"{total:,}",
+                         hint="run it in parts, or raise the limit knowingly with --max-runs")
+    return _runs(path, data, sweep, samples)
+
+
+def _runs(path: Path, data: dict, sweep: dict, samples: Samples | None) -> Iterator[RunSpec]:
     keys = sorted(sweep)
-    short = {k: k.split(".")[-1] for k in keys}
+    short = {k: _label(k.split(".")[-1]) for k in keys}
     if len(set(short.values())) < len(keys):
-        short = {k: k for k in keys}
-    runs: list[tuple[str, dict]] = []
+        short = {k: _label(k) for k in keys}
+    if samples is not None:
+        rng = np.random.default_rng(samples.seed)
+        names = sorted(samples.vars)
+        dists = {k: samples.vars[k] for k in names}
+        draws = {k: dists[k].draw(rng, samples.n) for k in names}
+        width = max(4, len(str(samples.n - 1)))
     for combo in itertools.product(*(sweep[k] for k in keys)):
         run = copy.deepcopy(data)
         for key, value in zip(keys, combo):
             _set(run, key, value, file=path)
         label = "__".join(f"{short[k]}={_label(v)}" for k, v in zip(keys, combo))
-        runs.append((f"{data['name']}__{label}" if keys else data["name"], run))
-    specs: list[RunSpec] = []
-    if samples is None:
-        for name, run in runs:
-            specs.append(RunSpec(name, str(path), _validate(run, path)))
-        return specs
-    rng = np.random.default_rng(samples.seed)
-    names = sorted(samples.vars)
-    dists = {k: samples.vars[k] for k in names}
-    draws = {k: dists[k].draw(rng, samples.n) for k in names}
-    width = max(4, len(str(samples.n - 1)))
-    for name, run in runs:
+        name = f"{data['name']}__{label}" if keys else data["name"]
+        if samples is None:
+            yield RunSpec(check_name(name, file=path, key="sweep"), str(path), _validate(run, path))
+            continue
         for i in range(samples.n):
             sample = copy.deepcopy(run)
             for k in names:
                 _set(sample, k, float(draws[k][i]), relative=dists[k].relative, file=path)
             sample["sample"] = {"index": i, "seed": samples.seed, "values": {k: float(draws[k][i]) for k in names}}
-            specs.append(RunSpec(f"{name}__s{i:0{width}d}", str(path), _validate(sample, path), samples.seed))
-    return specs
-
-
-SAMPLE_SUFFIX = re.compile(r"__s\d{4,}$")
-"""The end of a Monte Carlo sample run's name, ``<scenario>__s0007`` (made in :func:`expand`;
-a sweep's ``__key=value`` never matches it)."""
+            yield RunSpec(check_name(f"{name}__s{i:0{width}d}", file=path, key="samples"), str(path),
+                          _validate(sample, path), samples.seed)
 
 
 def sample_scenario(run: str) -> str | None:
@@ -410,16 +486,46 @@ def spec_hash(scenario: Scenario, model_hash: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def files_hash(spec: RunSpec) -> str:
+    """SHA-256 of every file outside the model folder the run's scenario names (a factor file,
+    a firms or MAC-curve CSV, a STIRPAT history: any string value naming an existing file,
+    relative to the scenario file or absolute), so ``--resume`` re-runs when one changes."""
+    digest = hashlib.sha256()
+    base = Path(spec.file).parent
+    for text in sorted(set(_strings(spec.scenario.as_data()))):
+        if len(text) > 1024 or "\0" in text or text == spec.scenario.model:
+            continue
+        file = Path(text) if Path(text).is_absolute() else base / text
+        if is_file(file):
+            digest.update(text.encode())
+            try:
+                digest.update(file.read_bytes())
+            except OSError as exc:
+                raise InputError(f"cannot read file: {exc.strerror or exc}", file=file) from None
+    return digest.hexdigest()
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
 def scenario_files(paths: list[str | Path]) -> list[Path]:
     """Scenario files named or found (``*.yaml``, ``*.yml``, sorted) in the given folders."""
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if is_dir(p):
             found = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
             if not found:
                 raise InputError("no scenario files in folder", file=p, expected="*.yaml files")
             files.extend(found)
-        elif p.exists():
+        elif is_file(p):
             files.append(p)
         else:
             raise InputError("file not found", file=p, expected="a scenario file or a folder of them")

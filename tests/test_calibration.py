@@ -59,9 +59,11 @@ ENERGY_TCE = (1_006_000 * 0.7143 + 6_000 * 0.9714 + 8_100 * 13.3 + 100_060 * 1.4
 #   + 29,774.6 indirect N2O of managed soils (3.C.5: 22,000 t N x 0.005107143 x 265)
 #   + 1,506.4 field burning (3.C.1: 20,000 t dm x (0.00216 x 28 + 0.000056 x 265))
 #   + 16,540.1 wastewater N2O (4.D: 777,278 people x 8.03e-5 t x 265)
-#   + 1,008.0 dairy manure CH4 at 14 C (12 instead of 9 kg/head: 12,000 x 3 kg x 28)
-#   - 33,830.2 landfill CH4 by first-order decay (60,000 t x (0.025863 - 0.046) x 28)
-#   = + 135,579.6 -> 3,681,652.6
+#   + 1,008.0 dairy manure CH4 at 14 C (12 instead of 9 kg/head: 12,000 x 3 kg x 28), now picked by the
+#     model's climate (model.yaml: 14.4 C -> the 14 C column of IPCC 2006 Vol.4 Table 10.14, Asia)
+#   - 33,830.8 landfill CH4 by first-order decay (60,000 t x (0.0258626 - 0.046) x 28), now computed from
+#     the model's climate (k 0.05, Vol.5 Table 3.3) and landfill history instead of the file's rounded 0.025863
+#   = + 135,578.9 -> 3,681,651.9 (computed: 3,681,651.8; the 3,546,073 start was rounded)
 TOTAL_CO2E_T = 3_681_652
 # Published range for 2020 (CALIBRATION.md): Kaifeng city 2019 x Lankao's share of Kaifeng's
 # counties (11.311 x 4.718 / 24.825) and CEADs county 2017 x Henan provincial 2019 / county sum 2017

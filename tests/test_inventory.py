@@ -75,9 +75,11 @@ def test_agriculture_and_gwp_switching():
         (2020, "agriculture", "3.C.7", "rice", 15, "mu"),
     )
     # enteric 1000 x 68 kg = 68 t CH4; manure 10000 x 2 kg = 20 t CH4; rice 1 ha x 156 kg = 0.156 t
-    # N2O: 100 t N x 0.01 x 44/28 = 1.5714 t
+    # N2O: 100 t N x 0.01 x 44/28 = 1.5714 t; manure N2O of the swine (3.A.2, generic set): Nex 0.42 kg N/
+    # (1000 kg)/day x 28 kg x 365 = 4.2924 kg N/head x (EF3 0.005 + Frac_GasMS 0.45 x EF4 0.01) x 44/28
+    # = 0.064079 kg N2O/head x 10,000 = 0.64079 t
     ch4 = 68 + 20 + 0.156
-    n2o = 100 * 0.01 * 44 / 28
+    n2o = 100 * 0.01 * 44 / 28 + 10_000 * 0.42 * 28 * 365 / 1000 * (0.005 + 0.45 * 0.01) * 44 / 28 / 1000
     expected = {"SAR": ch4 * 21 + n2o * 310, "AR4": ch4 * 25 + n2o * 298, "AR5": ch4 * 28 + n2o * 265,
                 "AR6": ch4 * 27.9 + n2o * 273, "AR6-split": ch4 * 27.0 + n2o * 273}  # agricultural CH4 is biogenic
     for name, total in expected.items():

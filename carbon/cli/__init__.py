@@ -18,7 +18,7 @@ import sys
 import traceback
 
 from carbon import __version__
-from carbon.errors import CarbonError
+from carbon.errors import CarbonError, display_path
 
 __all__ = ["build_parser", "main"]
 
@@ -102,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         sys.stderr.close()
         return 0
+    except OSError as exc:  # the file system refused (full, read-only, a name too long): the user's to fix
+        if debug:
+            traceback.print_exc()
+        where = f"{display_path(str(exc.filename))[:200]}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - a bug: one line, or the traceback with --debug
         if debug:
             traceback.print_exc()

@@ -37,20 +37,26 @@ def register(subparsers) -> None:
     dask.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     run.add_argument("--resume", action="store_true", help="skip runs already complete with the same inputs")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    run.add_argument("--max-runs", type=int, default=None, metavar="N",
+                     help="allow a scenario file to expand to up to N runs (default 10,000)")
     run.set_defaults(func=_cmd_run)
 
     val = subparsers.add_parser("validate", help="check scenario files without running them",
                                 epilog="example:\n  carbon validate scenarios/*.yaml",
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     val.add_argument("files", nargs="+", metavar="FILE", help="scenario files or folders")
+    val.add_argument("--max-runs", type=int, default=None, metavar="N",
+                     help="allow a scenario file to expand to up to N runs (default 10,000)")
     val.set_defaults(func=_cmd_validate)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from carbon.runner import Progress, run_batch
+    from carbon.scenario import MAX_RUNS
 
     summary = run_batch(args.paths, args.output, jobs=args.jobs, scheduler=args.scheduler,
-                        dask_local=args.dask_local, resume=args.resume, progress=Progress(quiet=args.quiet))
+                        dask_local=args.dask_local, resume=args.resume, progress=Progress(quiet=args.quiet),
+                        max_runs=args.max_runs or MAX_RUNS)
     print(format_summary(summary))
     print(f"\nresults: {args.output}/ (summary.csv and one folder per run)")
     bad = summary[summary["status"] != "ok"]
@@ -200,19 +206,19 @@ def format_summary(summary: pd.DataFrame) -> str:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from carbon.runner import validate_run
-    from carbon.scenario import expand, scenario_files
+    from carbon.scenario import MAX_RUNS, iter_runs, scenario_files
 
     bad = 0
     for file in scenario_files(args.files):
+        n = 0
         try:
-            specs = expand(file)
-            for i, spec in enumerate(specs):
-                validate_run(spec, full=i == 0)
+            for n, spec in enumerate(iter_runs(file, args.max_runs or MAX_RUNS), start=1):
+                validate_run(spec, full=n == 1)
         except CarbonError as exc:
             bad += 1
             print(f"error: {exc}", file=sys.stderr)
             continue
-        print(f"ok: {file} ({len(specs)} run{'s' if len(specs) != 1 else ''})")
+        print(f"ok: {file} ({n} run{'s' if n != 1 else ''})")
     return 2 if bad else 0
 
 

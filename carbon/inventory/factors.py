@@ -148,13 +148,17 @@ class FactorSet:
     user_file: str | None = None
 
 
-def load_factor_set(name: str, user: pd.DataFrame | None = None, user_file: str | None = None) -> FactorSet:
-    """The named factor set (``ipcc2006``, ``china`` or ``ceads``), with a user table layered on top."""
+def load_factor_set(name: str, user: pd.DataFrame | None = None, user_file: str | None = None,
+                    climate: pd.DataFrame | None = None) -> FactorSet:
+    """The named factor set (``ipcc2006``, ``china`` or ``ceads``), then the rows the model's
+    climate selects (:func:`carbon.inventory.climate.climate_rows`), then a user table on top."""
     if name not in FACTOR_SETS:
         raise InputError(f"unknown factor set {name!r}", key="inventory.factors",
                          expected="one of " + ", ".join(FACTOR_SETS), found=name,
                          hint=did_you_mean(name, FACTOR_SETS))
     table = _builtin(name)
+    if climate is not None and not climate.empty:
+        table = _layer(table, _check_table(climate, "the model's climate (carbon/inventory/climate.py)"))
     if user is not None:
         table = _layer(table, user)
     return FactorSet(name, table, user_file)

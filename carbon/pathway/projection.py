@@ -110,10 +110,14 @@ def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, s
         d_index = d / d[0]
         power = is_power(rows["category"])
         energy = rows[~power & (rows["energy_tce"] > 0)]
+        energy = energy.assign(useful_tce=energy["energy_tce"] * energy["item"].map(lambda f, eff=cfg.efficiency: eff.get(f, 1.0)))
         other = rows[~power & ~(rows["energy_tce"] > 0)]
         parts.append(_constant(rows[power], years))
         g_index = growth_index(cfg.growth, years, first, key=f"pathway.sectors.{sector}.growth").to_numpy()
+        shares = {} if energy.empty else _shares(energy, cfg, years, first, sector)
         for row in other.itertuples(index=False):
+            if (row.item, row.category) in shares:  # a fuel at 0 in the base year that the mix brings in
+                continue
             parts.append(_rows_from(row.sector, row.category, row.item, row.unit, years,
                                     row.quantity * d_index * g_index, np.nan))
         if energy.empty:
@@ -121,10 +125,7 @@ def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, s
                 raise InputError(f"sector {sector!r} has no energy use to mix", key=f"pathway.sectors.{sector}.mix")
             continue
         i_index = growth_index(cfg.intensity, years, first, key=f"pathway.sectors.{sector}.intensity").to_numpy()
-        energy = energy.assign(useful_tce=energy["energy_tce"] * energy["item"].map(
-            lambda f: cfg.efficiency.get(f, 1.0)))
         total = energy["useful_tce"].sum() * d_index * i_index
-        shares = _shares(energy, cfg, years, first, sector)
         for (item, category), share in shares.items():
             if item not in units:
                 raise InputError(f"fuel {item!r} of the {sector} mix has no base-year row to take its unit from",

@@ -19,7 +19,7 @@ class Driver(Section):
     values: dict[int, float] | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> "Driver":
+    def _one(self) -> Driver:
         if (self.growth is None) == (self.values is None):
             raise ValueError("give either growth (annual rates by period) or values (by year)")
         return self
@@ -114,7 +114,7 @@ class PathwaySection(Section):
     stirpat: Stirpat | None = Field(None, description="optional STIRPAT cross-check from a historical series")
 
     @model_validator(mode="after")
-    def _years(self) -> "PathwaySection":
+    def _years(self) -> PathwaySection:
         first, last = self.years
         if last <= first:
             raise ValueError(f"years must run forward: {first} to {last}")
@@ -162,11 +162,17 @@ class TargetsSection(Section):
 
     peak_by: int | None = Field(2030, description="emissions (scope 1 + 2) peak no later than this year")
     carbon_intensity: list[IntensityTarget] = Field(
-        default_factory=lambda: [IntensityTarget(base=2020, year=2025, reduction=0.18)],
-        description="CO2e per unit GDP (scope 1 + 2); national: -18% 2020-2025")
+        default_factory=lambda: [IntensityTarget(base=2020, year=2025, reduction=0.18),
+                                 IntensityTarget(base=2005, year=2030, reduction=0.65)],
+        description="energy-related CO2 (fossil fuels + net purchased electricity) per unit GDP, the national "
+        "indicator; national: -18% 2020-2025, -65% 2005-2030 (needs co2_intensity_2005)")
+    co2_intensity_2005: float | None = Field(
+        None, gt=0, description="the 2005 CO2 intensity, t CO2 per 10^4 CNY, for a base before the pathway "
+        "(default: the model's co2_intensity_2005_t_per_10k_cny)")
     energy_intensity: list[IntensityTarget] = Field(
         default_factory=lambda: [IntensityTarget(base=2020, year=2025, reduction=0.135)],
-        description="energy (tce, calorific) per unit GDP; national: -13.5% 2020-2025")
+        description="energy per unit GDP as assessed (coal-substitution, new renewables and raw-material use "
+        "excluded); national: -13.5% 2020-2025")
     non_fossil_share: list[ShareTarget] = Field(
         default_factory=lambda: [ShareTarget(year=2025, min=0.20), ShareTarget(year=2030, min=0.25)],
         description="non-fossil share of energy (coal-substitution method); national ~20% 2025, ~25% 2030")

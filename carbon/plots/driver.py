@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path
 
 from carbon.errors import InputError
-from carbon.plots import energy, inventory, market, pathway, uncertainty  # noqa: F401 (families)
+from carbon.plots import energy, inventory, market, pathway, uncertainty
 from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path, sample_group
 from carbon.plots.style import use_language
 from carbon.results import atomic_file, write_text_atomic

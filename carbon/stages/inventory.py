@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from carbon import units
 from carbon.errors import InputError
 from carbon.inventory.accounting import Inventory, account
+from carbon.inventory.climate import LANDFILL_CATEGORY, LANDFILL_ITEM, climate_rows
 from carbon.inventory.factors import FactorSet, category_matches, load_factor_set, read_factor_file
 from carbon.inventory.uncertainty import approach1, approach2, table
 from carbon.model import Model, scale_or_replace
@@ -24,10 +26,19 @@ def factor_set_of(model: Model, options: InventoryOptions) -> FactorSet:
     set_name = options.factors or model.factors
     file = options.factors_file or (str(model.factors_file) if model.factors_file else None)
     user = read_factor_file(file) if file else None
-    factor_set = load_factor_set(set_name, user, file)
+    climate = climate_rows(model.climate, model.landfill, model.base_year, base_landfill_t(model))
+    factor_set = load_factor_set(set_name, user, file, climate=climate)
     if model.factor_overrides:
         factor_set = _with_overrides(factor_set, model.factor_overrides)
     return factor_set
+
+
+def base_landfill_t(model: Model) -> float:
+    """MSW landfilled in the model's base year (4.A ``msw_landfilled`` rows), t."""
+    act = model.activity
+    rows = act[(act["year"] == model.base_year) & (act["item"].astype(str) == LANDFILL_ITEM)
+               & act["category"].astype(str).str.startswith(LANDFILL_CATEGORY)]
+    return float(sum(q * units.factor(str(u), "t") for q, u in zip(rows["quantity"], rows["unit"])))
 
 
 def compute(model: Model, options: InventoryOptions | None = None) -> Inventory:

@@ -19,9 +19,11 @@ from carbon.coupling.cache import SolveCache
 from carbon.errors import InputError
 from carbon.inventory.accounting import Inventory
 from carbon.inventory.activity import validate_activity
+from carbon.inventory.climate import decay_rate
 from carbon.model import Model
 from carbon.pathway.assemble import VIEWS, assemble, capture_methane, purchases_mwh
 from carbon.pathway.indicators import LMDI_FACTORS, check_targets, lmdi_frame
+from carbon.pathway.landfill import landfill_fod
 from carbon.pathway.lmdi import decompose
 from carbon.pathway.peak import detect_peak
 from carbon.pathway.power import is_power, power_from_inventory
@@ -31,7 +33,7 @@ from carbon.pathway.stirpat import fit_stirpat
 from carbon.resolve import Resolved
 from carbon.results import StageOutput
 from carbon.scenario import Scenario
-from carbon.stages.inventory import compute
+from carbon.stages.inventory import base_landfill_t, compute
 from carbon.stages.reconcile import reconciliation, unexplained
 
 __all__ = ["VIEWS", "Projected", "project", "run_stage", "unexplained"]
@@ -68,8 +70,19 @@ def project(model: Model, scenario: Scenario) -> Projected:
                          expected=err.expected, found=err.found,
                          hint="check the pathway's rates, mixes and efficiencies for implausible values") from None
     inv = compute(replace(model, activity=activity), scenario.inventory)
+    inv = replace(inv, emissions=landfill_fod(inv.emissions, *landfill_history(model), first))
     inv = replace(inv, emissions=capture_methane(inv.emissions, section.methane_capture, first))
     return Projected(years, base, inv, projection)
+
+
+def landfill_history(model: Model) -> tuple[dict[int, float] | None, float]:
+    """The model's landfill deposition history before the base year (None: steady state at the
+    base year's deposition) and the decay rate k of its climate (IPCC 2006 Vol.5 Table 3.3, bulk
+    MSW; without ``climate:`` boreal/temperate dry, 0.05/yr)."""
+    zone = model.climate.table_zone() if model.climate is not None else "boreal_temperate_dry"
+    k, _ = decay_rate(zone)
+    history = model.landfill.history(model.base_year, base_landfill_t(model)) if model.landfill else None
+    return history, k
 
 
 def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: SolveCache,
