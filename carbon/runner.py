@@ -13,8 +13,9 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,15 @@ from carbon.files import check_name
 from carbon.model import Model, apply_overrides, content_hash, load_model
 from carbon.plausible import check_activity_years, check_grid_factor
 from carbon.resolve import Resolved, resolve
-from carbon.results import StageOutput, inside, read_manifest, remove_leftovers, write_run, write_text_atomic
+from carbon.results import (
+    StageOutput,
+    inside,
+    read_manifest,
+    remove_leftovers,
+    table_format,
+    write_run,
+    write_text_atomic,
+)
 from carbon.scenario import MAX_RUNS, RunSpec, files_hash, iter_runs, sample_scenario, scenario_files, spec_hash
 
 PACKAGES = ("numpy", "pandas", "scipy", "pyomo", "highspy", "pydantic", "pyyaml")
@@ -180,8 +189,10 @@ def _flatten(outputs: dict[str, dict]) -> dict[str, Any]:
             if isinstance(value, (int, float, str, bool)) or value is None}
 
 
-def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume: bool = False) -> dict[str, Any]:
-    """Run one scenario and write ``out_dir/<run>/``; return its summary row (never raises)."""
+def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume: bool = False,
+            fmt: str = "auto") -> dict[str, Any]:
+    """Run one scenario and write ``out_dir/<run>/`` (large tables as Parquet with ``fmt``
+    ``auto``, everything as CSV with ``csv``); return its summary row (never raises)."""
     out_dir = Path(out_dir)
     started = time.perf_counter()
     row: dict[str, Any] = {"run": spec.name, "status": "ok", "file": spec.file}
@@ -193,7 +204,7 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
         return row
     if resume:
         old = read_manifest(run_dir)
-        if old and old.get("status") == "ok" and old.get("hash") == digest:
+        if old and old.get("status") == "ok" and old.get("hash") == digest and old.get("table_format", "auto") == fmt:
             return {**row, **_flatten(old.get("summary", {}))}
     outputs: dict[str, StageOutput] = {}
     decisions: list[dict] = []
@@ -225,10 +236,12 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
         "traceback": trace,
         "summary": summaries,
         "timings_s": {"total": round(elapsed, 6)},
+        "table_format": fmt,
         **(prov or {}),
     }
     try:
-        write_run(run_dir, manifest, outputs)
+        with table_format(fmt):
+            write_run(run_dir, manifest, outputs)
     except CarbonError as exc:
         error, kind = str(exc), "input"
     except OSError as exc:
@@ -268,18 +281,29 @@ class Progress:
         self.stream.flush()
 
 
-def _in_processes(specs, out_dir, prov, resume, jobs) -> Iterable[dict]:
-    if jobs <= 1 or len(specs) <= 1:
+WINDOW = 4
+"""Runs in flight per worker: the batch hands out runs as workers finish, so memory stays flat
+however long the batch is."""
+
+
+def _in_processes(specs: Iterator[RunSpec], total: int, out_dir, prov, resume, jobs, fmt) -> Iterable[dict]:
+    if jobs <= 1 or total <= 1:
         for spec in specs:
-            yield execute(spec, out_dir, prov, resume)
+            yield execute(spec, out_dir, prov, resume, fmt)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(specs))) as pool:
-        futures = [pool.submit(execute, spec, out_dir, prov, resume) for spec in specs]
-        for future in as_completed(futures):
+    with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+        pending: set = set()
+        for spec in specs:
+            pending.add(pool.submit(execute, spec, out_dir, prov, resume, fmt))
+            if len(pending) >= WINDOW * jobs:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
+        for future in as_completed(pending):
             yield future.result()
 
 
-def _on_dask(specs, out_dir, prov, resume, scheduler: str | None, workers: int | None) -> Iterable[dict]:
+def _on_dask(specs: Iterator[RunSpec], out_dir, prov, resume, scheduler: str | None,
+             workers: int | None, fmt: str) -> Iterable[dict]:
     try:
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
@@ -295,8 +319,16 @@ def _on_dask(specs, out_dir, prov, resume, scheduler: str | None, workers: int |
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = [client.submit(execute, spec, str(out_dir), prov, resume, pure=False) for spec in specs]
-        for future in dask_completed(futures):
+        window = WINDOW * max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
+        stream = dask_completed()
+        in_flight = 0
+        for spec in specs:
+            stream.add(client.submit(execute, spec, str(out_dir), prov, resume, fmt, pure=False))
+            in_flight += 1
+            if in_flight >= window:
+                yield next(stream).result()
+                in_flight -= 1
+        for future in stream:
             yield future.result()
     finally:
         client.close()
@@ -304,35 +336,68 @@ def _on_dask(specs, out_dir, prov, resume, scheduler: str | None, workers: int |
             cluster.close()
 
 
-def load_batch(paths: list[str | Path], max_runs: int = MAX_RUNS) -> tuple[list[RunSpec], list[dict]]:
-    """The runs of the scenario files (or folders) given, and a failed row for each file that
-    cannot be loaded (a broken file never stops the others). Two runs that would get the same
-    folder (the same name, or a run named like a Monte Carlo scenario's aggregate folder) are
-    input errors. Raises :class:`InputError` only when a path does not exist."""
-    specs: list[RunSpec] = []
+@dataclass(frozen=True)
+class Batch:
+    """The runs of a batch, checked but not held: ``specs()`` builds them again one at a time."""
+
+    files: tuple[Path, ...]  # scenario files that load
+    names: tuple[str, ...]  # every run name to do, in order
+    skip: frozenset[int]  # positions (in file order) of runs refused for their folder
+    max_runs: int
+
+    def specs(self) -> Iterator[RunSpec]:
+        """The runs, built lazily (memory does not grow with the batch)."""
+        position = 0
+        for file in self.files:
+            for spec in iter_runs(file, self.max_runs):
+                if position not in self.skip:
+                    yield spec
+                position += 1
+
+
+def check_batch(paths: list[str | Path], max_runs: int = MAX_RUNS) -> tuple[Batch, list[dict]]:
+    """Check every run of the scenario files (or folders) given, keeping only their names; a
+    failed row for each file that cannot be loaded (a broken file never stops the others, and a
+    file runs all of its runs or none). Two runs that would get the same folder (the same name,
+    or a run named like a Monte Carlo scenario's aggregate folder) are input errors. Raises
+    :class:`InputError` only when a path does not exist."""
+    files: list[Path] = []
+    runs: list[tuple[str, str, bool]] = []  # file, name, is a sample
     failed: list[dict] = []
     for file in scenario_files(paths):
         try:
-            specs.extend(list(iter_runs(file, max_runs)))  # all of a file, or none
+            found = [(spec.file, spec.name, spec.seed is not None) for spec in iter_runs(file, max_runs)]
         except CarbonError as exc:
             failed.append({"run": file.stem, "status": "failed", "file": str(file), "error": str(exc), "kind": "input"})
+            continue
         except (OSError, RecursionError, ValueError) as exc:  # the file system or a corner the checks missed
             failed.append({"run": file.stem, "status": "failed", "file": str(file), "kind": "input",
                            "error": f"{file}: cannot load: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"})
-    aggregates = {base: spec.file for spec in specs if (base := sample_scenario(spec.name)) is not None}
+            continue
+        files.append(file)
+        runs.extend(found)
+    aggregates = {base: file for file, name, _ in runs if (base := sample_scenario(name)) is not None}
     seen: dict[str, str] = {}
-    unique = []
-    for spec in specs:
-        key = spec.name.lower()  # one folder on a case-insensitive file system
-        other = seen.get(key) or (aggregates.get(spec.name) if spec.seed is None else None)
+    names: list[str] = []
+    skip: set[int] = set()
+    for position, (file, name, is_sample) in enumerate(runs):
+        key = name.lower()  # one folder on a case-insensitive file system
+        other = seen.get(key) or (aggregates.get(name) if not is_sample else None)
         if other is not None:
             what = "run" if key in seen else "Monte Carlo aggregate folder"
-            failed.append({"run": spec.name, "status": "failed", "file": spec.file, "kind": "input",
-                           "error": f"{spec.file}: run name {spec.name!r} is already used by a {what} of {other}"})
+            failed.append({"run": name, "status": "failed", "file": file, "kind": "input",
+                           "error": f"{file}: run name {name!r} is already used by a {what} of {other}"})
+            skip.add(position)
             continue
-        seen[key] = spec.file
-        unique.append(spec)
-    return unique, failed
+        seen[key] = file
+        names.append(name)
+    return Batch(tuple(files), tuple(names), frozenset(skip), max_runs), failed
+
+
+def load_batch(paths: list[str | Path], max_runs: int = MAX_RUNS) -> tuple[list[RunSpec], list[dict]]:
+    """The runs of :func:`check_batch` as a list (for a notebook or a test; a batch streams them)."""
+    batch, failed = check_batch(paths, max_runs)
+    return list(batch.specs()), failed
 
 
 def _output_folder(out_dir: Path) -> Path:
@@ -357,8 +422,12 @@ def run_batch(
     resume: bool = False,
     progress: Progress | None = None,
     max_runs: int = MAX_RUNS,
+    fmt: str = "auto",
 ) -> pd.DataFrame:
     """Run every scenario of the given files or folders; write run folders and ``summary.csv``.
+
+    ``fmt``: ``auto`` writes tables of more than 100,000 rows as Parquet, ``csv`` every table
+    as CSV (see :func:`carbon.results.write_table`).
 
     Returns the summary table (one row per run, sorted by run name). Runs go to local processes
     (``jobs``, default all cores), to the Dask scheduler at ``scheduler``, or to a local Dask
@@ -366,19 +435,22 @@ def run_batch(
     ``resume``, leftover ``.tmp-*`` folders of interrupted writes are removed first. A scenario
     file of more than ``max_runs`` runs fails (see :data:`carbon.scenario.MAX_RUNS`).
     """
-    specs, rows = load_batch(paths, max_runs)
+    with table_format(fmt):  # checks the name before anything runs
+        pass
+    batch, rows = check_batch(paths, max_runs)
     out_dir = _output_folder(Path(out_dir))
     if resume:
         remove_leftovers(out_dir)
     if progress is not None:
-        progress.start(len(specs) + len(rows))
+        progress.start(len(batch.names) + len(rows))
         for row in rows:
             progress.update(row)
     prov = provenance()
     if scheduler or dask_local:
-        stream = _on_dask(specs, out_dir, prov, resume, scheduler, dask_local)
+        stream = _on_dask(batch.specs(), out_dir, prov, resume, scheduler, dask_local, fmt)
     else:
-        stream = _in_processes(specs, out_dir, prov, resume, jobs or os.cpu_count() or 1)
+        stream = _in_processes(batch.specs(), len(batch.names), out_dir, prov, resume, jobs or os.cpu_count() or 1,
+                               fmt)
     for row in stream:
         rows.append(row)
         if progress is not None:

@@ -231,3 +231,25 @@ def test_an_oversized_batch_runs_with_max_runs(tmp_path):
     with pytest.raises(InputError, match="expands to 3 runs"):
         expand(src, max_runs=2)
     assert main(["validate", str(src), "--max-runs", "3"]) == 0
+
+
+def test_a_batch_holds_run_names_not_runs(tmp_path):
+    import tracemalloc
+    from collections.abc import Iterator
+
+    from carbon.runner import check_batch
+
+    file = write(tmp_path / "s", "mc.yaml", "name: many\nmodel: MODEL\n" + NO_DRAWS
+                 + "samples:\n  n: 300\n  seed: 1\n  activity.power.raw_coal.quantity: "
+                 "{dist: normal, mean: 1.0, sd: 0.05, relative: true}\n")
+    tracemalloc.start()
+    batch, failed = check_batch([file])
+    checked = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    held = load_batch([file])[0]
+    listed = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert failed == [] and len(batch.names) == 300 and len(held) == 300
+    assert isinstance(batch.specs(), Iterator)
+    assert [s.name for s in batch.specs()] == list(batch.names)
+    assert checked < 0.25 * listed  # the names of 300 runs, not 300 validated scenarios

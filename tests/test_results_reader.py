@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -119,3 +120,21 @@ def test_the_readers_are_exported_lazily():
     code = "import sys, carbon; print('pandas' in sys.modules, 'carbon.results' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.split() == ["False", "False"]
+
+
+def test_carbon_run_format_csv_writes_every_table_as_csv(tmp_path, monkeypatch):
+    import carbon.results as results
+    from carbon.cli import main
+
+    model = Path(__file__).resolve().parents[1] / "models" / "lankao"
+    (tmp_path / "s.yaml").write_text(f"name: s\nmodel: {model}\ninventory: {{uncertainty: {{draws: 0}}}}\n")
+    monkeypatch.setattr(results, "LARGE_TABLE_ROWS", 10)  # the inventory's emission table becomes large
+    assert main(["run", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "auto"), "-q", "--jobs", "1"]) == 0
+    assert (tmp_path / "auto" / "s" / "inventory" / "emissions.parquet").is_file()
+    assert main(["run", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "csv"), "-q", "--jobs", "1",
+                 "--format", "csv"]) == 0
+    run = tmp_path / "csv" / "s"
+    assert not list(run.rglob("*.parquet")) and (run / "inventory" / "emissions.csv").is_file()
+    auto = results.open_run(tmp_path / "auto" / "s").table("inventory", "emissions")
+    csv = results.open_run(run).table("inventory", "emissions")
+    assert auto["co2e_t"].sum() == pytest.approx(csv["co2e_t"].sum(), rel=1e-12)

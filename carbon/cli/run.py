@@ -39,6 +39,8 @@ def register(subparsers) -> None:
     run.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     run.add_argument("--max-runs", type=int, default=None, metavar="N",
                      help="allow a scenario file to expand to up to N runs (default 10,000)")
+    run.add_argument("--format", choices=("auto", "csv"), default="auto",
+                     help="auto: tables over 100,000 rows as Parquet, the rest CSV (default); csv: all CSV")
     run.set_defaults(func=_cmd_run)
 
     val = subparsers.add_parser("validate", help="check scenario files without running them",
@@ -56,7 +58,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     summary = run_batch(args.paths, args.output, jobs=args.jobs, scheduler=args.scheduler,
                         dask_local=args.dask_local, resume=args.resume, progress=Progress(quiet=args.quiet),
-                        max_runs=args.max_runs or MAX_RUNS)
+                        max_runs=args.max_runs or MAX_RUNS, fmt=args.format)
     print(format_summary(summary))
     print(f"\nresults: {args.output}/ (summary.csv and one folder per run)")
     bad = summary[summary["status"] != "ok"]
