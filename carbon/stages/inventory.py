@@ -20,17 +20,43 @@ from carbon.results import StageOutput
 from carbon.scenario import InventoryOptions
 
 
+_FACTOR_SETS: dict[tuple, FactorSet] = {}
+FACTOR_SET_CACHE = 16
+
+
 def factor_set_of(model: Model, options: InventoryOptions) -> FactorSet:
     """The factor set a run uses: the scenario's choice or the model's, the factor file on top,
-    then the model's factor overrides (``factors.<factor>.<item>``)."""
+    then the model's factor overrides (``factors.<factor>.<item>``).
+
+    Kept per process for the same inputs (the factor file by name, size and modification
+    time), since a run asks for it several times and a batch's runs mostly share it."""
     set_name = options.factors or model.factors
     file = options.factors_file or (str(model.factors_file) if model.factors_file else None)
-    user = read_factor_file(file) if file else None
-    climate = climate_rows(model.climate, model.landfill, model.base_year, base_landfill_t(model))
-    factor_set = load_factor_set(set_name, user, file, climate=climate)
-    if model.factor_overrides:
-        factor_set = _with_overrides(factor_set, model.factor_overrides)
-    return factor_set
+    landfill_t = base_landfill_t(model)
+    key = (set_name, file, _stamp(file), repr(model.climate), repr(model.landfill), model.base_year, landfill_t,
+           repr(model.factor_overrides))
+    if key not in _FACTOR_SETS:
+        user = read_factor_file(file) if file else None
+        climate = climate_rows(model.climate, model.landfill, model.base_year, landfill_t)
+        factor_set = load_factor_set(set_name, user, file, climate=climate)
+        if model.factor_overrides:
+            factor_set = _with_overrides(factor_set, model.factor_overrides)
+        if len(_FACTOR_SETS) >= FACTOR_SET_CACHE:
+            _FACTOR_SETS.pop(next(iter(_FACTOR_SETS)))
+        _FACTOR_SETS[key] = factor_set
+    return _FACTOR_SETS[key]
+
+
+def _stamp(file: str | None) -> tuple[int, int] | None:
+    """Size and modification time of a factor file (None without one, or when it cannot be read:
+    reading it then reports the problem)."""
+    if not file:
+        return None
+    try:
+        stat = Path(file).stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def base_landfill_t(model: Model) -> float:
