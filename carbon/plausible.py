@@ -207,5 +207,30 @@ def check_activity_years(activity: pd.DataFrame, base_year: int, file: str | Pat
                          "list to keep rows of several years")
 
 
-__all__ = ["RULES", "YEARS", "allowed", "check_activity_years", "check_grid_factor",
-           "check_scenario", "scenario_problems"]
+PER_RESIDENT = {"co2e_t": (0.1, 300.0, "t CO2e"), "energy_tce": (0.03, 100.0, "tce")}
+"""Plausible base-year inventory per resident of a region (China's counties and cities lie
+roughly within 1-100 t CO2e and 0.3-40 tce a year; the bounds leave a wide margin and catch
+the slips of a factor 10^3-10^4: t for 10^4 t, kWh for 10^4 kWh)."""
+
+
+def check_per_resident(totals: dict[str, float], population: float | None, file: str | Path | None,
+                       allow: Any = None) -> None:
+    """The base-year inventory's CO2e and energy per resident must lie in :data:`PER_RESIDENT`
+    unless ``activity.quantity`` is allowed (a model without a population is not checked)."""
+    if not population or allowed("activity.quantity", allow):
+        return
+    for key, (low, high, unit) in PER_RESIDENT.items():
+        value = totals.get(key)
+        if value is None or not np.isfinite(value):
+            continue
+        per = value / population
+        if not low <= per <= high:
+            raise InputError(f"the base-year inventory is implausible: {per:,.3g} {unit} per resident", file=file,
+                             key="activity", expected=f"{low:g} to {high:g} {unit} per resident "
+                             f"({value:,.0f} {unit} for {population:,.0f} residents)", found=f"{per:,.3g}",
+                             hint="a unit slip (t for 10^4 t, kWh for 10^4 kWh) is the usual cause; if you mean "
+                             "it, add 'activity.quantity' to the scenario's allow: list")
+
+
+__all__ = ["PER_RESIDENT", "RULES", "YEARS", "allowed", "check_activity_years", "check_grid_factor",
+           "check_per_resident", "check_scenario", "scenario_problems"]

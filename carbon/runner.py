@@ -28,7 +28,7 @@ from carbon.energy.system import load_system
 from carbon.errors import CarbonError, InputError
 from carbon.files import check_name
 from carbon.model import Model, apply_overrides, content_hash, load_model
-from carbon.plausible import check_activity_years, check_grid_factor
+from carbon.plausible import check_activity_years, check_grid_factor, check_per_resident
 from carbon.resolve import Resolved, resolve
 from carbon.results import (
     StageOutput,
@@ -112,7 +112,8 @@ def validate_run(spec: RunSpec, full: bool = True) -> None:
         scenario = spec.scenario
         from carbon.stages.inventory import compute
 
-        compute(model, scenario.inventory)
+        inv = compute(model, scenario.inventory)
+        check_per_resident(inv.summary(), model.population, model.activity_file, scenario.allow)
         if scenario.pathway is not None:
             from carbon.stages.pathway import project
 
@@ -135,6 +136,7 @@ def _stages(spec: RunSpec, cache: SolveCache) -> tuple[dict[str, StageOutput], R
     model, resolved = prepare(spec)
     base_dir = Path(spec.file).parent
     outputs = {"inventory": inventory_stage(model, scenario.inventory)}
+    check_per_resident(outputs["inventory"].summary, model.population, model.activity_file, scenario.allow)
     if scenario.pathway is not None:
         from carbon.stages.pathway import run_stage as pathway_stage
 

@@ -253,3 +253,15 @@ def test_a_batch_holds_run_names_not_runs(tmp_path):
     assert isinstance(batch.specs(), Iterator)
     assert [s.name for s in batch.specs()] == list(batch.names)
     assert checked < 0.25 * listed  # the names of 300 runs, not 300 validated scenarios
+
+
+def test_a_unit_slip_in_activity_is_refused_per_resident(tmp_path, capsys):
+    # raw coal of industry written in t where the model means 10^4 t: x 10^4 -> ~15,000 t CO2e per resident
+    slip = write(tmp_path, "slip.yaml", "name: slip\nmodel: MODEL\n" + NO_DRAWS
+                 + "overrides:\n  activity.industry.raw_coal.quantity: {scale: 10000}\n")
+    assert main(["validate", str(slip)]) == 2
+    err = capsys.readouterr().err
+    assert "per resident" in err and "allow" in err
+    allowed = write(tmp_path, "ok.yaml", "name: ok\nmodel: MODEL\n" + NO_DRAWS
+                    + "overrides:\n  activity.industry.raw_coal.quantity: {scale: 10000}\nallow: [activity.quantity]\n")
+    assert main(["validate", str(allowed)]) == 0
