@@ -50,6 +50,12 @@ def _price(value: float) -> str | None:
     return None
 
 
+def _per_kw(value: float) -> str | None:
+    if value > 50_000:
+        return f"{value:g} looks like CNY per MW (or per kWh of storage as per MWh); per kW it is {value / 1000:g}"
+    return None
+
+
 def _coal_substitution(value: float) -> str | None:
     if 100 <= value <= 500:
         return f"{value:g} looks like gce/kWh; in kgce/kWh it is {value / 1000:g}"
@@ -93,6 +99,14 @@ RULES: tuple[Rule, ...] = (
     Rule("energy.settings.carbon_price_cny_per_t", 0.0, 5000.0, "CNY/t", _price),
     Rule("energy.demand_growth", -RATE, RATE, "fraction per year", _percent),
     Rule("energy.technologies.*.co2_t_per_mwh", 0.0, 1.5, "t CO2/MWh", _grid),
+    Rule("energy.technologies.*.capex_cny_per_kw", 0.0, 50_000.0, "CNY/kW", _per_kw),
+    Rule("energy.technologies.*.energy_capex_cny_per_kwh", 0.0, 10_000.0, "CNY/kWh of storage", _per_kw),
+    Rule("energy.import_price_factor", 0.0, 10.0, "multiplier on the grid tariff"),
+    Rule("energy.import_price_factor.*", 0.0, 10.0, "multiplier on the grid tariff"),
+    *(Rule(f"{m}.{part}.{price}{y}", 0.0, 5000.0, "CNY per allowance unit", _price)
+      for m in ("market", "markets.*")
+      for part, price in (("offsets", "price"), ("penalty", "price"), ("ceiling", "price"), ("auction", "reserve_price"))
+      for y in ("", ".*")),
     *(Rule(f"{m}.discount_rate", 0.0, RATE, "fraction per year", _percent) for m in ("market", "markets.*")),
     *(Rule(f"{m}.offsets.limit", 0.0, 1.0, "share of the basis", _share) for m in ("market", "markets.*")),
 )

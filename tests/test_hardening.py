@@ -265,3 +265,22 @@ def test_a_unit_slip_in_activity_is_refused_per_resident(tmp_path, capsys):
     allowed = write(tmp_path, "ok.yaml", "name: ok\nmodel: MODEL\n" + NO_DRAWS
                     + "overrides:\n  activity.industry.raw_coal.quantity: {scale: 10000}\nallow: [activity.quantity]\n")
     assert main(["validate", str(allowed)]) == 0
+
+
+@pytest.mark.parametrize("key, value, slip", [
+    ("energy.technologies.battery.capex_cny_per_kw", 260000, "per MW"),
+    ("energy.technologies.battery.energy_capex_cny_per_kwh", 360000, "per MW"),
+    ("market.offsets.price", -5, "never negative"),
+])
+def test_cost_and_price_slips_are_named(key, value, slip):
+    from carbon.plausible import scenario_problems
+
+    data: dict = {}
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    found = scenario_problems(data)
+    assert len(found) == 1 and slip in str(found[0])
+    assert scenario_problems(data, allow=[key]) == []
