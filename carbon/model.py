@@ -196,6 +196,7 @@ class Model:
     co2_intensity_2005: float | None = None  # t CO2 per 10^4 CNY, the base of the 2030 national target
     climate: ClimateSpec | None = None  # selects the temperature-dependent IPCC defaults
     landfill: LandfillSpec | None = None  # 4.A deposition history before the base year (FOD)
+    placeholders: tuple[str, ...] = ()  # what still needs the user's data (carbon validate warns)
 
 
 class InventorySpec(Section):
@@ -224,6 +225,8 @@ class ModelSpec(Section):
     climate: ClimateSpec | None = Field(None, description="annual mean temperature and IPCC climate zone: "
                                         "select manure CH4 (Vol.4 Table 10.14/10.15) and landfill k (Vol.5 Table 3.3)")
     landfill: LandfillSpec | None = Field(None, description="landfill deposition history (first-order decay)")
+    placeholders: tuple[str, ...] = Field((), description="values still to be replaced by the county's data "
+                                          "(carbon init writes them; carbon validate prints them as warnings)")
 
 
 def load_model(path: str | Path) -> Model:
@@ -244,7 +247,8 @@ def load_model(path: str | Path) -> Model:
                  gwp=inv.gwp, activity=read_activity(path / inv.activity), activity_file=path / inv.activity,
                  factors_file=path / inv.factors_file if inv.factors_file else None,
                  population=m.population, gdp_10k_cny=m.gdp_10k_cny,
-                 co2_intensity_2005=m.co2_intensity_2005_t_per_10k_cny, climate=m.climate, landfill=m.landfill)
+                 co2_intensity_2005=m.co2_intensity_2005_t_per_10k_cny, climate=m.climate, landfill=m.landfill,
+                 placeholders=m.placeholders)
 
 
 def content_hash(path: str | Path) -> str:

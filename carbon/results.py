@@ -180,7 +180,7 @@ def write_folder(folder: Path, outputs: dict[str, StageOutput], documents: dict[
 def remove_leftovers(out_dir: Path) -> list[str]:
     """Remove the ``.tmp-*`` and ``.old-*`` folders an interrupted write left in ``out_dir``
     (only direct sub-folders of it); return their names."""
-    removed = []
+    removed: list[str] = []
     if not Path(out_dir).is_dir():
         return removed
     for child in sorted(Path(out_dir).iterdir()):
@@ -289,7 +289,19 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
+        """True when the run finished (``status == "ok"``)."""
         return self.status == "ok"
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Key figures by ``<stage>.<figure>`` (units in the names, e.g. ``inventory.co2e_t``)."""
+        return {f"{stage}.{key}": value for stage, figures in sorted((self.manifest.get("summary") or {}).items())
+                for key, value in sorted(figures.items())}
+
+    @property
+    def error(self) -> str | None:
+        """The error of a failed run, else None."""
+        return self.manifest.get("error")
 
     @property
     def stages(self) -> list[str]:

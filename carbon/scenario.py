@@ -25,10 +25,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from carbon.energy.schema import EnergySection
 from carbon.errors import CarbonError, InputError, display_path, problems
@@ -41,11 +41,21 @@ from carbon.pathway.schema import PathwaySection, TargetsSection
 from carbon.plausible import check_scenario, scenario_problems
 from carbon.schema import Section, validate
 
-GWP_NAMES = Literal[GWP_SETS]
+if TYPE_CHECKING:  # the names are data (carbon/data); a type checker sees plain strings
+    GWP_NAMES = str
+    FACTOR_NAMES = str
+else:
+    GWP_NAMES = Literal[GWP_SETS]
+    FACTOR_NAMES = Literal[tuple(FACTOR_SETS)]
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SAMPLE_SUFFIX = re.compile(r"__s\d{4,}$")
 """The end of a Monte Carlo sample run's name, ``<scenario>__s0007`` (made in :func:`expand`;
 a sweep's ``__key=value`` never matches it)."""
+MAX_RUNS = 10_000
+"""Most runs a scenario file may expand to (sweep combinations x samples) unless the caller
+raises the limit (``carbon run|validate --max-runs N``)."""
+
+
 SCENARIO_SECTIONS = ("inventory", "energy", "market", "markets", "pathway", "targets", "base_year")
 
 
@@ -59,7 +69,7 @@ class Uncertainty(Section):
 class InventoryOptions(Section):
     """How the inventory is computed; blank keys take the model's choice."""
 
-    factors: Literal[tuple(FACTOR_SETS)] | None = Field(None, description="named factor set")
+    factors: FACTOR_NAMES | None = Field(None, description="named factor set")
     gwp: GWP_NAMES | None = Field(None, description="GWP set (100-year)")
     factors_file: str | None = Field(None, description="user factor CSV, relative to the scenario file")
     uncertainty: Uncertainty = Uncertainty()
@@ -91,21 +101,27 @@ class Distribution(Section):
         given = {k for k in ("mean", "sd", "mu", "sigma", "low", "high", "mode") if getattr(self, k) is not None}
         if given != set(need):
             raise ValueError(f"a {self.dist} distribution takes exactly {', '.join(need)}; got {', '.join(sorted(given)) or 'none'}")
-        if self.dist in ("uniform", "triangular") and not self.low <= (self.mode if self.mode is not None else self.low) <= self.high:
+        if self.dist in ("uniform", "triangular") and not (
+                self._p("low") <= (self._p("mode") if self.mode is not None else self._p("low")) <= self._p("high")):
             raise ValueError("need low <= mode <= high" if self.dist == "triangular" else "need low <= high")
         return self
 
+    def _p(self, name: str) -> float:
+        """A parameter the distribution needs (set, once validated)."""
+        return cast(float, getattr(self, name))
+
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws from this distribution."""
+        p = self._p
         if self.dist == "normal":
-            return rng.normal(self.mean, self.sd, n)
+            return rng.normal(p("mean"), p("sd"), n)
         if self.dist == "lognormal":
-            return rng.lognormal(self.mu, self.sigma, n)
+            return rng.lognormal(p("mu"), p("sigma"), n)
         if self.dist == "uniform":
-            return rng.uniform(self.low, self.high, n)
-        if self.low == self.high:
-            return np.full(n, self.low)
-        return rng.triangular(self.low, self.mode, self.high, n)
+            return rng.uniform(p("low"), p("high"), n)
+        if p("low") == p("high"):
+            return np.full(n, p("low"))
+        return rng.triangular(p("low"), p("mode"), p("high"), n)
 
 
 class Samples(Section):
@@ -141,7 +157,16 @@ class SampleInfo(Section):
 
 class Scenario(Section):
     """A scenario, validated and frozen: every section typed. Runs carry it; stages take its
-    sections; a derived scenario is a typed copy (``model_copy``), never a dict."""
+    sections. Read one with :meth:`from_file`; derive one with :meth:`with_values` (the same
+    rules as a sweep, validated again), never by editing a dict.
+
+    >>> base = Scenario.from_file("scenarios/baseline.yaml")
+    >>> dear = base.with_values({"pathway.carbon_price.2030": 300})
+    >>> dear.pathway.carbon_price[2030], base.pathway.carbon_price[2030]
+    (300.0, 100.0)
+    """
+
+    _file: str | None = PrivateAttr(None)
 
     name: str = Field(..., description="run name (letters, digits, - _ .)")
     description: str = ""
@@ -211,6 +236,60 @@ class Scenario(Section):
     def as_data(self) -> dict:
         """The scenario as JSON-ready plain data (for the manifest and the run hash)."""
         return self.model_dump(mode="json", exclude_none=True, exclude={"sweep", "samples"})
+
+    @property
+    def file(self) -> Path | None:
+        """The scenario file it was read from (relative paths and error messages refer to it)."""
+        return Path(self._file) if self._file else None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Scenario:
+        """Read and validate a scenario file (its ``extends`` chain merged); same as :func:`load`."""
+        return load(path)
+
+    def with_values(self, values: dict[str, Any], name: str | None = None) -> Scenario:
+        """A copy with dotted keys set, by the rules of a sweep value (:func:`_set`): a scenario
+        section key (``pathway.carbon_price.2030``, ``energy.days``) or a model override
+        (``activity.industry.raw_coal.quantity``); a mapping merges by :func:`deep_merge`. The
+        copy is validated again; a key also set in ``overrides`` is an :class:`InputError`.
+        ``name``: the copy's run name (default: the same name, so the same run folder)."""
+        file = self.file or Path(f"{self.name}.yaml")
+        data = self._plain_data()
+        if name is not None:
+            data["name"] = name
+        for key, value in values.items():
+            _check_collision(self, key, file, "with_values")
+            _set(data, key, value, file=file)
+        scenario = _validate(data, file)
+        scenario._file = self._file
+        return scenario
+
+    @property
+    def n_runs(self) -> int:
+        """How many runs this scenario expands to (sweep combinations x samples)."""
+        return _count(self.sweep, self)
+
+    def runs(self, max_runs: int = MAX_RUNS) -> list[RunSpec]:
+        """The runs this scenario expands to (its sweep times its samples), as :func:`expand`."""
+        file = self.file or Path(f"{self.name}.yaml")
+        data = self._plain_data()
+        sweep = data.pop("sweep", {})
+        data.pop("samples", None)
+        total = _count(sweep, self)
+        if total > max_runs:
+            raise InputError(f"the scenario expands to {total:,} runs", file=file, expected=f"at most {max_runs:,}",
+                             found=f"{total:,}")
+        specs = list(_runs(file, data, sweep, self.samples))
+        for spec in specs:
+            spec.scenario._file = self._file
+        return specs
+
+    def _plain_data(self) -> dict:
+        """The keys set in this scenario as plain data (what a file would hold, paths absolute)."""
+        data = self.model_dump(mode="python", exclude_unset=True, exclude={"sample"})
+        data["name"] = self.name
+        data["model"] = self.model
+        return copy.deepcopy(data)
 
 
 SWEEP_REPLACE = "!replace"
@@ -336,7 +415,9 @@ def _validate(raw: dict, path: Path) -> Scenario:
 
 def load(path: str | Path) -> Scenario:
     """Load and validate one scenario file (its ``extends`` chain merged); the typed scenario."""
-    return _load(Path(path))[1]
+    scenario = _load(Path(path))[1]
+    scenario._file = str(Path(path).resolve())
+    return scenario
 
 
 def _load(path: Path) -> tuple[dict, Scenario]:
@@ -399,11 +480,6 @@ def _label(value: Any) -> str:
     text = f"{value:g}" if isinstance(value, float) else str(value)
     text = re.sub(r"\.{2,}", "_", re.sub(r"[^A-Za-z0-9_.-]+", "_", text))
     return text if len(text) <= 40 else text[:31] + "_" + hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-MAX_RUNS = 10_000
-"""Most runs a scenario file may expand to (sweep combinations x samples) unless the caller
-raises the limit (``carbon run|validate --max-runs N``)."""
 
 
 def count_runs(path: str | Path) -> int:
@@ -530,3 +606,23 @@ def scenario_files(paths: list[str | Path]) -> list[Path]:
         else:
             raise InputError("file not found", file=p, expected="a scenario file or a folder of them")
     return files
+
+
+def list_scenarios(folder: str | Path = "scenarios") -> list[dict[str, Any]]:
+    """The scenario files of a folder (sorted), each as ``file, name, description, runs, extends,
+    model, error``: ``runs`` is how many runs it expands to; a file that does not load has its
+    error and no run count."""
+    rows: list[dict[str, Any]] = []
+    for file in scenario_files([folder]):
+        row: dict[str, Any] = {"file": str(file), "name": file.stem, "description": "", "runs": None,
+                               "extends": None, "model": None, "error": None}
+        try:
+            raw = _read_mapping(file)
+            row["extends"] = raw.get("extends") if isinstance(raw.get("extends"), str) else None
+            scenario = load(file)
+            row.update(name=scenario.name, description=" ".join(scenario.description.split()),
+                       model=display_path(scenario.model), runs=count_runs(file))
+        except CarbonError as exc:
+            row["error"] = str(exc)
+        rows.append(row)
+    return rows

@@ -94,5 +94,21 @@ def test_stirpat_recovers_known_exponents():
     n = 30
     P, A, T = rng.uniform(1, 10, n), rng.uniform(1, 50, n), rng.uniform(0.1, 2, n)
     frame = pd.DataFrame({"P": P, "A": A, "T": T, "I": 3.0 * P**1.2 * A**0.7 * T**0.9})
-    coef = fit_stirpat(frame, "I", ["P", "A", "T"])
-    assert coef.to_dict() == pytest.approx({"const": np.log(3.0), "P": 1.2, "A": 0.7, "T": 0.9}, abs=1e-10)
+    fit = fit_stirpat(frame, "I", ["P", "A", "T"])
+    assert fit.coef.to_dict() == pytest.approx({"const": np.log(3.0), "P": 1.2, "A": 0.7, "T": 0.9}, abs=1e-10)
+    assert fit.r2 == pytest.approx(1.0) and fit.n == 30 and fit.dof == 26
+
+
+def test_stirpat_reports_r2_standard_errors_and_n():
+    """One driver, hand-checkable: x = 1, e, e^2, e^3 and ln y = 1 + 2 ln x + (+e, -e, -e, +e), e = 0.1.
+    The residual pattern is orthogonal to 1 and ln x, so b = 2, ln a = 1 exactly; SSR = 4 e^2 = 0.04,
+    s^2 = 0.04 / (4 - 2) = 0.02; Sxx = sum (t - 1.5)^2 = 5 for t = 0..3, so se(b) = sqrt(0.02 / 5) = 0.063246;
+    SST = 4 * 5 + 0.04 = 20.04 (the fitted part 2t has sum of squares 4 Sxx = 20), R^2 = 1 - 0.04 / 20.04."""
+    t = np.arange(4.0)
+    noise = 0.1 * np.array([1, -1, -1, 1])
+    frame = pd.DataFrame({"P": np.exp(t), "I": np.exp(1.0 + 2.0 * t + noise)})
+    fit = fit_stirpat(frame, "I", ["P"])
+    assert fit.coef["P"] == pytest.approx(2.0) and fit.coef["const"] == pytest.approx(1.0)
+    assert fit.std_err["P"] == pytest.approx(np.sqrt(0.02 / 5))
+    assert fit.r2 == pytest.approx(1 - 0.04 / 20.04) and fit.n == 4 and fit.dof == 2
+    assert fit.table()["term"].tolist() == ["const", "P"]

@@ -230,6 +230,7 @@ def test_stirpat_cross_check_reports_elasticities(tmp_path):
     summary = run_batch([src], tmp_path / "out", jobs=1).iloc[0]
     assert summary["status"] == "ok", summary["error"]
     assert summary["pathway.stirpat_A"] == pytest.approx(0.8, abs=1e-9)
+    assert summary["pathway.stirpat_r2"] == pytest.approx(1.0) and summary["pathway.stirpat_n"] == 16  # 2005-2020, an exact fit
     assert summary["pathway.stirpat_T"] == pytest.approx(0.9, abs=1e-9)
     projected = pd.read_csv(tmp_path / "out" / "pw" / "pathway" / "stirpat.csv").set_index("year")
     annual = pd.read_csv(tmp_path / "out" / "pw" / "pathway" / "annual.csv").set_index("year")

@@ -1,8 +1,9 @@
-"""Command line: ``carbon run | validate | inventory | energy | market | plot | report | compare | doctor``.
+"""Command line: ``carbon run | validate | init | list | show | inventory | energy | market | plot | report |
+compare | doctor``.
 
 Thin: every command parses its arguments, calls the same public functions a notebook user calls
 and prints. One module per command group (:mod:`carbon.cli.run`, :mod:`carbon.cli.inventory`,
-:mod:`carbon.cli.energy`, :mod:`carbon.cli.market`, :mod:`carbon.cli.plots`,
+:mod:`carbon.cli.energy`, :mod:`carbon.cli.market`, :mod:`carbon.cli.plots`, :mod:`carbon.cli.project`,
 :mod:`carbon.cli.doctor`), each with ``register(subparsers)``; they import the engine inside their
 handlers, so ``carbon --help`` stays fast.
 
@@ -27,14 +28,14 @@ LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``carbon`` command."""
-    from carbon.cli import doctor, energy, inventory, market, plots, run
+    from carbon.cli import doctor, energy, inventory, market, plots, project, run
 
     parser = argparse.ArgumentParser(prog="carbon", description="Carbon peak engine: inventory, energy system, "
                                      "quota market and peak-carbon pathway of a county.")
     parser.add_argument("--version", action="version", version=f"carbon {__version__}")
     _add_global_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, inventory, energy, market, plots, doctor):
+    for module in (run, project, inventory, energy, market, plots, doctor):
         module.register(sub)
     for command in sub.choices.values():  # `carbon run --debug ...` works as `carbon --debug run ...`
         _add_global_options(command, default=argparse.SUPPRESS)

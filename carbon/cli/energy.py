@@ -37,9 +37,11 @@ def register(subparsers) -> None:
         "--year",
         type=int,
         default=None,
-        help="year to solve (default: the base year 2025; later years grow demand and retire old plants)",
+        help="year to solve (default: the base year 2025); a later year retires old plants and grows the load "
+        "by --demand-growth (default 0: the base year's load)",
     )
-    p.add_argument("--years", type=int, nargs="+", default=None, metavar="Y", help="milestone years")
+    p.add_argument("--years", type=int, nargs="+", default=None, metavar="Y",
+                   help="milestone years (load grows only with --demand-growth)")
     p.add_argument(
         "--foresight",
         choices=["myopic", "perfect"],
@@ -66,7 +68,7 @@ def register(subparsers) -> None:
         type=float,
         default=None,
         metavar="G",
-        help="annual load growth (0.03 = 3 %%)",
+        help="annual load growth after the base year (0.03 = 3 %%; default 0)",
     )
     p.add_argument(
         "--mac",

@@ -56,10 +56,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from carbon.runner import Progress, run_batch
     from carbon.scenario import MAX_RUNS
 
+    progress = Progress(quiet=args.quiet)
     summary = run_batch(args.paths, args.output, jobs=args.jobs, scheduler=args.scheduler,
-                        dask_local=args.dask_local, resume=args.resume, progress=Progress(quiet=args.quiet),
+                        dask_local=args.dask_local, resume=args.resume, progress=progress,
                         max_runs=args.max_runs or MAX_RUNS, fmt=args.format)
     print(format_summary(summary))
+    if progress.skipped:
+        print(f"\nskipped: {progress.skipped} run{'s' if progress.skipped != 1 else ''} already complete with the "
+              "same inputs (--resume)")
     print(f"\nresults: {args.output}/ (summary.csv and one folder per run)")
     bad = summary[summary["status"] != "ok"]
     if bad.empty:
@@ -207,7 +211,9 @@ def format_summary(summary: pd.DataFrame) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from carbon.errors import display_path
     from carbon.runner import validate_run
+    from carbon.scaffold import placeholders
     from carbon.scenario import MAX_RUNS, iter_runs, scenario_files
 
     bad = 0
@@ -221,6 +227,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             continue
         print(f"ok: {file} ({n} run{'s' if n != 1 else ''})")
+        if n:
+            for item in placeholders(spec.model_dir):
+                print(f"warning: placeholder ({display_path(spec.model_dir)}/model.yaml): {item}", file=sys.stderr)
     return 2 if bad else 0
 
 

@@ -8,10 +8,15 @@ the same parameters and seed give the same file byte for byte. Every parameter i
 - Load: a daily shape (night trough, morning and evening peaks), a weekday/weekend factor and
   a seasonal factor (summer cooling peak, smaller winter heating bump), times seeded AR(1)
   noise, then scaled affinely so the annual energy and the peak match the targets.
-- Solar: clear-sky output from the sun's elevation at the county's latitude and longitude
-  (declination, equation of time, hour angle; Meinel air-mass attenuation) times a seeded
-  daily clearness process (AR(1) through a logistic map) with hourly noise; scaled so the
-  capacity factor matches the target (clipped at 1 per MW).
+- Solar (default county, ``sun="formula"``): clear-sky output from the sun's elevation at the
+  county's latitude and longitude (declination, equation of time, hour angle; Meinel air-mass
+  attenuation) times a seeded daily clearness process (AR(1) through a logistic map) with hourly
+  noise; scaled so the capacity factor matches the target (clipped at 1 per MW). Kept so the
+  committed ``models/lankao/energy/profiles.csv`` is reproduced byte for byte.
+- Solar (``sun="pvlib"``, what ``carbon init`` uses): :func:`solar_profile_pvlib`, sun positions
+  and Ineichen clear-sky irradiance from pvlib at the coordinates, a seeded cloudiness model,
+  Erbs decomposition, transposition to a south-facing tilted plane and a performance ratio; not
+  scaled to a target: the full-load hours follow from the place and the assumptions.
 - Wind: a seeded AR(1) Gaussian process with hourly autocorrelation, mapped through its
   normal CDF to a Weibull speed distribution (shape k, seasonal scale), through a generic
   turbine power curve (cut-in, rated, cut-out); the Weibull scale is found by bisection so the
@@ -24,6 +29,7 @@ the same parameters and seed give the same file byte for byte. Every parameter i
 from __future__ import annotations
 
 import argparse
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -64,6 +70,13 @@ class ProfileParameters:
     wind_cut_in_m_s: float = 3.0
     wind_rated_m_s: float = 12.0
     wind_cut_out_m_s: float = 25.0
+    wind_diurnal_amplitude: float = 0.0
+    sun: str = "formula"
+    timezone: str = "Asia/Shanghai"
+    altitude_m: float = 70.0
+    pv_tilt_deg: float = 30.0
+    pv_performance_ratio: float = 0.80
+    ghi_kwh_per_m2_year: float = 1400.0
     flat_price_cny_per_mwh: float = 450.0
     peak_ratio: float = 1.69
     valley_ratio: float = 0.46
@@ -148,6 +161,40 @@ def solar_profile(p: ProfileParameters, rng: np.random.Generator) -> np.ndarray:
     return _scale_to_mean(raw, p.solar_capacity_factor)
 
 
+def solar_profile_pvlib(p: ProfileParameters, rng: np.random.Generator) -> np.ndarray:
+    """Available PV output per MW (DC rating, 1 kW/m2 at standard conditions) from pvlib.
+
+    Sun position (NREL SPA) and Ineichen clear-sky GHI with pvlib's Linke turbidity climatology
+    at the middle of each local hour; a clear-sky index per day, a seeded AR(1) through a logistic
+    map, times hourly noise (capped at 1.05 for cloud enhancement), scaled so the annual GHI is
+    ``ghi_kwh_per_m2_year`` (the place's published resource); GHI split into beam and diffuse by the Erbs model; transposed (isotropic sky,
+    albedo 0.2) to a plane tilted ``pv_tilt_deg`` facing south; times ``pv_performance_ratio``
+    (temperature, inverter, soiling, wiring losses); clipped at 1 per MW.
+    """
+    import pvlib
+
+    times = pd.date_range(f"{p.year}-01-01 00:30", periods=HOURS, freq="h", tz=p.timezone)
+    site = pvlib.location.Location(p.latitude_deg, p.longitude_deg, tz=p.timezone, altitude=p.altitude_m)
+    with warnings.catch_warnings():  # pvlib 0.16 still calls DatetimeIndex.dayofyear (deprecated in pandas 3)
+        warnings.filterwarnings("ignore", message=".*dayofyear.*")
+        sun = site.get_solarposition(times)
+        clear = site.get_clearsky(times, model="ineichen", solar_position=sun)
+        daily = _ar1(rng, HOURS // 24, p.clearness_autocorrelation)
+        index = 1.0 / (1.0 + np.exp(-(p.clearness_mean + p.clearness_sd * daily)))
+        hourly = np.clip(1.0 + p.solar_hourly_noise_sd * rng.standard_normal(HOURS), 0.0, None)
+        kc = np.repeat(index, 24) * hourly
+        clear_ghi = clear["ghi"].to_numpy()
+        for _ in range(20):  # scale to the annual GHI; the cap at 1.05 makes it a fixed point
+            kc = np.clip(kc * p.ghi_kwh_per_m2_year * 1000.0 / max((clear_ghi * kc).sum(), 1e-9), 0.0, 1.05)
+        ghi = clear_ghi * kc
+        zenith = sun["apparent_zenith"].to_numpy()
+        split = pvlib.irradiance.erbs(ghi, zenith, times)
+        poa = pvlib.irradiance.get_total_irradiance(p.pv_tilt_deg, 180.0, zenith, sun["azimuth"].to_numpy(),
+                                                    split["dni"], ghi, split["dhi"], albedo=0.2)
+        output = np.nan_to_num(np.asarray(poa["poa_global"], dtype=float)) / 1000.0 * p.pv_performance_ratio
+    return np.clip(output, 0.0, 1.0)
+
+
 def power_curve(speed: np.ndarray, p: ProfileParameters) -> np.ndarray:
     """Output per MW of a generic turbine: cubic from cut-in to rated, 1 to cut-out, then 0."""
     vin, vr, vout = p.wind_cut_in_m_s, p.wind_rated_m_s, p.wind_cut_out_m_s
@@ -161,8 +208,11 @@ def wind_profile(p: ProfileParameters, rng: np.random.Generator) -> np.ndarray:
     z = _ar1(rng, HOURS, p.wind_autocorrelation)
     u = np.clip(ndtr(z), 1e-12, 1 - 1e-12)
     base = (-np.log1p(-u)) ** (1.0 / p.wind_weibull_shape)  # Weibull with unit scale
-    doy = _calendar(p.year).day_of_year.to_numpy()
+    stamps = _calendar(p.year)
+    doy = stamps.day_of_year.to_numpy()
     season = 1.0 + p.wind_seasonal_amplitude * np.cos(2 * np.pi * (doy - 80) / 365)  # windy spring
+    if p.wind_diurnal_amplitude:  # inland: windier in the afternoon (mixing), calmer before dawn
+        season = season * (1.0 + p.wind_diurnal_amplitude * np.cos(2 * np.pi * (stamps.hour.to_numpy() - 15) / 24))
     lo, hi = 0.5, 30.0
     for _ in range(100):
         scale = 0.5 * (lo + hi)
@@ -190,7 +240,7 @@ def generate(p: ProfileParameters | None = None) -> pd.DataFrame:
     p = p or ProfileParameters()
     rng = np.random.default_rng(p.seed)
     load = load_profile(p, rng)
-    solar = solar_profile(p, rng)
+    solar = solar_profile_pvlib(p, rng) if p.sun == "pvlib" else solar_profile(p, rng)
     wind = wind_profile(p, rng)
     return pd.DataFrame(
         {

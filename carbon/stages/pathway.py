@@ -145,6 +145,7 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
         tables["stirpat"] = projected
         tables["stirpat_coefficients"] = coefficients
         summary.update({f"stirpat_{k}": float(v) for k, v in coefficients.set_index("term")["value"].items()})
+        summary.update(stirpat_r2=float(coefficients.attrs["r2"]), stirpat_n=int(coefficients.attrs["n"]))
     peak_doc = {view: {**pk.as_dict(), "peak_co2e_t": pk.peak_value} for view, pk in peaks.items()}
     out["pathway"] = StageOutput(tables=tables, summary=summary, documents={"peak": peak_doc})
     return out
@@ -177,17 +178,21 @@ def key_figures(annual: pd.DataFrame, peaks: dict, targets_table: pd.DataFrame, 
 def stirpat_check(history: str, base_dir: Path | None, annual: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit STIRPAT on the history and project it with the pathway's P, A = GDP/P, T = energy/GDP.
 
-    Returns the coefficients (``term, value``) and ``year, co2e_t_stirpat, co2e_t_scope12``.
+    Returns the coefficients (``term, value, std_err``; the fit's R^2 and sample size in its
+    ``attrs``) and ``year, co2e_t_stirpat, co2e_t_scope12``.
     """
     from carbon.inventory.activity import read_csv
 
     path = Path(history) if Path(history).is_absolute() else Path(base_dir or ".") / history
     frame = read_csv(path)
-    coef = fit_stirpat(frame, "I", ["P", "A", "T"])
+    fit = fit_stirpat(frame, "I", ["P", "A", "T"])
+    coef = fit.coef
     pop = annual["population"].to_numpy()
     aff = annual["gdp_10k_cny"].to_numpy() / pop
     tech = annual["energy_tce"].to_numpy() / annual["gdp_10k_cny"].to_numpy()
     projected = np.exp(coef["const"]) * pop ** coef["P"] * aff ** coef["A"] * tech ** coef["T"]
-    return (pd.DataFrame({"term": coef.index, "value": coef.to_numpy()}),
+    coefficients = pd.DataFrame({"term": coef.index, "value": coef.to_numpy(), "std_err": fit.std_err.to_numpy()})
+    coefficients.attrs.update(r2=fit.r2, n=fit.n)
+    return (coefficients,
             pd.DataFrame({"year": annual["year"], "co2e_t_stirpat": projected,
                           "co2e_t_scope12": annual["co2e_t_scope12"]}))
