@@ -24,7 +24,6 @@ import pandas as pd
 
 from carbon import __version__
 from carbon.coupling.cache import SolveCache
-from carbon.energy.system import load_system
 from carbon.errors import CarbonError, InputError
 from carbon.files import check_name
 from carbon.model import Model, apply_overrides, content_hash, load_model
@@ -90,10 +89,10 @@ def prepare(spec: RunSpec) -> tuple[Model, Resolved]:
     model = apply_overrides(model, scenario.overrides)
     settings = technologies = None
     if scenario.energy is not None:
-        from carbon.stages.energy import resolve_system
+        from carbon.stages.energy import model_system, resolve_system
 
         system = resolve_system(scenario.energy, model.path)
-        settings, technologies = load_system(model.path).settings, system.technologies
+        settings, technologies = model_system(model.path).settings, system.technologies
     grid = grid_factor_of(model, scenario.inventory)
     check_grid_factor(grid.value, grid.source, scenario.allow)
     resolved = resolve(scenario, model_base_year=model.base_year, grid=grid,
@@ -207,7 +206,7 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
     if resume:
         old = read_manifest(run_dir)
         if old and old.get("status") == "ok" and old.get("hash") == digest and old.get("table_format", "auto") == fmt:
-            return {**row, **_flatten(old.get("summary", {}))}
+            return {**row, **_flatten(old.get("summary", {})), "skipped": True}
     outputs: dict[str, StageOutput] = {}
     decisions: list[dict] = []
     error = kind = trace = None
@@ -258,24 +257,25 @@ class Progress:
     """Runs done/total, failures, elapsed time and an estimate, on standard error."""
 
     def __init__(self, quiet: bool = False, stream=None) -> None:
-        self.quiet, self.total, self.done, self.failed = quiet, 0, 0, 0
+        self.quiet, self.total, self.done, self.failed, self.skipped = quiet, 0, 0, 0, 0
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
 
     def start(self, total: int) -> None:
         """Begin counting ``total`` runs."""
-        self.total, self.done, self.failed, self.started = total, 0, 0, time.monotonic()
+        self.total, self.done, self.failed, self.skipped, self.started = total, 0, 0, 0, time.monotonic()
 
     def update(self, row: dict) -> None:
         self.done += 1
         self.failed += row.get("status") != "ok"
+        self.skipped += bool(row.get("skipped"))
         if self.quiet:
             return
         elapsed = time.monotonic() - self.started
         left = elapsed / self.done * (self.total - self.done)
         text = (f"[{self.done}/{self.total}] {self.failed} failed, {elapsed:.1f} s elapsed, "
-                f"~{left:.1f} s left  {row['run']}: {row['status']}")
+                f"~{left:.1f} s left  {row['run']}: {'skipped' if row.get('skipped') else row['status']}")
         if self.tty:
             self.stream.write("\r\033[K" + text + ("\n" if self.done == self.total else ""))
         else:

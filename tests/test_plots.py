@@ -400,3 +400,15 @@ def test_batch_discovery(batch):
         "policy",
     ]
     assert [a.name for a in batch.aggregates] == ["mc"]
+
+
+def test_parallel_plotting_writes_the_same_files_as_serial(tmp_path):
+    from carbon.plots import plot as plot_all
+
+    results = make_full_run(tmp_path / "full")
+    serial = plot_all(results, tmp_path / "serial", "png", jobs=1)
+    parallel = plot_all(results, tmp_path / "parallel", "png", jobs=2)
+    names = [f.relative_to(tmp_path / "serial") for f in serial.files]
+    assert names == [f.relative_to(tmp_path / "parallel") for f in parallel.files] and len(names) > 4
+    for name in names:
+        assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "parallel" / name).read_bytes(), name

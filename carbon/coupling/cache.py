@@ -1,6 +1,8 @@
 """A bounded cache of energy solutions, owned by whoever runs scenarios (the runner keeps one
 per worker process): Monte Carlo samples and sweeps that leave the power system unchanged reuse
-its solution instead of solving again."""
+its solution instead of solving again; samples that change its data (demand, prices, grid
+factor, what earlier milestones built) re-use its compiled milestone problems
+(:attr:`SolveCache.problems`, see :class:`~carbon.energy.problem.ProblemStore`)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from carbon.energy.problem import ProblemStore
 
 T = TypeVar("T")
 
@@ -21,6 +25,10 @@ class SolveCache:
         self.hits = 0
         self.misses = 0
         self._items: OrderedDict[str, Any] = OrderedDict()
+        self.problems = ProblemStore(chain=True)
+        """Compiled energy problems re-solved with each sample's data; each milestone starts from
+        the basis of the sample's previous milestone, so a sample's numbers do not depend on what
+        this worker solved before (and equal a build's to solver tolerance)."""
 
     @staticmethod
     def key(*parts: Any) -> str:

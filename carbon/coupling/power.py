@@ -28,7 +28,7 @@ from carbon.coupling.market import MarketLink, MarketRecord, market_price_hook
 from carbon.energy.inputs import YearAssumptions
 from carbon.energy.milestones import solve_milestones, year_system
 from carbon.energy.outputs import EnergyResult
-from carbon.energy.problem import EnergyProblem, modelled_load_mwh
+from carbon.energy.problem import EnergyProblem, ProblemStore, modelled_load_mwh
 from carbon.energy.system import EnergySystem
 from carbon.errors import InputError
 from carbon.pathway.power import COLUMNS, PowerPath
@@ -105,9 +105,11 @@ def _net_imports(result: EnergyResult, year: int) -> float:
     return float(y.at[year, "imports_mwh"] - y.at[year, "exports_mwh"])
 
 
-def calibrate_load(system: EnergySystem, inputs: PowerInputs) -> tuple[float, int]:
+def calibrate_load(system: EnergySystem, inputs: PowerInputs, store: ProblemStore | None = None,
+                   store_key: str = "") -> tuple[float, int]:
     """The base year's demand factor that makes the existing system's net imports equal the
-    inventory's purchases (step 1 of the module docstring); and the solves it took."""
+    inventory's purchases (step 1 of the module docstring); and the solves it took. With a
+    ``store`` the base year's compiled problem is re-solved with each load."""
     year = inputs.base_year
     target = float(inputs.purchases_mwh[year])
     price = 0.0 if inputs.carbon_price is None else float(inputs.carbon_price[year])
@@ -117,7 +119,12 @@ def calibrate_load(system: EnergySystem, inputs: PowerInputs) -> tuple[float, in
     for i in range(1, MAX_ITERATIONS + 1):
         assumptions = YearAssumptions(price, inputs.co2_cap.get(year), load / base,
                                       inputs.import_price_factor.get(year, 1.0))
-        result = EnergyProblem(frozen, years=[year], assumptions={year: assumptions}, base_year=year).solve()
+        if store is not None:
+            problem = store.problem((store_key, "calibration", year), frozen, years=[year],
+                                    assumptions={year: assumptions}, base_year=year)
+        else:
+            problem = EnergyProblem(frozen, years=[year], assumptions={year: assumptions}, base_year=year)
+        result = problem.solve()
         gap = target - _net_imports(result, year)
         if abs(gap) <= TOLERANCE * max(abs(target), 1.0):
             return load / base, i
@@ -143,7 +150,7 @@ def power_from_energy_model(
         raise ValueError("give a carbon price path or a market, not both")
     base = inputs.base_year
     factor, iterations = cache.get(SolveCache.key("calibration", system_key, inputs.base_key()),
-                                   lambda: calibrate_load(system, inputs))
+                                   lambda: calibrate_load(system, inputs, cache.problems, system_key))
     use = inputs.purchases_mwh / inputs.purchases_mwh[base] if inputs.purchases_mwh[base] > 0 \
         else inputs.purchases_mwh * 0.0 + 1.0
     milestones = list(inputs.milestones)
@@ -156,7 +163,8 @@ def power_from_energy_model(
         hook = market_price_hook(market, record) if market and record is not None else None
         result, _ = solve_milestones(system, milestones, assumptions, base_year=base,
                                      grid_factor={m: float(inputs.grid_factor[m]) for m in milestones},
-                                     price_hook=hook, frozen_years={base})
+                                     price_hook=hook, frozen_years={base}, store=cache.problems,
+                                     store_key=system_key)
         return result, record
 
     key = SolveCache.key("milestones", system_key, inputs.key(), factor, market.key() if market else None)

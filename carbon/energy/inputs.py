@@ -130,8 +130,10 @@ def prepare(
     storages = [n for n, k in zip(techs.index, techs["kind"]) if k == "storage"]
     per_mw, per_mwh = annual_capex(techs, settings.discount_rate)
     built = built or {}
+    rows = techs.to_dict("index")  # plain dicts: no pandas lookups in the loops below
+    per_mw, per_mwh = per_mw.to_dict(), per_mwh.to_dict()
     existing_mw, existing_mwh, alive, built_mw, built_mwh, built_annual = {}, {}, {}, {}, {}, {}
-    for name, row in techs.iterrows():
+    for name, row in rows.items():
         life = row["lifetime_years"]
         for y in years:
             old_alive = math.isnan(row["existing_build_year"]) or row["existing_build_year"] + life > y
@@ -147,7 +149,7 @@ def prepare(
             alive[name, y] = [b for b in years if b <= y < b + life] if row["expandable"] else []
     avail, cost = {}, {}
     for name in units:
-        row = techs.loc[name]
+        row = rows[name]
         avail[name] = (
             np.minimum(represent(profiles[row["profile"]].to_numpy(), slices), 1.0)
             if row["profile"]
@@ -177,16 +179,12 @@ def prepare(
         else:
             shift_limit[y] = np.full(len(hours), dr.shift_mw or 0.0)
     credit = {}
-    for name, row in techs.iterrows():
+    for name, row in rows.items():
         value = row["capacity_credit"]
         if isinstance(value, float) and math.isnan(value):
             value = 0.0 if (row["profile"] or row["kind"] == "grid_export") else 1.0
         credit[name] = float(value)
-    renewable = {
-        n
-        for n, c in zip(techs.index, techs["carrier"])
-        if c in settings.renewable_carriers and techs.at[n, "kind"] == "generator"
-    }
+    renewable = {n for n, r in rows.items() if r["carrier"] in settings.renewable_carriers and r["kind"] == "generator"}
     return ModelData(
         system=system,
         slices=slices,
@@ -196,25 +194,23 @@ def prepare(
         nodes=nodes,
         units=units,
         storages=storages,
-        expandable={n for n in techs.index if techs.at[n, "expandable"]},
-        sign={n: (-1.0 if techs.at[n, "kind"] == "grid_export" else 1.0) for n in units},
-        node={n: system.node_of(n) for n in techs.index},
+        expandable={n for n, r in rows.items() if r["expandable"]},
+        sign={n: (-1.0 if rows[n]["kind"] == "grid_export" else 1.0) for n in units},
+        node={n: r["node"] or settings.default_node for n, r in rows.items()},
         avail=avail,
         cost=cost,
-        co2={
-            n: float(techs.at[n, "co2_t_per_mwh"]) if techs.at[n, "kind"] != "grid_export" else 0.0 for n in techs.index
-        },
-        min_load={n: float(techs.at[n, "min_load"]) for n in techs.index},
+        co2={n: float(r["co2_t_per_mwh"]) if r["kind"] != "grid_export" else 0.0 for n, r in rows.items()},
+        min_load={n: float(r["min_load"]) for n, r in rows.items()},
         existing_mw=existing_mw,
         existing_mwh=existing_mwh,
         built_mw=built_mw,
         built_mwh=built_mwh,
         built_annual=built_annual,
         alive=alive,
-        max_mw={n: float(techs.at[n, "max_mw"]) for n in techs.index},
+        max_mw={n: float(r["max_mw"]) for n, r in rows.items()},
         annual_mw={n: float(per_mw[n]) for n in techs.index},
         annual_mwh={n: float(per_mwh[n]) for n in techs.index},
-        fom={n: float(techs.at[n, "fom_cny_per_mw_year"]) for n in techs.index},
+        fom={n: float(r["fom_cny_per_mw_year"]) for n, r in rows.items()},
         credit=credit,
         renewable=renewable,
         load=load,

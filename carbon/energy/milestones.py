@@ -3,6 +3,7 @@ foresight (all milestones in one model, discounted)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection
 
 import pandas as pd
@@ -11,7 +12,7 @@ from carbon.energy.inputs import YearAssumptions
 from carbon.energy.model import ExtraConstraints
 from carbon.energy.outputs import EnergyResult
 from carbon.energy.periods import TimeSlices
-from carbon.energy.problem import EnergyProblem
+from carbon.energy.problem import EnergyProblem, ProblemStore
 from carbon.energy.schema import EnergySection, value_in
 from carbon.energy.system import EnergySystem, with_changes
 
@@ -61,6 +62,8 @@ def solve_milestones(
     grid_factor: dict[int, float] | None = None,
     price_hook: PriceHook | None = None,
     frozen_years: Collection[int] = (),
+    store: ProblemStore | None = None,
+    store_key: str = "",
 ) -> tuple[EnergyResult, dict[tuple[str, int], tuple[float, float]]]:
     """Solve milestone years; return the combined result and what was built in each year.
 
@@ -72,7 +75,9 @@ def solve_milestones(
 
     Myopic only: ``grid_factor`` sets the grid import's CO2 factor (t/MWh) of each year;
     ``price_hook`` decides each year's carbon price before it is solved (see :data:`PriceHook`);
-    in ``frozen_years`` nothing new is built (a historical year is its existing system).
+    in ``frozen_years`` nothing new is built (a historical year is its existing system);
+    with a ``store`` each year's compiled problem is re-used with the new data when one of the
+    same structure is stored under ``(store_key, year, frozen)`` (same numbers as a build).
     """
     base_year = base_year or years[0]
     if foresight == "perfect" and (grid_factor or price_hook or frozen_years):
@@ -95,7 +100,34 @@ def solve_milestones(
         return result, built
     built: dict[tuple[str, int], tuple[float, float]] = {}
     results = []
+    start: object | None = None  # the basis a year starts from (store.chain): the sample's previous year's
     for y in years:
+        if store is not None and extra_constraints is None:
+            key = (store_key, y, y in frozen_years)
+
+            def solve_year(y: int = y, key: tuple = key, start: object | None = start) -> tuple:
+                problem = store.problem(key, year_system(system, y, grid_factor, y in frozen_years),
+                                        years=[y], assumptions={y: assumptions[y]}, base_year=base_year,
+                                        built=dict(built), options=options, slices=slices)
+                if start is not None:
+                    problem.program.highs.setBasis(start)
+                if price_hook is not None:
+                    problem.set_carbon_price(price_hook(y, problem), y)
+                result = problem.solve(diagnose=diagnose)
+                new: dict = {}
+                record_builds(problem, result, y, new)
+                return result, new, problem.program.highs.getBasis() if store.chain else None
+
+            if price_hook is None:  # the same year with the same data (and start): the stored solution
+                content = (key, assumptions[y], None if grid_factor is None else grid_factor.get(y),
+                           sorted(built.items()), sorted((options or {}).items()), id(slices), _fingerprint(start))
+                result, new, basis = store.solution(content, solve_year)
+            else:
+                result, new, basis = solve_year()
+            start = basis if store.chain and price_hook is None and y not in frozen_years else None
+            built.update(new)
+            results.append(result)
+            continue
         problem = EnergyProblem(
             year_system(system, y, grid_factor, y in frozen_years),
             years=[y],
@@ -114,9 +146,33 @@ def solve_milestones(
     return combine(results), built
 
 
+def _fingerprint(basis) -> str | None:
+    """A digest of a HiGHS basis (None: no basis)."""
+    if basis is None:
+        return None
+    status = [int(v) for v in basis.col_status] + [-1] + [int(v) for v in basis.row_status]
+    return hashlib.sha256(repr(status).encode()).hexdigest()
+
+
+_YEAR_SYSTEMS: dict[tuple, tuple[EnergySystem, EnergySystem]] = {}
+
+
 def year_system(system: EnergySystem, year: int, grid_factor: dict[int, float] | None, frozen: bool) -> EnergySystem:
     """The system of one myopic year: the grid import at that year's factor; when ``frozen``,
-    no technology may be built (only the existing system runs)."""
+    no technology may be built (only the existing system runs). The last few are kept (the
+    samples of a Monte Carlo ask for the same ones)."""
+    key = (id(system), None if grid_factor is None else float(grid_factor[year]), frozen)
+    kept = _YEAR_SYSTEMS.get(key)
+    if kept is not None and kept[0] is system:
+        return kept[1]
+    value = _year_system(system, year, grid_factor, frozen)
+    _YEAR_SYSTEMS[key] = (system, value)
+    while len(_YEAR_SYSTEMS) > 32:
+        _YEAR_SYSTEMS.pop(next(iter(_YEAR_SYSTEMS)))
+    return value
+
+
+def _year_system(system: EnergySystem, year: int, grid_factor: dict[int, float] | None, frozen: bool) -> EnergySystem:
     techs = system.technologies
     changes: dict[str, dict] = {}
     if grid_factor is not None:

@@ -248,12 +248,14 @@ class CompiledProgram:
         component = var.parent_component()
         column = self._indices(component)[_position(component, var)] if var is not component else self.col_of[id(var)]
         self.highs.changeColCost(int(column), float(coefficient))
+        self.form.cost[int(column)] = float(coefficient)  # the form describes what HiGHS holds
 
     def set_row_upper(self, con, upper: float) -> None:
         """Change the upper bound of a ``<=`` row (e.g. the CO2 cap)."""
         component = con.parent_component()
         row = self._row_indices(component)[_position(component, con)] if con is not component else self.row_of[id(con)]
         self.highs.changeRowBounds(int(row), -INF, float(upper))
+        self.form.row_lower[int(row)], self.form.row_upper[int(row)] = -INF, float(upper)
 
     # --- solving ------------------------------------------------------------------------
     def solve(self) -> Outcome:

@@ -26,15 +26,48 @@ from carbon.resolve import GridFactor, Resolved, resolve
 from carbon.results import StageOutput
 from carbon.scenario import Scenario
 
+SYSTEM_CACHE = 8
+"""Resolved energy systems kept per process (a run asks for its system several times and the
+samples of a Monte Carlo share one)."""
+_SYSTEMS: dict[tuple, EnergySystem] = {}
+
+
+def _stamps(model_dir: Path) -> tuple:
+    """Names, sizes and modification times of the energy input files of a model folder."""
+    inputs = model_dir / "energy" if (model_dir / "energy").is_dir() else model_dir
+    files = sorted(p for p in inputs.glob("*") if p.is_file()) if inputs.is_dir() else []
+    return (str(model_dir.resolve()), *((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+
+
+def _kept(key: tuple, make) -> EnergySystem:
+    if key not in _SYSTEMS:
+        if len(_SYSTEMS) >= SYSTEM_CACHE:
+            _SYSTEMS.pop(next(iter(_SYSTEMS)))
+        _SYSTEMS[key] = make()
+    return _SYSTEMS[key]
+
+
+def model_system(model_dir: Path) -> EnergySystem:
+    """:func:`load_system` of a model folder, kept per process like :func:`resolve_system`."""
+    folder = Path(model_dir)
+    return _kept(("model", _stamps(folder)), lambda: load_system(folder))
+
 
 def resolve_system(section: EnergySection, model_dir: Path) -> EnergySystem:
     """Load ``model_dir/energy`` and apply the section (precedence: section > settings.yaml).
 
     Applies ``technologies`` overrides, ``settings`` changes, then the resolution shortcuts
     (``hours``, ``days``, ``storage_linking``) and ``solver_options`` (the resolver has checked
-    that a shortcut and its settings key are not both set).
+    that a shortcut and its settings key are not both set). Kept per process for the same
+    section and files (names, sizes and modification times); systems are never changed in
+    place (:func:`with_changes` makes new ones).
     """
-    system = load_system(model_dir)
+    folder = Path(model_dir)
+    return _kept((section.model_dump_json(), _stamps(folder)), lambda: _resolve_system(section, folder))
+
+
+def _resolve_system(section: EnergySection, model_dir: Path) -> EnergySystem:
+    system = model_system(model_dir)
     settings = dict(section.settings)
     resolution = dict(settings.get("resolution", {}))
     if section.days is not None:

@@ -39,17 +39,21 @@ CONSTRAINT_FAMILIES = (
 )
 
 
-def build_model(d: ModelData, extra_constraints: ExtraConstraints | None = None) -> pyo.ConcreteModel:
+def build_model(
+    d: ModelData, extra_constraints: ExtraConstraints | None = None, arrays_only: bool = False
+) -> pyo.ConcreteModel:
     """Build the Pyomo model (garbage collector paused while building); ``m.linear`` keeps its
-    arrays and ``m.columns`` the column numbers of its variables."""
+    arrays and ``m.columns`` the column numbers of its variables. With ``arrays_only`` no Pyomo
+    variable, constraint or objective is declared: only ``m.linear``'s arrays (for a new
+    program's data, ~10x faster)."""
     with PauseGC():
         m = pyo.ConcreteModel(name="carbon_energy")
-        m.linear = LinearModel(m)
+        m.linear = LinearModel(m, arrays_only)
         m.columns = add_variables(m, d)
         for family in CONSTRAINT_FAMILIES:
             family(m, d, m.columns)
         add_objective(m, d, m.columns)
-        if extra_constraints is not None:
+        if extra_constraints is not None and not arrays_only:
             extra_constraints(m, d)
             m.linear.complete = False  # the hook may add rows or change bounds: Pyomo compiles
     return m

@@ -72,8 +72,11 @@ class LinearModel:
     :meth:`objective`; :meth:`standard_form` assembles the program.
     """
 
-    def __init__(self, model: pyo.ConcreteModel) -> None:
+    def __init__(self, model: pyo.ConcreteModel, arrays_only: bool = False) -> None:
         self.model = model
+        self.arrays_only = arrays_only
+        """Keep the arrays only, declaring no Pyomo variables, constraints or objective (to
+        re-solve a compiled program with new data: :meth:`EnergyProblem.update`)."""
         self.var_slices: dict[str, tuple[int, int]] = {}
         self.vars: list = []  # VarData by column
         self._lower: list[np.ndarray] = []
@@ -95,6 +98,19 @@ class LinearModel:
         """Declare Pyomo variable ``name`` over ``index`` (sets or a list of keys, in column
         order) with bounds (scalars or arrays in index order; ``inf`` = none); return its
         column numbers shaped ``shape``."""
+        if self.arrays_only:
+            n = math.prod(shape)
+            lo = np.broadcast_to(np.asarray(lower, dtype=float), (n,))
+            hi = np.broadcast_to(np.asarray(upper, dtype=float), (n,))
+            lb, ub = domain.bounds()
+            lo = np.maximum(lo, -INF if lb is None else lb)
+            hi = np.minimum(hi, INF if ub is None else ub)
+            start = len(self.vars)
+            self.var_slices[name] = (start, n)
+            self.vars.extend([None] * n)
+            self._lower.append(lo)
+            self._upper.append(hi)
+            return np.arange(start, start + n).reshape(shape)
         var = pyo.Var(*index, domain=domain) if isinstance(index, tuple) else pyo.Var(index, domain=domain)
         self.model.add_component(name, var)
         members = list(var.values())
@@ -162,6 +178,8 @@ class LinearModel:
         block = Block(name, keys, kept, self.n_rows, position[rows], cols, coefs, lower[kept], upper[kept])
         self.blocks[name] = block
         self.n_rows += len(kept)
+        if self.arrays_only:
+            return
         relations = self._relations(block, counts[kept], pyomo_upper)
         skip = pyo.Constraint.Skip
 
@@ -210,6 +228,8 @@ class LinearModel:
         """
         cost = np.bincount(np.asarray(cols, dtype=np.int64), weights=np.asarray(coefs, float), minlength=self.n_cols)
         self.cost, self.offset = cost, float(constant)
+        if self.arrays_only:
+            return
         pyomo_coefs = pyomo_coefs or {}
         vars_ = self.vars
         terms = [
