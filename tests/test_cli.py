@@ -27,14 +27,6 @@ def _bad_input(args):
     raise InputError("bad thing", key="x.y", expected="good", found="bad")
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    """``main`` configures the ``carbon`` logger; put it back as it was after each test."""
-    logger = logging.getLogger("carbon")
-    level, handlers = logger.level, list(logger.handlers)
-    yield
-    logger.setLevel(level)
-    logger.handlers[:] = handlers
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the pvlib solar profile; ``carbon list``, ``carbon show`` and ``--resume`` sayin
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pandas as pd
@@ -19,13 +18,6 @@ BALANCE = ROOT / "tests" / "data" / "county_balance.csv"
 LANKAO = (34.85, 114.82)  # Lankao county seat, degrees N / E
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    logger = logging.getLogger("carbon")
-    level, handlers = logger.level, list(logger.handlers)
-    yield
-    logger.setLevel(level)
-    logger.handlers[:] = handlers
 
 
 def test_pvlib_solar_full_load_hours_at_lankao_match_henan_figures():

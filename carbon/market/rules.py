@@ -72,16 +72,7 @@ def china_power_benchmarks(
 
     Raises :class:`InputError` for an unknown name, or a period the rule set does not cover.
     """
-    table = read_rule_table()
-    rows = table[table["rules"] == name]
-    if rows.empty:
-        raise InputError(
-            "unknown rule table",
-            key=key,
-            expected=" or ".join(RULE_SETS),
-            found=name,
-            hint=did_you_mean(name, RULE_SETS),
-        )
+    rows = _rows_of(read_rule_table(), name, "rule table", key)
     years = sorted(int(y) for y in rows["year"].unique())
     missing = [int(p) for p in periods if int(p) not in years]
     if missing:
@@ -100,6 +91,16 @@ def china_power_benchmarks(
     return out
 
 
+def _rows_of(table: pd.DataFrame, name: str, what: str, key: str) -> pd.DataFrame:
+    """The rows of rule set ``name`` in a shipped table; :class:`InputError` naming the known sets."""
+    rows = table[table["rules"] == name]
+    if rows.empty:
+        names = tuple(dict.fromkeys(table["rules"]))
+        raise InputError(f"unknown {what}", key=key, expected=" or ".join(names), found=name,
+                         hint=did_you_mean(name, names))
+    return rows
+
+
 def read_correction_table() -> pd.DataFrame:
     """The shipped corrections: ``rules, correction, mode, unit_types, parameter, value, source``."""
     with resources.files("carbon.data").joinpath(CORRECTION_TABLE).open("rb") as fh:
@@ -108,17 +109,7 @@ def read_correction_table() -> pd.DataFrame:
 
 def china_power_corrections(name: str, *, key: str = "allocation.corrections") -> Corrections:
     """The correction factors of rule set ``name``; :class:`InputError` for an unknown name."""
-    table = read_correction_table()
-    rows = table[table["rules"] == name]
-    if rows.empty:
-        names = tuple(dict.fromkeys(table["rules"]))
-        raise InputError(
-            "unknown correction table",
-            key=key,
-            expected=" or ".join(names),
-            found=name,
-            hint=did_you_mean(name, names),
-        )
+    rows = _rows_of(read_correction_table(), name, "correction table", key)
     cooling = rows[rows["correction"] == "cooling"]
     heat = rows[rows["correction"] == "heat_supply"]
     load = rows[rows["correction"] == "load_factor"]
