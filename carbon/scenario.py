@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import numpy as np
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from carbon.assess.schema import ProjectSection
 from carbon.energy.schema import EnergySection
 from carbon.errors import CarbonError, InputError, display_path, problems
 from carbon.files import check_name
@@ -56,7 +57,7 @@ MAX_RUNS = 10_000
 raises the limit (``carbon run|validate --max-runs N``)."""
 
 
-SCENARIO_SECTIONS = ("inventory", "energy", "market", "markets", "pathway", "targets", "base_year")
+SCENARIO_SECTIONS = ("inventory", "energy", "market", "markets", "pathway", "targets", "base_year", "projects")
 
 
 class Uncertainty(Section):
@@ -181,6 +182,8 @@ class Scenario(Section):
     markets: dict[str, MarketSection] | None = None
     pathway: PathwaySection | None = None
     targets: TargetsSection | None = None
+    projects: tuple[ProjectSection, ...] | None = Field(
+        None, description="investment projects added to the pathway from their start year (carbon assess)")
     sample: SampleInfo | None = Field(None, description="set by the batch for a Monte Carlo sample run")
     allow: tuple[str, ...] | None = Field(
         None, description="dotted keys whose plausible range (carbon.plausible) is lifted knowingly, e.g. "
@@ -626,3 +629,25 @@ def list_scenarios(folder: str | Path = "scenarios") -> list[dict[str, Any]]:
             row["error"] = str(exc)
         rows.append(row)
     return rows
+
+
+def load_project(path: str | Path) -> ProjectSection:
+    """Read and validate one project file (YAML, :class:`~carbon.assess.schema.ProjectSection`);
+    its sector and product must be in the entry-threshold table and its output unit of the
+    threshold's kind."""
+    from carbon.assess.thresholds import output_in, threshold_of
+
+    path = Path(path)
+    if not is_file(path):
+        raise InputError("project file not found", file=path, expected="a YAML project file")
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError("a project file must be a mapping", file=path,
+                         expected="keys such as name, sector, product, start_year, output, energy",
+                         found=type(data).__name__)
+    project = validate(ProjectSection, data, file=path)
+    try:
+        output_in(project.output.quantity, project.output.unit, threshold_of(project.sector, project.product))
+    except CarbonError as exc:
+        raise exc.at(path) from None
+    return project

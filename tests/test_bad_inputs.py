@@ -75,6 +75,14 @@ CASES = {
     "market_without_market": ["market", "market_without_market.yaml", "-o", "unused_out"],
     "nested_typo": ["validate", "nested_typo.yaml"],
     "two_mistakes": ["validate", "two_mistakes.yaml"],
+    # issue 15: project files of carbon assess
+    "project_no_start_year": ["assess", "project_no_start_year.yaml", "--scenario", "unused.yaml", "-o", "unused_out"],
+    "project_negative_energy": ["assess", "project_negative_energy.yaml", "--scenario", "unused.yaml", "-o",
+                                "unused_out"],
+    "project_unknown_sector": ["assess", "project_unknown_sector.yaml", "--scenario", "unused.yaml", "-o",
+                               "unused_out"],
+    "project_output_wrong_kind": ["assess", "project_output_wrong_kind.yaml", "--scenario", "unused.yaml", "-o",
+                                  "unused_out"],
 }
 
 

@@ -24,6 +24,7 @@ import yaml
 
 import carbon.coupling.market as coupling_market
 import carbon.stages.energy as energy_stage
+from carbon.assess import ProjectSection
 from carbon.coupling.cache import SolveCache
 from carbon.energy.schema import EnergySection
 from carbon.errors import CarbonError, InputError
@@ -800,6 +801,75 @@ def p_scenario_targets(ctx, value, mp):
 
 TINY_MARKET = {"periods": [2020], "firms": [FIRM]}
 
+
+# ----------------------------------------------------------------------------- projects (issue 15)
+
+PROJECT = {"name": "plant", "sector": "food", "product": "food_processing", "start_year": 2022,
+           "output": {"quantity": 1000.0, "unit": "t"}, "energy": {"raw_coal": {"quantity": 0.1, "unit": "10^4 t"}},
+           "value_added_10k_cny": 100.0}
+COAL_1000_T_CO2E = 1900.298849 + 5.85424 + 8.31093  # 1000 t raw coal, 1.A.2/1.A.4.a, china set, AR5
+PROJECT_ALL = {"name": "probe_plant", "name_zh": "探针项目", "sector": "furniture", "product": "furniture",
+               "activity_sector": "commercial", "category": "1.A.4.a", "town": "Kaocheng", "start_year": 2022,
+               "ramp_up": [0.5], "output": {"quantity": 2000.0, "unit": "t"},
+               "energy": {"raw_coal": {"quantity": 0.1, "unit": "10^4 t"},
+                          "electricity": {"quantity": 100.0, "unit": "10^4 kWh"}},
+               "onsite_renewable_mwh": 400.0, "value_added_10k_cny": 500.0, "investment_10k_cny": 800.0,
+               "illustrative": False}
+PROJECT_ALL_CO2E = COAL_1000_T_CO2E + (1000.0 - 400.0) * GRID_2020  # 1914.464 + 382.14 = 2296.604 t CO2e
+
+
+def p_scenario_projects(ctx, value, mp):
+    base = ctx.once("pathway_base", lambda: run(ctx, {"pathway": PATHWAY}))[0]
+    outputs, _ = run(ctx, {"pathway": PATHWAY, "projects": value})
+    delta = annual(outputs)["co2e_t_scope12"] - annual(base)["co2e_t_scope12"]
+    assert delta[2021] == 0 and delta[2022] == pytest.approx(COAL_1000_T_CO2E, rel=1e-9)
+
+
+def _assessed(ctx):
+    from carbon.assess import ProjectSection
+    from carbon.stages.assess import assess
+
+    def make():
+        s = Scenario.from_file(write(ctx.folder(), {"pathway": PATHWAY}))
+        return assess(s, [ProjectSection.model_validate(PROJECT_ALL)]).documents["probe_plant"]
+    return ctx.once("assessed", make)
+
+
+def project_probe(key: str):
+    """A probe of one project key: its effect in the assessment of ``PROJECT_ALL`` (every key set)."""
+
+    def probe(ctx, value, mp):
+        from carbon.assess import ProjectSection, project_activity_rows
+
+        assert PROJECT_ALL[key] == value
+        doc = _assessed(ctx)
+        full = PROJECT_ALL_CO2E
+        rows = project_activity_rows(ProjectSection.model_validate(PROJECT_ALL), [2021, 2022, 2023])
+        if key in ("name_zh", "town", "investment_10k_cny", "illustrative"):  # recorded on the sheet
+            assert doc["project"][key] == value
+        elif key == "name":
+            assert doc["name"] == value
+        elif key in ("sector", "product"):
+            assert (doc["entry_threshold"], doc["advanced_value"]) == (0.60, 0.30)  # furniture/furniture
+        elif key in ("activity_sector", "category"):
+            assert set(rows[{"activity_sector": "sector"}.get(key, key)]) == {value}
+        elif key in ("start_year", "ramp_up"):
+            a = doc["annual_emissions_t"]
+            assert a[2021] == 0 and a[2022] == pytest.approx(full / 2, rel=1e-9)
+            assert a[2023] == pytest.approx(full, rel=1e-9)
+        elif key in ("energy", "onsite_renewable_mwh"):
+            assert doc["full_capacity_co2e_t"] == pytest.approx(full, rel=1e-9)
+        elif key == "output":
+            assert doc["intensity"] == pytest.approx(full / 2000.0, rel=1e-9)
+        elif key == "value_added_10k_cny":
+            assert doc["intensity_t_per_10k_cny"] == pytest.approx(full / 500.0, rel=1e-9)
+        else:
+            raise AssertionError(f"no check for project key {key}")
+
+    probe.__name__ = f"p_project_{key}"
+    return probe
+
+
 ROWS = [
     # InventoryOptions
     ("inventory", "factors", "ipcc2006", p_inventory_factors),
@@ -881,6 +951,22 @@ ROWS = [
     ("scenario", "targets", {"peak_by": 2022, "carbon_intensity": [], "energy_intensity": [],
                              "non_fossil_share": []}, p_scenario_targets),
     ("scenario", "allow", ["pathway.gdp.growth"], p_scenario_allow),
+    ("scenario", "projects", [PROJECT], p_scenario_projects),
+    ("projects", "name", PROJECT_ALL["name"], project_probe("name")),
+    ("projects", "name_zh", PROJECT_ALL["name_zh"], project_probe("name_zh")),
+    ("projects", "sector", PROJECT_ALL["sector"], project_probe("sector")),
+    ("projects", "product", PROJECT_ALL["product"], project_probe("product")),
+    ("projects", "activity_sector", PROJECT_ALL["activity_sector"], project_probe("activity_sector")),
+    ("projects", "category", PROJECT_ALL["category"], project_probe("category")),
+    ("projects", "town", PROJECT_ALL["town"], project_probe("town")),
+    ("projects", "start_year", PROJECT_ALL["start_year"], project_probe("start_year")),
+    ("projects", "ramp_up", PROJECT_ALL["ramp_up"], project_probe("ramp_up")),
+    ("projects", "output", PROJECT_ALL["output"], project_probe("output")),
+    ("projects", "energy", PROJECT_ALL["energy"], project_probe("energy")),
+    ("projects", "onsite_renewable_mwh", PROJECT_ALL["onsite_renewable_mwh"], project_probe("onsite_renewable_mwh")),
+    ("projects", "value_added_10k_cny", PROJECT_ALL["value_added_10k_cny"], project_probe("value_added_10k_cny")),
+    ("projects", "investment_10k_cny", PROJECT_ALL["investment_10k_cny"], project_probe("investment_10k_cny")),
+    ("projects", "illustrative", PROJECT_ALL["illustrative"], project_probe("illustrative")),
 ]
 
 SECTIONS = {
@@ -890,6 +976,7 @@ SECTIONS = {
     "pathway": PathwaySection,
     "targets": TargetsSection,
     "scenario": Scenario,
+    "projects": ProjectSection,
 }
 
 XFAIL: dict[str, str] = {}

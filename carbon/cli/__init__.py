@@ -28,14 +28,14 @@ LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``carbon`` command."""
-    from carbon.cli import doctor, energy, inventory, market, plots, project, run
+    from carbon.cli import assess, doctor, energy, inventory, market, plots, project, run
 
     parser = argparse.ArgumentParser(prog="carbon", description="Carbon peak engine: inventory, energy system, "
                                      "quota market and peak-carbon pathway of a county.")
     parser.add_argument("--version", action="version", version=f"carbon {__version__}")
     _add_global_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, project, inventory, energy, market, plots, doctor):
+    for module in (run, project, inventory, energy, market, assess, plots, doctor):
         module.register(sub)
     for command in sub.choices.values():  # `carbon run --debug ...` works as `carbon --debug run ...`
         _add_global_options(command, default=argparse.SUPPRESS)

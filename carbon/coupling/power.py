@@ -54,6 +54,7 @@ class PowerInputs:
     import_price_factor: dict[int, float]
     power_co2e_t: float  # the base year's inventory, power sector (1.A.1), t CO2e
     power_fuel_tce: pd.Series  # the inventory's power-sector fossil fuel, tce
+    added_mwh: pd.Series | None = None  # new loads in the purchases (projects), MWh: added, not scaled
 
     @property
     def base_year(self) -> int:
@@ -70,7 +71,8 @@ class PowerInputs:
         """Plain data identifying these inputs (for the solve cache)."""
         m = list(self.milestones)
         price = None if self.carbon_price is None else [float(self.carbon_price[y]) for y in m]
-        return {"milestones": m, "purchases": [float(self.purchases_mwh[y]) for y in m],
+        added = [0.0 if self.added_mwh is None else float(self.added_mwh.get(y, 0.0)) for y in m]
+        return {"milestones": m, "purchases": [float(self.purchases_mwh[y]) for y in m], "added": added,
                 "grid": [float(self.grid_factor[y]) for y in m], "price": price,
                 "cap": [self.co2_cap.get(y) for y in m], "ipf": [self.import_price_factor.get(y, 1.0) for y in m]}
 
@@ -151,11 +153,16 @@ def power_from_energy_model(
     base = inputs.base_year
     factor, iterations = cache.get(SolveCache.key("calibration", system_key, inputs.base_key()),
                                    lambda: calibrate_load(system, inputs, cache.problems, system_key))
-    use = inputs.purchases_mwh / inputs.purchases_mwh[base] if inputs.purchases_mwh[base] > 0 \
-        else inputs.purchases_mwh * 0.0 + 1.0
+    added = inputs.added_mwh.reindex(inputs.purchases_mwh.index, fill_value=0.0) if inputs.added_mwh is not None \
+        else inputs.purchases_mwh * 0.0
+    existing = inputs.purchases_mwh - added
+    use = existing / existing[base] if existing[base] > 0 else existing * 0.0 + 1.0
+    profile = modelled_load_mwh(system)
     milestones = list(inputs.milestones)
+    # the county's existing demand grows with its end-use electricity; a new load (a project)
+    # adds its own MWh, not a multiple of them
     assumptions = {m: YearAssumptions(0.0 if inputs.carbon_price is None else float(inputs.carbon_price[m]),
-                                      inputs.co2_cap.get(m), factor * float(use[m]),
+                                      inputs.co2_cap.get(m), factor * float(use[m]) + float(added[m]) / profile,
                                       inputs.import_price_factor.get(m, 1.0)) for m in milestones}
 
     def solve() -> tuple[EnergyResult, MarketRecord | None]:

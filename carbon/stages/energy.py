@@ -165,7 +165,8 @@ def run_stage(section: EnergySection, model_dir: Path, resolved: Resolved | None
 
 
 def power_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: SolveCache, inv: Inventory,
-                purchases: pd.Series, base_dir: Path) -> tuple[PowerPath, Any, StageOutput, StageOutput | None]:
+                purchases: pd.Series, base_dir: Path,
+                added_mwh: pd.Series | None = None) -> tuple[PowerPath, Any, StageOutput, StageOutput | None]:
     """The power sector of a pathway run from the energy model (through the coupling room).
 
     Returns the power path, the calibration, the energy stage's output (with ``calibration``)
@@ -186,7 +187,8 @@ def power_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Sol
         grid_factor=pd.Series(resolved.grid_factor), co2_cap=resolved.co2_cap,
         carbon_price=None if resolved.carbon_price is None else pd.Series(resolved.carbon_price),
         import_price_factor={m: value_in(section.import_price_factor, m) or 1.0 for m in milestones},
-        power_co2e_t=float(power_rows["co2e_t"].sum()), power_fuel_tce=power_fuel.reindex(years, fill_value=0.0))
+        power_co2e_t=float(power_rows["co2e_t"].sum()), power_fuel_tce=power_fuel.reindex(years, fill_value=0.0),
+        added_mwh=added_mwh)
     link = None
     if resolved.carbon_price is None:
         assert scenario.market is not None

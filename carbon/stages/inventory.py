@@ -19,7 +19,6 @@ from carbon.resolve import GridFactor
 from carbon.results import StageOutput
 from carbon.scenario import InventoryOptions
 
-
 _FACTOR_SETS: dict[tuple, FactorSet] = {}
 FACTOR_SET_CACHE = 16
 

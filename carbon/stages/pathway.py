@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from carbon import units
+from carbon.assess.compute import project_activity_rows
 from carbon.coupling.cache import SolveCache
 from carbon.errors import InputError
 from carbon.inventory.accounting import Inventory
@@ -63,6 +65,7 @@ def project(model: Model, scenario: Scenario) -> Projected:
     base = compute(replace(model, activity=base_rows), scenario.inventory)
     drivers = project_drivers(section, model.population, model.gdp_10k_cny)
     projection = project_activity(base.energy["energy_tce"].to_numpy(), base_rows, section, drivers)
+    projection = with_projects(projection, scenario.projects, years)
     try:
         activity = validate_activity(projection.activity.drop(columns=["energy_tce"]))
     except InputError as err:  # name the user's section, not the engine's internal table
@@ -73,6 +76,49 @@ def project(model: Model, scenario: Scenario) -> Projected:
     inv = replace(inv, emissions=landfill_fod(inv.emissions, *landfill_history(model), first))
     inv = replace(inv, emissions=capture_methane(inv.emissions, section.methane_capture, first))
     return Projected(years, base, inv, projection)
+
+
+def with_projects(projection: Projection, projects, years: list[int]) -> Projection:
+    """The projected activity plus every project's rows from its start year (ramp-up applied);
+    a row of the same year, sector, category and item adds to it (in its unit), else it joins.
+    A project starting after the base year leaves the base year (the inventory) unchanged."""
+    if not projects:
+        return projection
+    activity = projection.activity.copy()
+    key = ["year", "sector", "category", "item"]
+    where = {k: i for i, k in enumerate(zip(*(activity[c] for c in key)))}
+    extra = []
+    for item in projects:
+        for row in project_activity_rows(item, years).itertuples(index=False):
+            i = where.get((row.year, row.sector, row.category, row.item))
+            if i is None:
+                extra.append(row._asdict())
+                continue
+            try:
+                add = row.quantity * units.factor(row.unit, str(activity.at[i, "unit"]))
+            except InputError as err:
+                raise InputError(f"project {item.name!r}: {err.message}", key=f"projects.energy.{row.item}.unit",
+                                 expected=err.expected, found=err.found) from None
+            activity.at[i, "quantity"] = activity.at[i, "quantity"] + add
+            activity.at[i, "energy_tce"] = np.nan
+    if extra:
+        activity = pd.concat([activity, pd.DataFrame(extra).assign(energy_tce=np.nan)], ignore_index=True)
+    activity = activity.sort_values(key, ignore_index=True, kind="stable")
+    return replace(projection, activity=activity)
+
+
+def project_electricity_mwh(projects, years: list[int]) -> pd.Series | None:
+    """The projects' purchased electricity by year, MWh (None without projects): a new load the
+    energy model adds to the county's demand, not a growth of it."""
+    if not projects:
+        return None
+    total = pd.Series(0.0, index=years)
+    for item in projects:
+        rows = project_activity_rows(item, years)
+        rows = rows[rows["item"] == "electricity"]
+        for row in rows.itertuples(index=False):
+            total[row.year] += row.quantity * units.factor(row.unit, "MWh")
+    return total
 
 
 def landfill_history(model: Model) -> tuple[dict[int, float] | None, float]:
@@ -114,7 +160,8 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
         from carbon.stages.energy import power_stage
 
         power, calibration, energy_out, market_out = power_stage(model, scenario, resolved, cache, inv, purchases,
-                                                                 base_dir or Path("."))
+                                                                 base_dir or Path("."),
+                                                                 project_electricity_mwh(scenario.projects, years))
         out["energy"] = energy_out
         if market_out is not None:
             out["market"] = market_out
