@@ -167,11 +167,9 @@ def _reconciliation(outputs: dict[str, StageOutput]) -> pd.DataFrame:
 
     inv = outputs["inventory"].tables
     years = None
-    if "energy" in outputs:
-        tables = outputs["energy"].tables
-        annual = tables["annual"]
-        local = annual[~annual["kind"].isin(["grid_import", "grid_export"])].groupby("year")["emissions_t"].sum()
-        years = tables["years"].assign(local_co2_t=lambda f: f["year"].map(local).fillna(0.0))
+    if "energy" in outputs:  # the first year, with its local CO2 as the energy stage counted it
+        energy = outputs["energy"]
+        years = energy.tables["years"].head(1).assign(local_co2_t=energy.summary["local_co2_t"])
     return reconciliation(inv["emissions"], inv["energy"], energy_years=years)
 
 

@@ -13,39 +13,11 @@ from carbon.energy.model import ExtraConstraints
 from carbon.energy.outputs import EnergyResult
 from carbon.energy.periods import TimeSlices
 from carbon.energy.problem import EnergyProblem, ProblemStore
-from carbon.energy.schema import EnergySection, value_in
 from carbon.energy.system import EnergySystem, with_changes
 
 PriceHook = Callable[[int, EnergyProblem], float]
 """``hook(year, problem) -> carbon price`` (CNY/t) called before a myopic year is solved; the
 problem is built with what earlier years built and may be re-solved by the hook (a MAC curve)."""
-
-
-def assumptions_for(system: EnergySystem, section: EnergySection, years: list[int]) -> dict[int, YearAssumptions]:
-    """Per-year carbon price, cap, demand factor and import price factor from a section.
-
-    Demand: ``demand_twh[y]`` (TWh, scaling the whole load profile) if given for that year
-    (step-wise), else ``(1 + demand_growth)^(y - base_year)``. Carbon price and cap default to
-    the settings' values.
-    """
-    settings = system.settings
-    load_columns = [c for c in system.profiles.columns if c == "load_mw" or c.startswith("load_mw_")]
-    annual_mwh = float(system.profiles[load_columns].to_numpy().sum()) * settings.hours_per_year / len(system.profiles)
-    out = {}
-    for y in years:
-        price = value_in(section.carbon_price, y)
-        cap = value_in(section.co2_cap, y)
-        if section.demand_twh:
-            factor = value_in(section.demand_twh, y) * 1e6 / annual_mwh
-        else:
-            factor = (1.0 + section.demand_growth) ** (y - section.base_year)
-        out[y] = YearAssumptions(
-            carbon_price=settings.carbon_price_cny_per_t if price is None else price,
-            co2_cap=settings.co2_cap_t if cap is None else cap,
-            demand_factor=factor,
-            import_price_factor=value_in(section.import_price_factor, y) or 1.0,
-        )
-    return out
 
 
 def solve_milestones(

@@ -12,7 +12,7 @@ from carbon.coupling.cache import SolveCache
 from carbon.coupling.market import MarketLink
 from carbon.coupling.power import PowerInputs, power_from_energy_model
 from carbon.energy.inputs import YearAssumptions
-from carbon.energy.milestones import solve_milestones
+from carbon.energy.milestones import solve_milestones, year_system
 from carbon.energy.outputs import EnergyResult
 from carbon.energy.problem import EnergyProblem, mac_curve, modelled_load_mwh
 from carbon.energy.schema import EnergySection, value_in
@@ -122,10 +122,8 @@ def run_energy(section: EnergySection, model_dir: Path,
         assumptions[y] = YearAssumptions(resolved.carbon_price[y] if resolved.carbon_price else 0.0,
                                          resolved.co2_cap[y], demand, value_in(section.import_price_factor, y) or 1.0)
     myopic = section.foresight == "myopic"
-    imports = system.technologies.index[system.technologies["kind"] == "grid_import"]
-    if not myopic:  # one model over all years: the grid factor of the base year
-        system = with_changes(system, technologies={g: {"co2_t_per_mwh": resolved.grid_factor[years[0]]}
-                                                    for g in imports})
+    if not myopic:  # one model over all years: the grid factor of the first year
+        system = year_system(system, years[0], resolved.grid_factor, frozen=False)
     result, built = solve_milestones(system, years, assumptions, foresight=section.foresight, base_year=base,
                                      diagnose=section.diagnose, grid_factor=resolved.grid_factor if myopic else None)
     curve = None
@@ -134,7 +132,7 @@ def run_energy(section: EnergySection, model_dir: Path,
         for y in years:
             earlier = {key: value for key, value in built.items() if key[1] < y}
             a = assumptions[y]
-            year_sys = with_changes(system, technologies={g: {"co2_t_per_mwh": resolved.grid_factor[y]} for g in imports})
+            year_sys = year_system(system, y, resolved.grid_factor, frozen=False)
             problem = EnergyProblem(year_sys, years=[y], base_year=base, built=earlier,
                                     assumptions={y: YearAssumptions(0.0, a.co2_cap, a.demand_factor,
                                                                     a.import_price_factor)})
