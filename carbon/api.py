@@ -75,9 +75,7 @@ def run_batch(scenarios: str | Path | Scenario | Sequence[str | Path], out_dir: 
     Runs that fail are listed in the summary with their error (the batch goes on); ``jobs``
     local processes for files (default 1; None: all cores), one process for a Scenario object.
     """
-    from carbon.batch import aggregate
-    from carbon.results import write_text_atomic
-    from carbon.runner import execute, provenance, summary_table
+    from carbon.runner import execute, finish_batch, output_folder, provenance
     from carbon.runner import run_batch as run_files
 
     out = Path(out_dir)
@@ -85,9 +83,7 @@ def run_batch(scenarios: str | Path | Scenario | Sequence[str | Path], out_dir: 
         paths = [scenarios] if isinstance(scenarios, (str, Path)) else list(scenarios)
         run_files(paths, out, jobs=jobs, max_runs=max_runs)
         return open_batch(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(out)
     prov = provenance()
-    rows = [execute(spec, out, prov) for spec in scenarios.runs(max_runs)]
-    aggregate(out, rows)
-    write_text_atomic(out / "summary.csv", summary_table(rows).to_csv(index=False, lineterminator="\n"))
+    finish_batch(out, [execute(spec, out, prov) for spec in scenarios.runs(max_runs)])
     return open_batch(out)

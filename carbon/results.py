@@ -65,6 +65,13 @@ PARQUET_ROW_GROUP = 1_000_000
 _TABLE_FORMAT: contextvars.ContextVar[str] = contextvars.ContextVar("table_format", default="auto")
 
 
+def check_table_format(fmt: str) -> str:
+    """``fmt`` if it names a table format, else :class:`~carbon.errors.InputError`."""
+    if fmt not in TABLE_FORMATS:
+        raise InputError("unknown table format", key="format", expected=" or ".join(TABLE_FORMATS), found=fmt)
+    return fmt
+
+
 @contextlib.contextmanager
 def table_format(fmt: str | None):
     """Within the block, :func:`write_table` writes tables in ``fmt`` (``auto`` or ``csv``;
@@ -72,8 +79,7 @@ def table_format(fmt: str | None):
     if fmt is None:
         yield
         return
-    if fmt not in TABLE_FORMATS:
-        raise InputError("unknown table format", key="format", expected=" or ".join(TABLE_FORMATS), found=fmt)
+    check_table_format(fmt)
     token = _TABLE_FORMAT.set(fmt)
     try:
         yield
@@ -89,9 +95,7 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str | None = None) -> Path
     as ``<name>.parquet`` instead (pyarrow, zstd, fixed row groups, no pandas or timestamp
     metadata), so files are reproducible byte for byte; CSV keeps floats in full precision.
     """
-    fmt = fmt or _TABLE_FORMAT.get()
-    if fmt not in TABLE_FORMATS:
-        raise InputError("unknown table format", key="format", expected=" or ".join(TABLE_FORMATS), found=fmt)
+    fmt = check_table_format(fmt or _TABLE_FORMAT.get())
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "auto" and len(frame) > LARGE_TABLE_ROWS:
@@ -423,12 +427,12 @@ class BatchResult:
         frames = []
         for name in self.runs:
             run = self.run(name)
-            if not run.ok or not (run.path / "pathway" / "annual.csv").is_file():
+            if not run.ok or not table_path(run.path / "pathway", "annual").is_file():
                 continue
             annual = run.table("pathway", "annual")
             column = f"co2e_t_{view}"
             if column not in annual.columns:
-                raise InputError("a table lacks a column", file=run.path / "pathway" / "annual.csv",
+                raise InputError("a table lacks a column", file=table_path(run.path / "pathway", "annual"),
                                  expected=column, found=", ".join(map(str, annual.columns)))
             frame = annual.copy()
             frame.insert(0, "run", name)

@@ -31,6 +31,7 @@ from carbon.plausible import check_activity_years, check_grid_factor, check_per_
 from carbon.resolve import Resolved, resolve
 from carbon.results import (
     StageOutput,
+    check_table_format,
     inside,
     read_manifest,
     remove_leftovers,
@@ -400,7 +401,7 @@ def load_batch(paths: list[str | Path], max_runs: int = MAX_RUNS) -> tuple[list[
     return list(batch.specs()), failed
 
 
-def _output_folder(out_dir: Path) -> Path:
+def output_folder(out_dir: Path) -> Path:
     """The results folder, created; :class:`InputError` if it is a file or cannot be created."""
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("the output folder is a file", file=out_dir, key="-o",
@@ -435,10 +436,9 @@ def run_batch(
     ``resume``, leftover ``.tmp-*`` folders of interrupted writes are removed first. A scenario
     file of more than ``max_runs`` runs fails (see :data:`carbon.scenario.MAX_RUNS`).
     """
-    with table_format(fmt):  # checks the name before anything runs
-        pass
+    check_table_format(fmt)
     batch, rows = check_batch(paths, max_runs)
-    out_dir = _output_folder(Path(out_dir))
+    out_dir = output_folder(Path(out_dir))
     if resume:
         remove_leftovers(out_dir)
     if progress is not None:
@@ -455,6 +455,12 @@ def run_batch(
         rows.append(row)
         if progress is not None:
             progress.update(row)
+    return finish_batch(out_dir, rows)
+
+
+def finish_batch(out_dir: Path, rows: list[dict]) -> pd.DataFrame:
+    """After the runs of a batch: the Monte Carlo aggregates and ``summary.csv`` (written
+    atomically; a failure to write it is an :class:`InputError`); returns the summary table."""
     from carbon.batch import aggregate
 
     try:

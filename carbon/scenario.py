@@ -275,14 +275,7 @@ class Scenario(Section):
     def runs(self, max_runs: int = MAX_RUNS) -> list[RunSpec]:
         """The runs this scenario expands to (its sweep times its samples), as :func:`expand`."""
         file = self.file or Path(f"{self.name}.yaml")
-        data = self._plain_data()
-        sweep = data.pop("sweep", {})
-        data.pop("samples", None)
-        total = _count(sweep, self)
-        if total > max_runs:
-            raise InputError(f"the scenario expands to {total:,} runs", file=file, expected=f"at most {max_runs:,}",
-                             found=f"{total:,}")
-        specs = list(_runs(file, data, sweep, self.samples))
+        specs = list(_expand(file, self._plain_data(), self, max_runs))
         for spec in specs:
             spec.scenario._file = self._file
         return specs
@@ -485,12 +478,6 @@ def _label(value: Any) -> str:
     return text if len(text) <= 40 else text[:31] + "_" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
-def count_runs(path: str | Path) -> int:
-    """How many runs the scenario file expands to (without building them)."""
-    data, scenario = _load(Path(path))
-    return _count(data.get("sweep", {}), scenario)
-
-
 def _count(sweep: dict, scenario: Scenario) -> int:
     n = 1
     for values in sweep.values():
@@ -513,15 +500,20 @@ def iter_runs(path: str | Path, max_runs: int = MAX_RUNS) -> Iterator[RunSpec]:
     is a safe folder name (:func:`carbon.files.check_name`)."""
     path = Path(path)
     data, scenario = _load(path)
+    return _expand(path, data, scenario, max_runs)
+
+
+def _expand(path: Path, data: dict, scenario: Scenario, max_runs: int) -> Iterator[RunSpec]:
+    """The runs of a scenario's plain ``data`` (its sweep and samples taken out of it), after
+    checking their number against ``max_runs``."""
     sweep = data.pop("sweep", {})
     data.pop("samples", None)
-    samples = scenario.samples
     total = _count(sweep, scenario)
     if total > max_runs:
         raise InputError(f"the file expands to {total:,} runs", file=path, key="sweep" if sweep else "samples.n",
                          expected=f"at most {max_runs:,} runs", found=f"{total:,}",
                          hint="run it in parts, or raise the limit knowingly with --max-runs")
-    return _runs(path, data, sweep, samples)
+    return _runs(path, data, sweep, scenario.samples)
 
 
 def _runs(path: Path, data: dict, sweep: dict, samples: Samples | None) -> Iterator[RunSpec]:
@@ -624,7 +616,7 @@ def list_scenarios(folder: str | Path = "scenarios") -> list[dict[str, Any]]:
             row["extends"] = raw.get("extends") if isinstance(raw.get("extends"), str) else None
             scenario = load(file)
             row.update(name=scenario.name, description=" ".join(scenario.description.split()),
-                       model=display_path(scenario.model), runs=count_runs(file))
+                       model=display_path(scenario.model), runs=scenario.n_runs)
         except CarbonError as exc:
             row["error"] = str(exc)
         rows.append(row)

@@ -550,6 +550,7 @@ def p_pathway_power_free_allocation(ctx, value, mp):
     outputs, _, calls = from_market(ctx)
     firms = outputs["market"].tables["firms"]
     power = firms[firms["firm"] == "power"].set_index("period")
+    assert len(calls) == 2  # one MAC curve per milestone
     for (_, curve), year in zip(calls, (2020, 2022)):
         baseline = float(curve["emissions_t"].iloc[0])  # emissions at the first price
         assert power.at[year, "allocation"] == pytest.approx(value[2020] * baseline, rel=1e-9)

@@ -107,7 +107,7 @@ def _net_imports(result: EnergyResult, year: int) -> float:
     return float(y.at[year, "imports_mwh"] - y.at[year, "exports_mwh"])
 
 
-def calibrate_load(system: EnergySystem, inputs: PowerInputs, store: ProblemStore | None = None,
+def calibrate_load(system: EnergySystem, inputs: PowerInputs, profile: float, store: ProblemStore | None = None,
                    store_key: str = "") -> tuple[float, int]:
     """The base year's demand factor that makes the existing system's net imports equal the
     inventory's purchases (step 1 of the module docstring); and the solves it took. With a
@@ -116,7 +116,7 @@ def calibrate_load(system: EnergySystem, inputs: PowerInputs, store: ProblemStor
     target = float(inputs.purchases_mwh[year])
     price = 0.0 if inputs.carbon_price is None else float(inputs.carbon_price[year])
     frozen = year_system(system, year, {year: float(inputs.grid_factor[year])}, frozen=True)
-    base = modelled_load_mwh(system)
+    base = profile  # MWh at demand factor 1
     load = base
     for i in range(1, MAX_ITERATIONS + 1):
         assumptions = YearAssumptions(price, inputs.co2_cap.get(year), load / base,
@@ -151,13 +151,13 @@ def power_from_energy_model(
     if (inputs.carbon_price is None) != (market is not None):
         raise ValueError("give a carbon price path or a market, not both")
     base = inputs.base_year
+    profile = modelled_load_mwh(system)  # the annual load the model sees at demand factor 1, MWh
     factor, iterations = cache.get(SolveCache.key("calibration", system_key, inputs.base_key()),
-                                   lambda: calibrate_load(system, inputs, cache.problems, system_key))
+                                   lambda: calibrate_load(system, inputs, profile, cache.problems, system_key))
     added = inputs.added_mwh.reindex(inputs.purchases_mwh.index, fill_value=0.0) if inputs.added_mwh is not None \
         else inputs.purchases_mwh * 0.0
     existing = inputs.purchases_mwh - added
     use = existing / existing[base] if existing[base] > 0 else existing * 0.0 + 1.0
-    profile = modelled_load_mwh(system)
     milestones = list(inputs.milestones)
     # the county's existing demand grows with its end-use electricity; a new load (a project)
     # adds its own MWh, not a multiple of them

@@ -12,6 +12,9 @@ import pandas as pd
 from carbon.energy.inputs import ModelData
 from carbon.energy.solver import CompiledProgram, Outcome
 
+NOT_LOCAL = ("grid_import", "grid_export")
+"""Kinds of unit whose flows are the grid's, not the county's own generation."""
+
 
 @dataclass
 class EnergyResult:
@@ -56,7 +59,7 @@ class EnergyResult:
 
     def local_co2_t(self) -> pd.Series:
         """CO2 of local generation by year, t (every unit but the grid import and export)."""
-        local = self.annual[~self.annual["kind"].isin(["grid_import", "grid_export"])]
+        local = self.annual[~self.annual["kind"].isin(NOT_LOCAL)]
         return local.groupby("year")["emissions_t"].sum().reindex(self.years["year"], fill_value=0.0)
 
     def summary(self) -> dict[str, Any]:

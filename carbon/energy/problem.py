@@ -14,7 +14,7 @@ import pandas as pd
 from carbon.energy.adequacy import check_adequacy, hour_label
 from carbon.energy.inputs import ModelData, YearAssumptions, prepare, represent, year_weights
 from carbon.energy.model import ExtraConstraints, build_model
-from carbon.energy.outputs import EnergyResult, extract
+from carbon.energy.outputs import NOT_LOCAL, EnergyResult, extract
 from carbon.energy.periods import TimeSlices, all_hours, representative_days
 from carbon.energy.solver import CompiledProgram, Outcome
 from carbon.energy.system import EnergySystem, load_system
@@ -216,7 +216,7 @@ class EnergyProblem:
         i = d.years.index(d.years[0] if year is None else year)
         kind = self.system.technologies["kind"]
         return sum(d.co2[g] * float(np.dot(d.slices.weight, x[c.p[i, j]]))
-                   for j, g in enumerate(d.units) if d.co2[g] > 0 and kind[g] != "grid_import")
+                   for j, g in enumerate(d.units) if d.co2[g] > 0 and kind[g] not in NOT_LOCAL)
 
     def solve(self, diagnose: bool = False) -> EnergyResult:
         """Solve; return an :class:`EnergyResult` or raise :class:`SolverError` explaining why not.

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbon.pathway.assemble import purchases_mwh
 from carbon.pathway.power import is_power
-from carbon.units import KGCE_PER_KWH_CALORIFIC, factor
+from carbon.units import KGCE_PER_KWH_CALORIFIC
 
 COLUMNS = ["quantity", "unit", "inventory", "pathway", "energy_model", "market", "pathway_minus_inventory",
            "energy_model_minus_inventory", "market_minus_inventory", "explained"]
@@ -23,7 +24,6 @@ LABELS = {"co2e_scope12": ("total CO2e, scope 1 + 2", "t CO2e"), "co2e_scope1": 
           "co2e_scope2": ("scope 2 CO2e (purchased electricity and heat)", "t CO2e"),
           "power_co2e": ("power sector (local generation) CO2e", "t CO2e"),
           "net_purchases": ("net purchased electricity", "MWh"), "energy": ("energy, calorific method", "tce")}
-MWH_PER_TJ = factor("TJ", "MWh")
 
 
 def reconciliation(
@@ -47,13 +47,12 @@ def reconciliation(
     year = int(emissions["year"].min()) if len(emissions) else None
     e = emissions[~emissions["memo"].astype(bool) & (emissions["year"] == year)]
     energy = energy[energy["year"] == year]
-    elec = energy[energy["item"].astype(str) == "electricity"]
     inv = {
         "co2e_scope12": float(e["co2e_t"].sum()),
         "co2e_scope1": float(e.loc[e["scope"] == 1, "co2e_t"].sum()),
         "co2e_scope2": float(e.loc[e["scope"] == 2, "co2e_t"].sum()),
         "power_co2e": float(e.loc[is_power(e["category"]), "co2e_t"].sum()),
-        "net_purchases": float(elec["energy_tj"].sum()) * MWH_PER_TJ,
+        "net_purchases": float(purchases_mwh(energy, [year]).iloc[0]),
         "energy": float(energy.loc[~energy["biogenic"].astype(bool), "energy_tce"].sum()),
     }
     path: dict[str, float] = {}
