@@ -1,0 +1,51 @@
+"""One glossary: every user-facing term in English and Chinese (``carbon/data/glossary.csv``).
+
+Rows are ``kind, key, en, zh``. ``kind`` is ``name`` for things (sectors, fuels, technologies,
+gases, targets, column names) and ``text`` for phrases (headings, captions, axis titles, which
+may hold ``{placeholders}``). Figures, reports, workbooks, the explorer and the terminal all
+look terms up here, so a term is translated once.
+
+>>> term("power", "zh")
+'电力'
+>>> term("no_such_key", "en")
+'no such key'
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("en", "zh")
+
+
+@cache
+def table() -> dict[str, dict[str, dict[str, str]]]:
+    """``{kind: {lang: {key: term}}}`` read once from the glossary file."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    text = resources.files("carbon.data").joinpath("glossary.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        kind = out.setdefault(row["kind"], {lang: {} for lang in LANGUAGES})
+        for lang in LANGUAGES:
+            if row[lang]:
+                kind[lang][row["key"]] = row[lang]
+    return out
+
+
+def term(key: object, lang: str = "en", kind: str = "name") -> str:
+    """The term for ``key`` in ``lang``; English, then the key with spaces, when missing."""
+    k = str(key)
+    terms = table().get(kind, {})
+    lookup = k.lower() if kind == "name" else k
+    for language in (lang, "en"):
+        found = terms.get(language, {}).get(lookup)
+        if found is not None:
+            return found
+    return k.replace("_", " ")
+
+
+def has_term(key: object, lang: str, kind: str = "name") -> bool:
+    """Whether ``key`` has its own entry in ``lang`` (used by the tests that scan outputs)."""
+    k = str(key)
+    return (k.lower() if kind == "name" else k) in table().get(kind, {}).get(lang, {})
