@@ -129,8 +129,17 @@ def test_national_targets_by_hand_for_the_default_county(tmp_path):
             + 100 * 43.07e-3 * 71.5 * 0.98)             # kerosene
     # + the power sector (inventory-only run: its rows as they are, all gases) + net purchased
     # electricity 68,500 x 10^4 kWh x 0.6369 t/MWh (Henan)
+    # 1.A.1 (AR5: CH4 28, N2O 265): coal unit 14.3 x 10^4 t at 20.908 GJ/t, CH4 1 / N2O 1.5 kg/TJ
+    # (IPCC 2006 Vol.2 Table 2.2); start-up diesel 60 t, CH4 3 / N2O 0.6 kg/TJ; waste plant 12.6 x 10^4 t
+    # at 0.417824 t fossil CO2/t, CH4 0.2 kg/kt, N2O 50 g/t (Vol.5 Table 5.3/5.6); straw plant
+    # 18.7 x 10^4 t at 11.6 GJ/t, biogenic CO2 (memo), CH4 30 / N2O 4 kg/TJ
+    coal_tj, diesel_tj, straw_tj = 143_000 * 20.908e-3, 60 * 42.652e-3, 187_000 * 11.6e-3
+    power_by_hand = (coal_tj * 96.69 * 0.94 + coal_tj * (1e-3 * 28 + 1.5e-3 * 265)
+                     + diesel_tj * 74.066667 * 0.98 + diesel_tj * (3e-3 * 28 + 0.6e-3 * 265)
+                     + 126_000 * (0.417824 + 0.2e-6 * 28 + 50e-6 * 265)
+                     + straw_tj * (30e-3 * 28 + 4e-3 * 265))
     power = annual.at[2020, "power_co2_t"]
-    assert power == pytest.approx(272_000 + 52_646 + 7_000, rel=0.01)  # coal unit + waste plant + CH4/N2O
+    assert power == pytest.approx(power_by_hand, rel=1e-9)
     energy_co2 = fuel + power + 685_000 * 0.6369
     assert annual.at[2020, "energy_co2_t"] == pytest.approx(energy_co2, rel=1e-9)
     ci_2020 = energy_co2 / 4_000_000  # t CO2 per 10^4 CNY
