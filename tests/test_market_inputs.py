@@ -155,7 +155,6 @@ def test_firms_csv_one_row_per_firm(tmp_path):
     assert inp.free[0] == pytest.approx([50.0, 50.0])
 
 
-
 def test_firms_csv_flags_are_read_by_the_schema(tmp_path):
     # A blank cell makes pandas read the column as floats (1 -> 1.0); "1.0" once read as false.
     from carbon.market.firms import read_firms_csv
@@ -166,6 +165,7 @@ def test_firms_csv_flags_are_read_by_the_schema(tmp_path):
     (tmp_path / "firms.csv").write_text("id,baseline,allocation,load_factor_correction\nA,100,50,ture\n")
     with pytest.raises(InputError, match="load_factor_correction"):
         read_firms_csv(tmp_path / "firms.csv", [2021])
+
 
 def test_firms_csv_one_row_per_firm_and_period(tmp_path):
     (tmp_path / "firms.csv").write_text("id,period,baseline,mac_slope,allocation\nA,2022,110,1,40\nA,2021,100,1,50\n")

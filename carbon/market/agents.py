@@ -2,10 +2,11 @@
 
 Each period, the auction volume is first sold in a uniform-price call auction
 (:func:`carbon.market.auction.call_auction`) to the firms' unit bids at the lowest clearing
-price not below the reserve price. Then ``rounds`` orders go to a continuous double auction
-traded by Zero-Intelligence-Plus traders (Cliff 1997), the learning successor of Gode and
-Sunder's (1993) budget-constrained traders, adapted to firms whose values change with their
-holdings and who place divisible orders (:class:`_Book`). A firm's cost of holding h allowances is
+price not below the reserve price. Then ``rounds`` rounds of ``orders_per_round`` orders
+(default ceil(N / 10)) go to a continuous double auction traded by Zero-Intelligence-Plus
+traders (Cliff 1997), the learning successor of Gode and Sunder's (1993) budget-constrained
+traders, adapted to firms whose values change with their holdings and who place divisible
+orders (:class:`_Book`). A firm's cost of holding h allowances is
 
     G(h) = C(min(max(B − h, 0), A)) + π · max(B − h − A, 0),
 
@@ -13,7 +14,8 @@ with C its abatement cost, B its baseline, A its largest abatement and π the pe
 without one, twice the highest MAC of the market); its marginal value is −G'(h).
 Efficiency is realised gains from trade over the largest possible gains (the competitive
 equilibrium of the same allowances); the period's price is the closing price (the last
-quarter of the traded volume), reported with its error against the exact equilibrium.
+quarter of the traded volume), reported with its error against the price of that same
+equilibrium.
 
 Simplifications (documented in docs/market.md): periods are traded one after another;
 offsets, the ceiling reserve and the stability reserve act in equilibrium mode only; every
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from carbon.errors import CarbonError, InputError
+from carbon.errors import InputError
 from carbon.market.auction import call_auction
 from carbon.market.clearing import clear, holder_weights, labels, unit_slug
 from carbon.market.inputs import MarketInputs
@@ -52,6 +54,14 @@ MARGIN_LOW, MARGIN_HIGH = 0.05, 0.35
 """Range of the traders' initial profit margins (Cliff 1997)."""
 MARGIN_FLOOR = 0.002
 """Smallest margin: a trader quoting its marginal value itself would offer no quantity."""
+FIRMS_PER_ORDER = 10
+"""Automatic orders per round: one per this many firms (at least one)."""
+
+
+def orders_per_round(n_firms: int) -> int:
+    """Automatic number of orders per trading round: ceil(N / FIRMS_PER_ORDER), at least 1, so
+    that a round gives each firm the same chance to trade whatever the size of the market."""
+    return max(1, -(-n_firms // FIRMS_PER_ORDER))
 
 
 class _Firm:
@@ -95,6 +105,23 @@ class _Firm:
             rest -= q
         return self.pen
 
+    def marginal_sell(self, h: float) -> float:
+        """Marginal value of the next allowance sold at holdings h: 0 from a surplus, else the
+        MAC of the abatement just above B − h (at h = B, the MAC of the first tonne)."""
+        need = self.B - h
+        if need < 0:
+            return 0.0
+        if need >= self.A:
+            return self.pen
+        if self.L > 0:
+            return self.b + self.c * need
+        rest = need
+        for k, q in self.steps:
+            if rest < q:
+                return k
+            rest -= q
+        return self.pen
+
     def holdings_at(self, x: float) -> float:
         """Holdings at which the firm's marginal value falls to price x: B − a(x), with a(x)
         the abatement at which its MAC reaches x."""
@@ -119,30 +146,38 @@ class _Book:
     Every firm trades on both sides with the Zero-Intelligence-Plus strategy of Cliff (1997),
     adapted to firms whose values change with their holdings: its bid is its marginal value
     m_i (the MAC of the abatement it still needs) less a profit margin, b_i = m_i·(1 − μ^b_i),
-    its ask m_i plus one, a_i = m_i·(1 + μ^s_i) (margins >= 0: no trade at a loss). Each round
-    one firm, drawn at random, picks a side at random and replaces its standing order with a
-    divisible one: at most ``lot`` allowances, no more than brings its marginal value to its
-    price (a buyer buys until m_i falls to b_i, a seller sells until m_i rises to a_i, never
-    below zero holdings). The order walks the opposite side of the book while prices cross,
-    each fill at the standing order's price; what is left rests in the book.
+    its ask the value of the next allowance sold m^s_i (the MAC just above B − h: at h = B
+    the first tonne's MAC) plus one, a_i = m^s_i·(1 + μ^s_i) (margins >= 0: no trade at a
+    loss). Each round ``per_round`` times a firm, drawn at random, picks a side at random and
+    replaces its standing order with a divisible one: at most ``lot`` allowances, no more than
+    brings its marginal value to its price (a buyer buys until m_i falls to b_i, a seller
+    sells until m^s_i rises to a_i, never below zero holdings). The order walks the opposite
+    side of the book while prices cross, each fill at the midpoint of the two prices; what is
+    left rests in the book.
 
-    Margins learn after every shout at price q (Cliff's rules): when it traded, sellers
-    asking at or below q raise their price and buyers bidding at or above q lower theirs; after
-    a traded bid, sellers asking above q lower; after a traded offer, buyers bidding below q
-    raise; an offer left resting makes sellers asking above it lower, a bid left resting
-    makes buyers bidding below it raise. A price moves toward τ = R·q + A (R ~ U[1, 1.05],
-    A ~ U[0, 0.002·s] to raise; R ~ U[0.95, 1], −A to lower; s the market's price scale) by the
-    Widrow–Hoff rule with momentum, Γ ← γ·Γ + (1 − γ)·β·(τ − price), price ← price + Γ, with
-    β ~ U[0.1, 0.5] and γ ~ U[0, 0.1] per trader; the margin is then read back from the price.
+    Margins learn once per round from the round's last trade, else its last shout, at price q
+    (with one order per round: after every shout, as Cliff's traders do), by Cliff's rules:
+    when it traded, sellers asking at or below q raise their price and buyers bidding at or
+    above q lower theirs; after a traded bid, sellers asking above q lower; after a traded
+    offer, buyers bidding below q raise; an offer left resting makes sellers asking above it
+    lower, a bid left resting makes buyers bidding below it raise. A price moves toward
+    τ = R·q + A (R ~ U[1, 1.05], A ~ U[0, 0.002·s] to raise; R ~ U[0.95, 1], −A to lower; s the
+    market's price scale) by the Widrow–Hoff rule with momentum, Γ ← γ·Γ + (1 − γ)·β·(τ − price),
+    price ← price + Γ, with β ~ U[0.1, 0.5] and γ ~ U[0, 0.1] per trader; the margin is then read
+    back from the price.
     Initial margins ~ U[MARGIN_LOW, MARGIN_HIGH].
     """
 
-    def __init__(self, firms: list[_Firm], h: np.ndarray, rng, rounds: int, lot: float, scale: float, tick: float):
+    def __init__(
+        self, firms: list[_Firm], h: np.ndarray, rng, rounds: int, lot: float, scale: float, tick: float, per_round: int
+    ):
         N = len(firms)
         self.firms, self.h, self.rng, self.rounds = firms, h.astype(float).copy(), rng, rounds
+        self.per_round = per_round
         self.lot, self.min_order, self.scale = lot, tick * 1e-3, scale
         self.floor = 1e-3 * scale  # a firm with a surplus (m = 0) still asks a positive price
-        self.m = np.array([f.marginal(x) for f, x in zip(firms, self.h)])
+        self.m = np.array([f.marginal(x) for f, x in zip(firms, self.h)])  # value of the next unit bought
+        self.ms = np.array([f.marginal_sell(x) for f, x in zip(firms, self.h)])  # value of the next unit sold
         self.mu_b = rng.uniform(MARGIN_LOW, MARGIN_HIGH, N)
         self.mu_s = rng.uniform(MARGIN_LOW, MARGIN_HIGH, N)
         self.beta = rng.uniform(0.1, 0.5, (2, N))
@@ -157,64 +192,79 @@ class _Book:
         return self.m * (1.0 - self.mu_b)
 
     def asks(self) -> np.ndarray:
-        return np.maximum(self.m, self.floor) * (1.0 + self.mu_s)
+        return np.maximum(self.ms, self.floor) * (1.0 + self.mu_s)
 
     def run(self):
         """Yield the trades (round, buyer, seller, price, quantity) in order."""
-        N = len(self.firms)
-        who = self.rng.integers(0, N, size=self.rounds)
-        side = self.rng.random(self.rounds) < 0.5
+        N, k = len(self.firms), self.per_round
+        who = self.rng.integers(0, N, size=(self.rounds, k))
+        side = self.rng.random((self.rounds, k)) < 0.5
         for r in range(self.rounds):
-            i = int(who[r])
-            buying = bool(side[r])
-            f, m = self.firms[i], float(self.m[i])
+            heard = None  # the shout the traders learn from: the round's last trade, else its last shout
+            for s in range(k):
+                i = int(who[r, s])
+                buying = bool(side[r, s])
+                x, last = yield from self._shout(r, i, buying)
+                if last is not None:
+                    heard = (last, buying, True)
+                elif x is not None and (heard is None or not heard[2]):
+                    heard = (x, buying, False)
+            if heard is not None:
+                self._learn(heard[0], bid=heard[1], traded=heard[2])
+
+    def _shout(self, r: int, i: int, buying: bool):
+        """Firm i replaces its order on one side with a new one and trades what crosses; yields
+        the trades and returns (its limit price or None, the last fill price or None)."""
+        f = self.firms[i]
+        m = float(self.m[i] if buying else self.ms[i])
+        if buying:
+            self.bid_p[i], self.bid_q[i] = -np.inf, 0.0
+            x = m * (1.0 - self.mu_b[i])
+            want = f.holdings_at(x) - self.h[i]
+        else:
+            self.ask_p[i], self.ask_q[i] = np.inf, 0.0
+            x = max(m, self.floor) * (1.0 + self.mu_s[i])
+            want = min(self.h[i] - f.holdings_at(x), self.h[i])
+        want = min(want, self.lot)
+        if want < self.min_order or x <= 0:
+            return None, None
+        last = None
+        while want >= self.min_order:
             if buying:
-                self.bid_p[i], self.bid_q[i] = -np.inf, 0.0
-                x = m * (1.0 - self.mu_b[i])
-                want = f.holdings_at(x) - self.h[i]
+                j = int(np.argmin(self.ask_p))
+                if j == i or not self.ask_p[j] <= x:
+                    break
+                p, q = 0.5 * (x + float(self.ask_p[j])), min(want, float(self.ask_q[j]))
+                self.ask_q[j] -= q
+                if self.ask_q[j] < self.min_order:
+                    self.ask_p[j], self.ask_q[j] = np.inf, 0.0
+                b, s = i, j
             else:
-                self.ask_p[i], self.ask_q[i] = np.inf, 0.0
-                x = max(m, self.floor) * (1.0 + self.mu_s[i])
-                want = min(self.h[i] - f.holdings_at(x), self.h[i])
-            want = min(want, self.lot)
-            if want < self.min_order or x <= 0:
-                continue
-            last = None
-            while want >= self.min_order:
-                if buying:
-                    j = int(np.argmin(self.ask_p))
-                    if j == i or not self.ask_p[j] <= x:
-                        break
-                    p, q = 0.5 * (x + float(self.ask_p[j])), min(want, float(self.ask_q[j]))
-                    self.ask_q[j] -= q
-                    if self.ask_q[j] < self.min_order:
-                        self.ask_p[j], self.ask_q[j] = np.inf, 0.0
-                    b, s = i, j
-                else:
-                    j = int(np.argmax(self.bid_p))
-                    if j == i or not self.bid_p[j] >= x:
-                        break
-                    p, q = 0.5 * (x + float(self.bid_p[j])), min(want, float(self.bid_q[j]))
-                    self.bid_q[j] -= q
-                    if self.bid_q[j] < self.min_order:
-                        self.bid_p[j], self.bid_q[j] = -np.inf, 0.0
-                    b, s = j, i
-                self.h[b] += q
-                self.h[s] -= q
-                self.m[b] = self.firms[b].marginal(self.h[b])
-                self.m[s] = self.firms[s].marginal(self.h[s])
-                want -= q
-                self.value += p * q
-                self.volume += q
-                self.fills.append((p, q))
-                last = p
-                yield r, b, s, p, q
-            if want >= self.min_order:
-                if buying:
-                    self.bid_p[i], self.bid_q[i] = x, want
-                else:
-                    self.ask_p[i], self.ask_q[i] = x, want
-            self._learn(x if last is None else last, bid=buying, traded=last is not None)
+                j = int(np.argmax(self.bid_p))
+                if j == i or not self.bid_p[j] >= x:
+                    break
+                p, q = 0.5 * (x + float(self.bid_p[j])), min(want, float(self.bid_q[j]))
+                self.bid_q[j] -= q
+                if self.bid_q[j] < self.min_order:
+                    self.bid_p[j], self.bid_q[j] = -np.inf, 0.0
+                b, s = j, i
+            self.h[b] += q
+            self.h[s] -= q
+            for k in (b, s):
+                self.m[k] = self.firms[k].marginal(self.h[k])
+                self.ms[k] = self.firms[k].marginal_sell(self.h[k])
+            want -= q
+            self.value += p * q
+            self.volume += q
+            self.fills.append((p, q))
+            last = p
+            yield r, b, s, p, q
+        if want >= self.min_order:
+            if buying:
+                self.bid_p[i], self.bid_q[i] = x, want
+            else:
+                self.ask_p[i], self.ask_q[i] = x, want
+        return x, last
 
     def _learn(self, q: float, *, bid: bool, traded: bool) -> None:
         """Cliff's ZIP update of every trader's margins after a shout at q (see the class)."""
@@ -234,7 +284,7 @@ class _Book:
         raise_to = q * (1.0 + 0.05 * u[0]) + 0.002 * self.scale * u[1]
         lower_to = q * (1.0 - 0.05 * u[0]) - 0.002 * self.scale * u[1]
         for k, (price, up, down, base) in enumerate(
-            ((ask, s_up, s_down, np.maximum(self.m, self.floor)), (bidp, b_up, b_down, self.m))
+            ((ask, s_up, s_down, np.maximum(self.ms, self.floor)), (bidp, b_up, b_down, self.m))
         ):
             move = up | down
             if not move.any():
@@ -285,6 +335,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     gap = float(np.abs(inp.baseline - inp.free).mean())
     scale = float(inp.baseline.mean()) if inp.baseline.size else 1.0
     lot = cfg.lot if cfg.lot is not None else max(gap / 20.0, scale / 100.0, 1e-9)
+    per_round = cfg.orders_per_round or orders_per_round(N)
     most_lots = float(inp.auction_volume.max(initial=0.0)) / lot
     if most_lots > 1e6:
         raise InputError(
@@ -310,6 +361,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
             "max_gain",
             "realised_gain",
             "closing_price",
+            "equilibrium_price",
         )
     }
     trades: list[tuple] = []
@@ -354,7 +406,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         h_after_auction = h.copy()
         # --- continuous double auction of ZIP-style traders (see _Book) ---------------------
         # orders of at most `lot` when the user sets one, else of any size
-        cda = _Book(firms, h, rng, cfg.rounds, lot=cfg.lot or np.inf, scale=highest_mac, tick=lot)
+        cda = _Book(firms, h, rng, cfg.rounds, lot=cfg.lot or np.inf, scale=highest_mac, tick=lot, per_round=per_round)
         for r, buyer, seller, p, q in cda.run():
             trades.append((int(inp.periods[t]), r, inp.firm_ids[buyer], inp.firm_ids[seller], p, q))
         h = cda.h
@@ -377,7 +429,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         # --- efficiency: realised / largest gains from trade among the same allowances -----
         before = sum(f.G(x) for f, x in zip(firms, h_after_auction))
         after = sum(f.G(x) for f, x in zip(firms, h))
-        best = _least_cost(inp, t, h_after_auction, penalty)
+        best, per["equilibrium_price"][t] = _least_cost(inp, t, h_after_auction, penalty)
         per["max_gain"][t] = before - best
         per["realised_gain"][t] = before - after
         per["efficiency"][t] = (before - after) / (before - best) if before - best > 1e-12 * max(before, 1) else 1.0
@@ -409,7 +461,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     auction_pay = per["auction_price"][None, :] * (cols["bought"] - _net_bought(inp, tr, tr["quantity"]))
     compliance = abatement_cost + trade_cost + auction_pay + cols["penalised"] * penalty_price[None, :]
     bank_total = (cols["holdings"] - cols["expired"]).sum(axis=0)
-    eq_price = _equilibrium_prices(inp)
+    eq_price = per["equilibrium_price"]
     periods = pd.DataFrame(
         {
             "period": inp.periods,
@@ -475,6 +527,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
         "unit_slug": u,
         "seed": cfg.seed,
         "rounds": cfg.rounds,
+        "orders_per_round": per_round,
         f"lot_{u}": float(lot),
         "firms": N,
         "periods": T,
@@ -492,15 +545,6 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     return AgentResult(periods, firms_table, registry.ledger, registry.balances, tr, summary)
 
 
-def _equilibrium_prices(inp: MarketInputs) -> np.ndarray:
-    """The competitive equilibrium price of each period of the same market (CNY/unit): the
-    reference the agents' transaction prices are compared with; NaN if it cannot clear."""
-    try:
-        return clear(inp, ledger=False).periods["price"].to_numpy(dtype=float)
-    except CarbonError:
-        return np.full(inp.n_periods, np.nan)
-
-
 def _net_bought(inp: MarketInputs, tr: pd.DataFrame, amount: pd.Series) -> np.ndarray:
     """Net ``amount`` per trade of the double auction by firm and period (N, T): added to
     the buyer, taken from the seller (quantity → lots bought, price × quantity → payments)."""
@@ -514,8 +558,10 @@ def _net_bought(inp: MarketInputs, tr: pd.DataFrame, amount: pd.Series) -> np.nd
     return net
 
 
-def _least_cost(inp: MarketInputs, t: int, holdings: np.ndarray, penalty: float) -> float:
-    """Least total cost Σ G_i of the allowances ``holdings`` (the competitive equilibrium)."""
+def _least_cost(inp: MarketInputs, t: int, holdings: np.ndarray, penalty: float) -> tuple[float, float]:
+    """Least total cost Σ G_i of the allowances ``holdings`` (CNY) and its price (CNY/unit): the
+    competitive equilibrium of the allowances the double auction trades in period t, without
+    the rules agent mode leaves out (offsets, reserves, banking between periods)."""
     single = inp.with_(
         periods=inp.periods[t : t + 1],
         baseline=inp.baseline[:, t : t + 1],
@@ -542,4 +588,5 @@ def _least_cost(inp: MarketInputs, t: int, holdings: np.ndarray, penalty: float)
         pre_borrowed=np.zeros((inp.n_firms, 1)),
     )
     r = clear(single, ledger=False)
-    return float(r.firms["abatement_cost"].sum() + (r.firms["non_compliance"] * penalty).sum())
+    cost = float(r.firms["abatement_cost"].sum() + (r.firms["non_compliance"] * penalty).sum())
+    return cost, float(r.periods["price"].iloc[0])

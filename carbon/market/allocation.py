@@ -87,7 +87,8 @@ def china_power(
     power_supply_mwh, heat_supply_gj
         Power (MWh) and heat (GJ) supplied, shape (units, periods).
     power_benchmark, heat_benchmark
-        Benchmarks of each unit's type, tCO2/MWh and tCO2/GJ, shape (units,).
+        Benchmarks of each unit's type, tCO2/MWh and tCO2/GJ, shape (units,) or, when they
+        change by year, (units, periods).
     cooling_factor, heat_factor
         Correction factors, shape (units,).
     load_factor
@@ -99,10 +100,16 @@ def china_power(
     """
     f_load = np.where(np.asarray(correct_load, bool)[:, None], load_factor_correction(load_factor, load_params), 1.0)
     power = (
-        np.asarray(power_benchmark, float)[:, None]
+        _by_period(power_benchmark)
         * power_supply_mwh
         * np.asarray(cooling_factor, float)[:, None]
         * np.asarray(heat_factor, float)[:, None]
         * f_load
     )
-    return power + np.asarray(heat_benchmark, float)[:, None] * heat_supply_gj
+    return power + _by_period(heat_benchmark) * heat_supply_gj
+
+
+def _by_period(values) -> np.ndarray:
+    """Per-unit values as (units, 1) to broadcast over periods, or (units, periods) as given."""
+    values = np.asarray(values, float)
+    return values[:, None] if values.ndim == 1 else values

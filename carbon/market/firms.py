@@ -123,8 +123,11 @@ def read_firms_csv(path: Path, periods: list[int]) -> list[FirmSection]:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the firms CSV: {exc}", file=path) from None
     except OSError as exc:  # a folder, a name too long, no permission
-        raise InputError(f"cannot read the firms CSV: {exc.strerror or type(exc).__name__}", file=path,
-                         expected="a CSV file of firms") from None
+        raise InputError(
+            f"cannot read the firms CSV: {exc.strerror or type(exc).__name__}",
+            file=path,
+            expected="a CSV file of firms",
+        ) from None
     for column in table.columns:
         if column not in COLUMNS:
             raise InputError(

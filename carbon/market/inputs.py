@@ -612,18 +612,17 @@ def _allocation(
             load = _per_period(firm.load_factor, T, file=firms_file, key=firm_key(i, "load_factor"), default=1.0)
             f_cooling, f_heat = _power_corrections(firm, corrections, file=firms_file, key=keys[i])
             # F_t = B_power,t · Q_power,t · f_cooling · f_heat · f_load,t + B_heat,t · Q_heat,t
-            corrected = rules.china_power(
+            free[i] = rules.china_power(
                 power[None],
                 heat[None],
-                np.array([1.0]),
-                np.array([0.0]),
+                b_power[None],
+                b_heat[None],
                 np.array([f_cooling]),
                 np.array([f_heat]),
                 load[None],
                 np.array([firm.load_factor_correction]),
                 corrections.load,
             )[0]
-            free[i] = b_power * corrected + b_heat * heat
     for firm_id, value in (block.firms or {}).items():
         if firm_id not in ids:
             raise InputError(

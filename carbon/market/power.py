@@ -66,8 +66,12 @@ def mac_from_energy(table: pd.DataFrame | list, *, tolerance: float = 1e-9, file
         try:
             pairs = np.asarray(table, dtype=float).reshape(-1, 2)
         except (TypeError, ValueError):
-            raise InputError("a MAC curve is a list of [price, emissions] pairs of numbers", file=file,
-                             expected="[[0, 1000], [100, 800], ...]", found=str(table)[:200]) from None
+            raise InputError(
+                "a MAC curve is a list of [price, emissions] pairs of numbers",
+                file=file,
+                expected="[[0, 1000], [100, 800], ...]",
+                found=str(table)[:200],
+            ) from None
         prices, emissions = pairs[:, 0], pairs[:, 1]
     if len(prices) == 0:
         raise InputError("the energy model's MAC table is empty", file=file, expected="one row per price")
@@ -111,8 +115,9 @@ def read_mac_csv(path) -> StepMac:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read MAC curve CSV: {exc}", file=path) from None
     except OSError as exc:  # a folder, a name too long, no permission
-        raise InputError(f"cannot read MAC curve CSV: {exc.strerror or type(exc).__name__}", file=path,
-                         expected="a CSV file") from None
+        raise InputError(
+            f"cannot read MAC curve CSV: {exc.strerror or type(exc).__name__}", file=path, expected="a CSV file"
+        ) from None
     return mac_from_energy(table, file=path)
 
 

@@ -96,8 +96,9 @@ def _rows_of(table: pd.DataFrame, name: str, what: str, key: str) -> pd.DataFram
     rows = table[table["rules"] == name]
     if rows.empty:
         names = tuple(dict.fromkeys(table["rules"]))
-        raise InputError(f"unknown {what}", key=key, expected=" or ".join(names), found=name,
-                         hint=did_you_mean(name, names))
+        raise InputError(
+            f"unknown {what}", key=key, expected=" or ".join(names), found=name, hint=did_you_mean(name, names)
+        )
     return rows
 
 

@@ -328,9 +328,12 @@ class MsrSection(Section):
 
 
 class AgentsSection(Section):
-    """Agent-based trading: a continuous double auction of zero-intelligence-constrained traders."""
+    """Agent-based trading: a continuous double auction of ZIP traders (Cliff 1997), see docs/market.md."""
 
-    rounds: int = Field(1000, ge=1, description="order submissions per period")
+    rounds: int = Field(1000, ge=1, description="trading rounds per period")
+    orders_per_round: int | None = Field(
+        None, ge=1, description="orders submitted per round (default: automatic, one per 10 firms, at least 1)"
+    )
     seed: int = Field(0, ge=0, description="seed of the random generator")
     lot: float | None = Field(None, gt=0.0, description="allowances per order, unit (default: automatic)")
 
