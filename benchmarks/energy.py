@@ -18,6 +18,7 @@ Usage::
     python benchmarks/energy.py                 # everything (about 4 minutes on 2 cores)
     python benchmarks/energy.py --quick         # 168 and 2016 hours, 12/24 days, no 8760
     python benchmarks/energy.py --case ours:8760  # one case, JSON on stdout
+    python benchmarks/energy.py --highs 8760      # HiGHS alone on our matrix and on PyPSA's (MPS files)
 """
 
 from __future__ import annotations
@@ -223,8 +224,82 @@ def run_pypsa(size: int) -> dict:
     }
 
 
+def _highs_on_file(path: str, options: dict) -> dict:
+    """Read an LP/MPS file into a fresh ``Highs`` and solve it with ``options``; the run's
+    figures and HiGHS's presolve line from its log."""
+    import re
+
+    import highspy
+
+    log = f"{path}.log"
+    Path(log).unlink(missing_ok=True)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", True)
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("log_file", log)
+    for key, value in options.items():
+        h.setOptionValue(key, value)
+    h.readModel(path)
+    lp = h.getLp()
+    started = time.perf_counter()
+    h.run()
+    wall = time.perf_counter() - started
+    info = h.getInfo()
+    text = Path(log).read_text()
+    presolved = re.search(r"Presolve reductions:\s*(.*)", text)
+    ranges = dict(re.findall(r"^\s+(Matrix|Cost|Bound|RHS)\s+(\[.*\])", text, flags=re.MULTILINE))
+    return {
+        "status": h.modelStatusToString(h.getModelStatus()),
+        "objective": float(info.objective_function_value),
+        "highs_s": h.getRunTime(),
+        "wall_s": wall,
+        "rows": int(lp.num_row_),
+        "columns": int(lp.num_col_),
+        "nonzeros": len(lp.a_matrix_.value_),
+        "presolve": presolved.group(1).strip() if presolved else "",
+        "ranges": ranges,
+        "warnings": [line.strip() for line in text.splitlines() if line.startswith("WARNING")],
+        "ipm_iterations": int(info.ipm_iteration_count),
+        "crossover_iterations": int(info.crossover_iteration_count),
+        "simplex_iterations": int(info.simplex_iteration_count),
+    }
+
+
+def run_highs_alone(size: int) -> dict:
+    """HiGHS alone on the two formulations of the same LP (ours without load shifting, and
+    PyPSA's through linopy), each written to an MPS file and solved by a fresh ``Highs`` with
+    the same options: the solver's own time, presolve reductions, size and iterations."""
+    import logging
+    import tempfile
+
+    logging.disable(logging.WARNING)
+    from carbon.energy import EnergyProblem, load_system, with_changes
+
+    options = {"solver": "ipm" if size >= 1000 else "simplex", "random_seed": 0}
+    folder = Path(tempfile.mkdtemp(prefix="carbon-bench-"))
+    system = with_changes(
+        load_system(MODEL),
+        settings={"resolution": {"mode": "hours", "hours": size}, "demand_response": {"shift_share": 0.0}},
+    )
+    ours_path = str(folder / "ours.mps")
+    problem = EnergyProblem(system)
+    problem.program.highs.writeModel(ours_path)
+    del problem
+    n, extra, constant = build_pypsa(size)
+    model = n.optimize.create_model()
+    extra(n, n.snapshots)
+    pypsa_path = str(folder / "pypsa.mps")
+    model.to_file(pypsa_path, io_api="mps")
+    out = {"ours": _highs_on_file(ours_path, options), "pypsa": _highs_on_file(pypsa_path, options)}
+    out["ours"]["objective_cny"] = out["ours"]["objective"]  # the MPS file keeps our offset
+    out["pypsa"]["objective_cny"] = out["pypsa"]["objective"] + constant
+    out["folder"] = str(folder)
+    return out
+
+
 def run_case(case: str) -> dict:
-    """``ours:H`` hours, ``days:K`` representative days, ``ours-noshift:H``, ``pypsa:H``."""
+    """``ours:H`` hours, ``days:K`` representative days, ``ours-noshift:H``, ``pypsa:H``,
+    ``highs:H`` (HiGHS alone on our matrix and on PyPSA's, same LP, same options)."""
     name, size = case.split(":")
     size = int(size)
     if name == "ours":
@@ -235,6 +310,8 @@ def run_case(case: str) -> dict:
         return run_ours("hours", size, shift=False)
     if name == "pypsa":
         return run_pypsa(size)
+    if name == "highs":
+        return run_highs_alone(size)
     raise SystemExit(f"unknown case {case}")
 
 
@@ -256,9 +333,13 @@ def main() -> int:
     parser.add_argument("--case", help="run one case and print JSON")
     parser.add_argument("--quick", action="store_true", help="skip the 8760-hour cases")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (median reported)")
+    parser.add_argument("--highs", type=int, metavar="HOURS", help="only HiGHS alone on both formulations")
     args = parser.parse_args()
     if args.case:
         print(json.dumps(run_case(args.case)))
+        return 0
+    if args.highs:
+        print_highs_alone(in_subprocess(f"highs:{args.highs}"), args.highs)
         return 0
     hours = [168, 2016] if args.quick else [168, 2016, 8760]
     days = [12, 24] if args.quick else [12, 24, 48]
@@ -330,7 +411,28 @@ def main() -> int:
         print(
             f"{h:>6} hours{'':<25} {ours['total_s']:>8.2f} {theirs['total_s']:>8.2f} {ours['total_s'] / theirs['total_s']:>6.2f} {diff:>+15.2e}"
         )
+    print_highs_alone(in_subprocess(f"highs:{hours[-1]}"), hours[-1])
     return 0
+
+
+def print_highs_alone(r: dict, size: int) -> None:
+    """The table of :func:`run_highs_alone`: HiGHS on our matrix and on PyPSA's."""
+    if "error" in r:
+        print(f"\nHiGHS alone, {size} hours: ERROR {r['error']}")
+        return
+    print(f"\nHiGHS alone on the two formulations of the same LP ({size} hours, MPS files, same options)")
+    print(
+        f"{'':<7} {'HiGHS s':>8} {'rows':>8} {'columns':>8} {'nonzeros':>9} {'IPM it':>6} {'crossover':>9} "
+        f"{'simplex':>7} {'objective CNY':>16}  presolve reductions; coefficient ranges"
+    )
+    for name in ("ours", "pypsa"):
+        x = r[name]
+        ranges = ", ".join(f"{k} {v}" for k, v in x["ranges"].items())
+        print(
+            f"{name:<7} {x['highs_s']:>8.2f} {x['rows']:>8,} {x['columns']:>8,} {x['nonzeros']:>9,} "
+            f"{x['ipm_iterations']:>6} {x['crossover_iterations']:>9} {x['simplex_iterations']:>7} "
+            f"{x['objective_cny']:>16,.0f}  {x['presolve']}; {ranges}"
+        )
 
 
 if __name__ == "__main__":

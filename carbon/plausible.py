@@ -15,6 +15,7 @@ activity rows of another year than the model's base year (see :func:`check_activ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,13 @@ def _flat(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
+@lru_cache(maxsize=4096)
+def _rules_of(key: str) -> tuple[Rule, ...]:
+    """The rules whose pattern matches ``key``, in :data:`RULES` order (kept: the samples of a
+    batch repeat the same keys)."""
+    return tuple(rule for rule in RULES if rule.matches(key))
+
+
 def _range_text(rule: Rule) -> str:
     return f"{rule.low:g} to {rule.high:g} {rule.unit}"
 
@@ -154,8 +162,8 @@ def scenario_problems(data: dict, allow: tuple[str, ...] | list[str] | None = No
     for key, value in _flat(data):
         if allowed(key, allow) or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        for rule in RULES:
-            if rule.matches(key) and not rule.low <= value <= rule.high:
+        for rule in _rules_of(key):
+            if not rule.low <= value <= rule.high:
                 slip = rule.slip(value) if rule.slip else None
                 out.append(InputError(f"{value:g} is outside the plausible range {_range_text(rule)}", file=file,
                                       key=key, expected=_range_text(rule), found=value,

@@ -135,8 +135,8 @@ def _stages(spec: RunSpec, cache: SolveCache) -> tuple[dict[str, StageOutput], R
     scenario = spec.scenario
     model, resolved = prepare(spec)
     base_dir = Path(spec.file).parent
-    outputs = {"inventory": inventory_stage(model, scenario.inventory)}
-    check_per_resident(outputs["inventory"].summary, model.population, model.activity_file, scenario.allow)
+    # checks the base year per resident before the inventory's Monte Carlo draws
+    outputs = {"inventory": inventory_stage(model, scenario.inventory, scenario.allow)}
     if scenario.pathway is not None:
         from carbon.stages.pathway import run_stage as pathway_stage
 
@@ -189,6 +189,28 @@ def _flatten(outputs: dict[str, dict]) -> dict[str, Any]:
             if isinstance(value, (int, float, str, bool)) or value is None}
 
 
+_MODEL_HASHES: dict[str, tuple[tuple, str]] = {}
+
+
+def model_hash(folder: str | Path) -> str:
+    """:func:`~carbon.model.content_hash` of a model folder, kept per process while no file of
+    it changes (names, sizes and modification times): the runs of a batch share a model, and
+    reading every byte of it again for each Monte Carlo sample costs more than the stamps."""
+    root = Path(folder)
+    try:
+        stamps = tuple(sorted((str(f.relative_to(root)), st.st_size, st.st_mtime_ns)
+                              for f in root.rglob("*") if "__pycache__" not in f.parts
+                              and f.is_file() and (st := f.stat())))
+    except OSError:
+        return content_hash(root)
+    kept = _MODEL_HASHES.get(str(root))
+    if kept is not None and kept[0] == stamps:
+        return kept[1]
+    digest = content_hash(root)
+    _MODEL_HASHES[str(root)] = (stamps, digest)
+    return digest
+
+
 def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume: bool = False,
             fmt: str = "auto") -> dict[str, Any]:
     """Run one scenario and write ``out_dir/<run>/`` (large tables as Parquet with ``fmt``
@@ -198,7 +220,7 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
     row: dict[str, Any] = {"run": spec.name, "status": "ok", "file": spec.file}
     try:
         run_dir = inside(out_dir, out_dir / check_name(spec.name))
-        digest = spec_hash(spec.scenario, content_hash(spec.model_dir) + files_hash(spec))
+        digest = spec_hash(spec.scenario, model_hash(spec.model_dir) + files_hash(spec))
     except (OSError, CarbonError) as exc:
         row.update(status="failed", error=str(exc), kind="input")
         return row

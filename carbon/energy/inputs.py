@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from carbon.energy.periods import TimeSlices
 from carbon.energy.system import EnergySystem
@@ -104,6 +105,26 @@ def year_weights(years: list[int], base_year: int, discount_rate: float, perfect
     return {y: n * (1.0 + discount_rate) ** -(y - base_year) for y, n in zip(years, lengths)}
 
 
+_PLAIN: dict[tuple[int, float], tuple] = {}
+
+
+def _plain(techs: pd.DataFrame, discount_rate: float) -> tuple[dict, dict, dict]:
+    """The technologies as plain dicts (no pandas lookups in the loops of :func:`prepare`) and
+    their annualised capital cost per MW and per MWh; the last few are kept by the table's
+    identity (a Monte Carlo worker prepares the same year systems again and again; callers
+    only read them)."""
+    key = (id(techs), float(discount_rate))
+    kept = _PLAIN.get(key)
+    if kept is not None and kept[0] is techs:
+        return kept[1:]
+    per_mw, per_mwh = annual_capex(techs, discount_rate)
+    value = (techs.to_dict("index"), per_mw.to_dict(), per_mwh.to_dict())
+    _PLAIN[key] = (techs, *value)
+    while len(_PLAIN) > 32:
+        _PLAIN.pop(next(iter(_PLAIN)))
+    return value
+
+
 def prepare(
     system: EnergySystem,
     slices: TimeSlices,
@@ -128,10 +149,8 @@ def prepare(
     profiles = system.profiles
     units = [n for n, k in zip(techs.index, techs["kind"]) if k != "storage"]
     storages = [n for n, k in zip(techs.index, techs["kind"]) if k == "storage"]
-    per_mw, per_mwh = annual_capex(techs, settings.discount_rate)
     built = built or {}
-    rows = techs.to_dict("index")  # plain dicts: no pandas lookups in the loops below
-    per_mw, per_mwh = per_mw.to_dict(), per_mwh.to_dict()
+    rows, per_mw, per_mwh = _plain(techs, settings.discount_rate)
     existing_mw, existing_mwh, alive, built_mw, built_mwh, built_annual = {}, {}, {}, {}, {}, {}
     for name, row in rows.items():
         life = row["lifetime_years"]

@@ -3,7 +3,6 @@ foresight (all milestones in one model, discounted)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection
 
 import pandas as pd
@@ -73,6 +72,7 @@ def solve_milestones(
     built: dict[tuple[str, int], tuple[float, float]] = {}
     results = []
     start: object | None = None  # the basis a year starts from (store.chain): the sample's previous year's
+    start_from: str | None = None  # the content digest of the solve that gave ``start``
     for y in years:
         if store is not None and extra_constraints is None:
             key = (store_key, y, y in frozen_years)
@@ -91,12 +91,17 @@ def solve_milestones(
                 return result, new, problem.program.highs.getBasis() if store.chain else None
 
             if price_hook is None:  # the same year with the same data (and start): the stored solution
+                # the start basis is named by the content of the solve that gave it (the same
+                # content gives the same basis), cheaper than digesting the basis itself
                 content = (key, assumptions[y], None if grid_factor is None else grid_factor.get(y),
-                           sorted(built.items()), sorted((options or {}).items()), id(slices), _fingerprint(start))
+                           sorted(built.items()), sorted((options or {}).items()), id(slices), start_from)
                 result, new, basis = store.solution(content, solve_year)
+                digest = store.digest(content)
             else:
                 result, new, basis = solve_year()
+                digest = None
             start = basis if store.chain and price_hook is None and y not in frozen_years else None
+            start_from = digest if start is not None else None
             built.update(new)
             results.append(result)
             continue
@@ -116,14 +121,6 @@ def solve_milestones(
         record_builds(problem, result, y, built)
         results.append(result)
     return combine(results), built
-
-
-def _fingerprint(basis) -> str | None:
-    """A digest of a HiGHS basis (None: no basis)."""
-    if basis is None:
-        return None
-    status = [int(v) for v in basis.col_status] + [-1] + [int(v) for v in basis.row_status]
-    return hashlib.sha256(repr(status).encode()).hexdigest()
 
 
 _YEAR_SYSTEMS: dict[tuple, tuple[EnergySystem, EnergySystem]] = {}

@@ -192,18 +192,23 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
                     variable_cost_cny=float(d.sign[g] * (w * d.cost[y, g]) @ p[iy, i]),
                 )
             annual_rows.append(row)
-        annual = pd.DataFrame([r for r in annual_rows if r["year"] == y])
-        kinds = annual["kind"]
+        rows = [r for r in annual_rows if r["year"] == y]
+
+        def total_of(column: str, keep=lambda r: True, rows=rows) -> float:
+            """Sum of a column over the year's rows that ``keep`` (missing = 0), in row order
+            and by numpy, as the DataFrame of the rows would sum it."""
+            return float(np.array([r.get(column, 0.0) for r in rows if keep(r)], dtype=float).sum())
+
         dr = settings.demand_response
         load_mwh = float(sum(w @ d.load[y, n] for n in d.nodes))
         unserved = float((w * shed_arr[iy]).sum())
         carbon_price = d.assumptions[y].carbon_price
         components = {
-            "investment": float(annual["investment_cny"].sum()),
-            "fixed_om": float(annual["fixed_om_cny"].sum()),
-            "variable_and_fuel": float(annual.loc[kinds.isin(["generator", "storage"]), "variable_cost_cny"].sum()),
-            "imports": float(annual.loc[kinds == "grid_import", "variable_cost_cny"].sum()),
-            "export_revenue": float(annual.loc[kinds == "grid_export", "variable_cost_cny"].sum()),
+            "investment": total_of("investment_cny"),
+            "fixed_om": total_of("fixed_om_cny"),
+            "variable_and_fuel": total_of("variable_cost_cny", lambda r: r["kind"] in ("generator", "storage")),
+            "imports": total_of("variable_cost_cny", lambda r: r["kind"] == "grid_import"),
+            "export_revenue": total_of("variable_cost_cny", lambda r: r["kind"] == "grid_export"),
             "demand_response": dr.shift_cost_cny_per_mwh * float(w @ down[iy])
             + dr.interruptible_cost_cny_per_mwh * float(w @ interrupt[iy]),
             "shedding": settings.value_of_lost_load_cny_per_mwh * unserved,
@@ -212,18 +217,18 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
         total = sum(components.values())
         cost_rows += [{"year": y, "component": k, "cny": v} for k, v in components.items()]
         cost_rows.append({"year": y, "component": "total", "cny": total})
-        renewable_mwh = float(annual.loc[annual["technology"].isin(d.renewable), "generation_mwh"].sum())
+        renewable_mwh = total_of("generation_mwh", lambda r, renewable=set(d.renewable): r["technology"] in renewable)
         served = load_mwh - unserved
         year_rows.append(
             {
                 "year": y,
                 "load_mwh": load_mwh,
                 "unserved_mwh": unserved,
-                "imports_mwh": float(annual.loc[kinds == "grid_import", "generation_mwh"].sum()),
-                "exports_mwh": float(annual.loc[kinds == "grid_export", "generation_mwh"].sum()),
+                "imports_mwh": total_of("generation_mwh", lambda r: r["kind"] == "grid_import"),
+                "exports_mwh": total_of("generation_mwh", lambda r: r["kind"] == "grid_export"),
                 "shifted_mwh": float(w @ down[iy]),
                 "interrupted_mwh": float(w @ interrupt[iy]),
-                "curtailment_mwh": float(annual.get("curtailment_mwh", pd.Series(dtype=float)).sum()),
+                "curtailment_mwh": total_of("curtailment_mwh"),
                 "emissions_t": float(emissions[iy]),
                 "carbon_price_cny_per_t": carbon_price,
                 "co2_cap_t": d.assumptions[y].co2_cap if d.assumptions[y].co2_cap is not None else np.nan,

@@ -297,10 +297,15 @@ class ProblemStore:
         """Solutions kept by :meth:`solution`."""
         self.hits = 0
 
+    @staticmethod
+    def digest(content) -> str:
+        """The key of ``content`` in the stored solutions (SHA-256 of its ``repr``)."""
+        return hashlib.sha256(repr(content).encode()).hexdigest()
+
     def solution(self, content, compute):
         """The stored value for ``content`` (plain data identifying a solve: the problem's key
         and every number its data comes from), computing and storing it when absent."""
-        key = hashlib.sha256(repr(content).encode()).hexdigest()
+        key = self.digest(content)
         if key in self._solutions:
             self.hits += 1
             value = self._solutions.pop(key)

@@ -7,7 +7,7 @@ so an inventory stays activity x factor and a user can recompute a factor for ot
 
 from __future__ import annotations
 
-import math
+from carbon.decay import decomposed
 
 N2O_PER_N = 44.0 / 28.0
 CO2_PER_C = 44.0 / 12.0
@@ -94,11 +94,8 @@ def fod_ch4_t(deposits: dict[int, float], year: int, k: float, doc: float = 0.13
     DDOCm deposited in year y decays from the following year: DDOCma(T) = DDOCmd(T) + DDOCma(T-1)
     e^-k, DDOCm decomposed(T) = DDOCma(T-1) (1 - e^-k); CH4 = decomposed x F x 16/12 x (1 - OX).
     ``deposits``: t of MSW landfilled by year; ``k``: decay rate, 1/yr (ln 2 / half-life)."""
-    accumulated, decomposed = 0.0, 0.0
-    for y in range(min(deposits), year + 1):
-        decomposed = accumulated * (1.0 - math.exp(-k))
-        accumulated = deposits.get(y, 0.0) * doc * docf * mcf + accumulated * math.exp(-k)
-    return decomposed * f * CH4_PER_C * (1.0 - oxidation)
+    ddocm = {y: t * doc * docf * mcf for y, t in deposits.items()}
+    return decomposed(ddocm, [year], k)[year] * f * CH4_PER_C * (1.0 - oxidation)
 
 
 def fod_ch4_per_t(k: float, growth: float, years: int, **kwargs) -> float:

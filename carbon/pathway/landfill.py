@@ -17,11 +17,10 @@ capture_methane`) applies after.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
+from carbon.decay import decomposed
 from carbon.units import factor as unit_factor
 
 CATEGORY = "4.A"
@@ -33,15 +32,7 @@ def generation(deposits: dict[int, float], years: list[int], k: float, steady_be
     ``deposits``: t landfilled by year (history and projection; missing years are 0).
     ``steady_before``: the sites were filled at the first year's deposition D since long ago (the
     stock at the end of the year before is D / (1 - e^-k), its steady state)."""
-    d = math.exp(-k)
-    first = min(min(deposits), years[0])
-    accumulated = deposits.get(first, 0.0) / (1.0 - d) if steady_before else 0.0  # A(first - 1)
-    out = {}
-    for y in range(first, years[-1] + 1):
-        decomposed = accumulated * (1.0 - d)
-        accumulated = deposits.get(y, 0.0) + accumulated * d
-        out[y] = decomposed
-    return pd.Series({y: out[y] for y in years}, dtype=float)
+    return pd.Series(decomposed(deposits, years, k, steady_before), dtype=float)
 
 
 def deposits_t(emissions: pd.DataFrame) -> pd.Series:

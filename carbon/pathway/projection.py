@@ -89,7 +89,7 @@ def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, s
                      drivers: pd.DataFrame) -> Projection:
     """Activity of every year from the base year's activity, its energy in tce row by row (the
     inventory's ``energy_tce``) and the pathway's drivers."""
-    first, last = section.years
+    first = section.years[0]
     years = drivers["year"].to_list()
     act = base_activity.reset_index(drop=True).copy()
     for col in ("sector", "category", "item", "unit"):  # plain objects: fast on small frames
@@ -140,8 +140,25 @@ def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, s
     return Projection(drivers, activity, sector_driver)
 
 
+_SHARES: dict[tuple, dict] = {}
+
+
 def _shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], first: int, sector: str) -> dict:
-    """Share of each (item, category) of a sector's useful energy in every year (arrays over years)."""
+    """Share of each (item, category) of a sector's useful energy in every year (arrays over years).
+
+    The last few are kept by their inputs (the base year's rows, the mix, the years): the
+    samples of a Monte Carlo mostly share them. Callers only read the arrays."""
+    key = (sector, tuple(energy["item"]), tuple(energy["category"]), energy["useful_tce"].to_numpy().tobytes(),
+           repr(cfg.mix), tuple(years), first)
+    kept = _SHARES.get(key)
+    if kept is None:
+        kept = _SHARES[key] = _compute_shares(energy, cfg, years, first, sector)
+        while len(_SHARES) > 64:
+            _SHARES.pop(next(iter(_SHARES)))
+    return kept
+
+
+def _compute_shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], first: int, sector: str) -> dict:
     base = energy.groupby(["item", "category"], sort=True)["useful_tce"].sum()
     base = base / base.sum()
     keys = list(base.index)

@@ -15,6 +15,7 @@ from carbon.inventory.climate import LANDFILL_CATEGORY, LANDFILL_ITEM, climate_r
 from carbon.inventory.factors import FactorSet, category_matches, load_factor_set, read_factor_file
 from carbon.inventory.uncertainty import approach1, approach2, table
 from carbon.model import Model, scale_or_replace
+from carbon.plausible import check_per_resident
 from carbon.resolve import GridFactor
 from carbon.results import StageOutput
 from carbon.scenario import InventoryOptions
@@ -68,10 +69,26 @@ def base_landfill_t(model: Model) -> float:
 
 def compute(model: Model, options: InventoryOptions | None = None) -> Inventory:
     """Account the model's activity with the scenario's ``inventory`` options (blanks take the
-    model's choices)."""
+    model's choices); the same inputs give the kept result (:data:`_INVENTORIES`)."""
     options = options or InventoryOptions()
-    return account(model.activity, factor_set_of(model, options), options.gwp or model.gwp, validated=True,
-                   file=model.activity_file)
+    factor_set, gwp = factor_set_of(model, options), options.gwp or model.gwp
+    act = model.activity
+    key = (id(factor_set), gwp, str(model.activity_file), tuple(act.columns), tuple(map(str, act.dtypes)),
+           pd.util.hash_pandas_object(act, index=True).to_numpy().tobytes())
+    kept = _INVENTORIES.get(key)
+    if kept is not None and kept[0] is factor_set:
+        return kept[1]
+    inv = account(act, factor_set, gwp, validated=True, file=model.activity_file)
+    _INVENTORIES[key] = (factor_set, inv)
+    while len(_INVENTORIES) > 8:
+        _INVENTORIES.pop(next(iter(_INVENTORIES)))
+    return inv
+
+
+_INVENTORIES: dict[tuple, tuple[FactorSet, Inventory]] = {}
+"""The last few inventories by their inputs (the factor set, the GWP set and the activity's
+content): every sample of a Monte Carlo accounts the same base year twice (its inventory and
+its pathway's base year). Callers only read them."""
 
 
 MWH_UNITS = {"t/MWh": 1.0, "kg/kWh": 1.0, "t/kWh": 1000.0, "g/kWh": 1e-3, "t/GWh": 1e-3, "t/10^4 kWh": 0.1}
@@ -136,13 +153,18 @@ def _copies_at(rows: pd.DataFrame, category: str) -> list[pd.DataFrame]:
     return out
 
 
-def run_stage(model: Model, options: InventoryOptions) -> StageOutput:
-    """Inventory tables and key figures for a run folder."""
+def run_stage(model: Model, options: InventoryOptions, allow: tuple[str, ...] | list[str] | None = None) -> StageOutput:
+    """Inventory tables and key figures for a run folder.
+
+    The base year's totals per resident are checked (:func:`~carbon.plausible.check_per_resident`,
+    lifted by ``allow``) before the Monte Carlo draws of the uncertainty, so an implausible
+    inventory fails at once."""
     inv = compute(model, options)
+    summary = inv.summary()
+    check_per_resident(summary, model.population, model.activity_file, allow)
     intervals = [approach1(inv)]
     if options.uncertainty.draws:
         intervals.append(approach2(inv, draws=options.uncertainty.draws, seed=options.uncertainty.seed))
-    summary = inv.summary()
     for i in intervals:
         summary[f"approach{i.approach}_lower_co2e_t"] = i.lower_t
         summary[f"approach{i.approach}_upper_co2e_t"] = i.upper_t
