@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.pathway.assemble import VIEWS
+from carbon.pathway.indicators import has_peaked
 from carbon.pathway.peak import detect_peak
 from carbon.results import StageOutput, write_folder
 from carbon.scenario import sample_scenario
@@ -33,13 +34,10 @@ from carbon.scenario import sample_scenario
 PERCENTILES = (5, 25, 50, 75, 95)
 
 
-HAS_PEAKED = ("peaked", "declining")
-
-
 def peaked_years(peaks: list[dict], base_year: int) -> list[int]:
     """Peak years of the samples that have peaked (a ``declining`` sample peaks in ``base_year``)."""
     return [int(base_year if p["status"] == "declining" else p["peak_year"])
-            for p in peaks if p["status"] in HAS_PEAKED]
+            for p in peaks if has_peaked(p["status"])]
 
 
 def peak_distribution(peaks: list[dict], years: list[int]) -> pd.DataFrame:

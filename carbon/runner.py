@@ -134,6 +134,10 @@ def _stages(spec: RunSpec, cache: SolveCache) -> tuple[dict[str, StageOutput], R
 
     scenario = spec.scenario
     model, resolved = prepare(spec)
+    if scenario.projects:  # investment projects join their allowance market as firms (issue 15)
+        from carbon.stages.assess import join_markets
+
+        scenario = join_markets(scenario, model)
     base_dir = Path(spec.file).parent
     # checks the base year per resident before the inventory's Monte Carlo draws
     outputs = {"inventory": inventory_stage(model, scenario.inventory, scenario.allow)}
@@ -156,6 +160,13 @@ def _stages(spec: RunSpec, cache: SolveCache) -> tuple[dict[str, StageOutput], R
         for name, section in markets.items():
             stage, prefix = (f"market/{name}", f"markets.{name}") if name else ("market", "market")
             outputs[stage] = market_stage(section, base_dir, file=spec.file, prefix=prefix)
+    if scenario.accounts is not None:
+        from carbon.stages.accounts import run_stage as accounts_stage
+
+        market = outputs.get("market")
+        outputs["accounts"] = accounts_stage(model, scenario.accounts, scenario.inventory, energy=outputs.get("energy"),
+                                             markets=scenario.all_markets(), market_dir=base_dir, file=spec.file,
+                                             market_firms=market.tables.get("firms") if market else None)
     return outputs, resolved
 
 

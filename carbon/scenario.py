@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import numpy as np
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from carbon.accounts.schema import AccountsSection
+from carbon.accounts.schema import absolute_paths as _accounts_paths
 from carbon.assess.schema import ProjectSection
 from carbon.energy.schema import EnergySection
 from carbon.errors import CarbonError, InputError, display_path, problems
@@ -57,7 +59,8 @@ MAX_RUNS = 10_000
 raises the limit (``carbon run|validate --max-runs N``)."""
 
 
-SCENARIO_SECTIONS = ("inventory", "energy", "market", "markets", "pathway", "targets", "base_year", "projects")
+SCENARIO_SECTIONS = ("inventory", "energy", "market", "markets", "pathway", "targets", "base_year", "projects",
+                     "accounts")
 
 
 class Uncertainty(Section):
@@ -169,7 +172,11 @@ class Scenario(Section):
 
     _file: str | None = PrivateAttr(None)
 
-    name: str = Field(..., description="run name (letters, digits, - _ .)")
+    name: str = Field(..., description="run name (letters, digits, - _ .); the results folder results/<name> "
+                      "(default: the file name without .yaml)")
+    label: str | dict[str, str] | None = Field(
+        None, description="display name in reports, legends and tables: a text, or {en: ..., zh: ...}; "
+        "not inherited through extends")
     description: str = ""
     model: str = Field(..., description="model folder, relative to the scenario file")
     base_year: int | None = Field(None, ge=1990, le=2100)
@@ -184,6 +191,8 @@ class Scenario(Section):
     targets: TargetsSection | None = None
     projects: tuple[ProjectSection, ...] | None = Field(
         None, description="investment projects added to the pathway from their start year (carbon assess)")
+    accounts: AccountsSection | None = Field(
+        None, description="carbon accounts of entities and carbon-inclusive credits (written to <run>/accounts/)")
     sample: SampleInfo | None = Field(None, description="set by the batch for a Monte Carlo sample run")
     allow: tuple[str, ...] | None = Field(
         None, description="dotted keys whose plausible range (carbon.plausible) is lifted knowingly, e.g. "
@@ -200,6 +209,13 @@ class Scenario(Section):
             check_name(value, "scenario name")
         except InputError as err:
             raise ValueError(err.message) from None
+        return value
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str | dict | None) -> str | dict | None:
+        if isinstance(value, dict) and (not value or set(value) - {"en", "zh"}):
+            raise ValueError(f"a label is a text or {{en: ..., zh: ...}}, not keys {sorted(value)}")
         return value
 
     @field_validator("markets")
@@ -334,6 +350,8 @@ def _absolute_paths(data: dict, folder: Path) -> dict:
     inv = data.get("inventory")
     if isinstance(inv, dict) and isinstance(inv.get("factors_file"), str):
         data["inventory"] = {**inv, "factors_file": str(_resolve(folder / inv["factors_file"], "inventory.factors_file"))}
+    if "accounts" in data:
+        data["accounts"] = _accounts_paths(data["accounts"], folder)
     return data
 
 
@@ -371,6 +389,7 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
                          found=parent_ref)
     parent = load_raw(parent_path, (*_chain, path))
     parent.pop("name", None)  # a name is never inherited
+    parent.pop("label", None)  # nor a label
     parent.pop("sweep", None) if "sweep" in data else None
     return deep_merge(parent, data)
 
@@ -475,7 +494,34 @@ def _label(value: Any) -> str:
     """A sweep key or value as part of a run name: safe characters only, no ``..``, short."""
     text = f"{value:g}" if isinstance(value, float) else str(value)
     text = re.sub(r"\.{2,}", "_", re.sub(r"[^A-Za-z0-9_.-]+", "_", text))
-    return text if len(text) <= 40 else text[:31] + "_" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    return text if len(text) <= 60 else text[:51] + "_" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def sweep_key_names(keys: list[str]) -> dict[str, str]:
+    """The part of each swept key in run names: the shortest dotted tail that holds a word, so a
+    year never stands alone (``pathway.carbon_price.2030`` -> ``carbon_price.2030``,
+    ``energy.technologies.battery.energy_capex_cny_per_kwh`` -> ``energy_capex_cny_per_kwh``),
+    longer where two keys would share it; at most 60 characters (longer ones end in a hash).
+
+    >>> sweep_key_names(["pathway.carbon_price.2030", "market.price.2030"])
+    {'pathway.carbon_price.2030': 'carbon_price.2030', 'market.price.2030': 'price.2030'}
+    """
+    parts = {k: k.split(".") for k in keys}
+
+    def tail(k: str, n: int) -> str:
+        p = parts[k]
+        while n < len(p) and all(x.isdigit() for x in p[-n:]):
+            n += 1
+        return ".".join(p[-n:])
+
+    out = {}
+    for k in keys:
+        n = 1
+        while n < len(parts[k]) and any(tail(k, n) == tail(o, n) for o in keys if o != k):
+            n += 1
+        name = tail(k, n)
+        out[k] = _label(name) if len(name) <= 60 else name[:51] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return out
 
 
 def _count(sweep: dict, scenario: Scenario) -> int:
@@ -518,9 +564,7 @@ def _expand(path: Path, data: dict, scenario: Scenario, max_runs: int) -> Iterat
 
 def _runs(path: Path, data: dict, sweep: dict, samples: Samples | None) -> Iterator[RunSpec]:
     keys = sorted(sweep)
-    short = {k: _label(k.split(".")[-1]) for k in keys}
-    if len(set(short.values())) < len(keys):
-        short = {k: _label(k) for k in keys}
+    short = sweep_key_names(keys)
     if samples is not None:
         rng = np.random.default_rng(samples.seed)
         names = sorted(samples.vars)

@@ -14,6 +14,7 @@ from carbon.assess import ProjectSection, entry_verdict, impact, project_activit
 from carbon.assess.compute import best_combination
 from carbon.assess.thresholds import threshold_of
 from carbon.cli import main
+from carbon.pathway.indicators import peaked_by
 from carbon.pathway.peak import Peak
 from carbon.runner import prepare
 from carbon.scenario import Scenario, load_project
@@ -34,8 +35,11 @@ GRID = 0.6369  # t CO2/MWh, models/lankao/factors_henan.csv
 
 def scenario(tmp: Path, pathway: dict, name: str = "s", **extra) -> Scenario:
     path = tmp / f"{name}.yaml"
-    path.write_text(yaml.safe_dump({"name": name, "model": str(MODEL), "inventory": NO_DRAWS, "pathway": pathway,
-                                    **extra}, sort_keys=False))
+    path.write_text(
+        yaml.safe_dump(
+            {"name": name, "model": str(MODEL), "inventory": NO_DRAWS, "pathway": pathway, **extra}, sort_keys=False
+        )
+    )
     return Scenario.from_file(path)
 
 
@@ -45,9 +49,19 @@ def plant(name="plant", coal_10k_t=20.0, elec_10k_kwh=10000.0, start=2022, ramp=
         energy["raw_coal"] = {"quantity": coal_10k_t, "unit": "10^4 t"}
     if elec_10k_kwh:
         energy["electricity"] = {"quantity": elec_10k_kwh, "unit": "10^4 kWh"}
-    return ProjectSection.model_validate({
-        "name": name, "sector": "food", "product": "food_processing", "start_year": start, "ramp_up": list(ramp),
-        "output": {"quantity": 1_000_000, "unit": "t"}, "energy": energy, "value_added_10k_cny": 100_000, **extra})
+    return ProjectSection.model_validate(
+        {
+            "name": name,
+            "sector": "food",
+            "product": "food_processing",
+            "start_year": start,
+            "ramp_up": list(ramp),
+            "output": {"quantity": 1_000_000, "unit": "t"},
+            "energy": energy,
+            "value_added_10k_cny": 100_000,
+            **extra,
+        }
+    )
 
 
 def test_ramp_and_rows_by_hand():
@@ -69,14 +83,16 @@ def test_project_adds_its_emissions_from_its_start_year_and_moves_the_peak(tmp_p
     without, with_ = run(s), run(s.with_values({"projects": [p.model_dump()]}))
     a, b = without.annual.set_index("year"), with_.annual.set_index("year")
     delta = b["co2e_t_scope12"] - a["co2e_t_scope12"]
-    assert delta.to_dict() == pytest.approx({2020: 0, 2021: 0, 2022: full / 2, **{y: full for y in range(2023, 2028)}},
-                                            rel=1e-9, abs=1e-6)
+    assert delta.to_dict() == pytest.approx(
+        {2020: 0, 2021: 0, 2022: full / 2, **{y: full for y in range(2023, 2028)}}, rel=1e-9, abs=1e-6
+    )
     assert (b.loc[2020] == a.loc[2020]).all()  # the base year (= the inventory) is unchanged
     # without: declining from 2020 (3.682 Mt); with: 2022 3.503 + 0.223 = 3.726 Mt,
     # 2023 3.420 + 0.447 = 3.866 Mt (the highest), 2024 3.341 + 0.447 = 3.787 Mt: peak 2023
     assert (without.peak.peak_year, without.peak.status) == (2020, "declining")
-    by_hand = (a["co2e_t_scope12"] + pd.Series({2022: full / 2, **{y: full for y in range(2023, 2028)}})
-               .reindex(a.index, fill_value=0.0))
+    by_hand = a["co2e_t_scope12"] + pd.Series({2022: full / 2, **{y: full for y in range(2023, 2028)}}).reindex(
+        a.index, fill_value=0.0
+    )
     assert int(by_hand.idxmax()) == 2023
     assert (with_.peak.peak_year, with_.peak.status) == (2023, "peaked")
     assert with_.peak.peak_value == pytest.approx(a.at[2023, "co2e_t_scope12"] + full, rel=1e-9)
@@ -106,23 +122,29 @@ def test_energy_model_sees_the_projects_electricity(tmp_path):
     assert purchases_with[2020] == purchases[2020]
     # the energy model's load at a milestone = calibrated base load x existing purchases(m) /
     # purchases(base) + the project's own MWh (a new load is added, not scaled with the county's)
-    load = {r: run_.outputs["energy"].tables["years"].set_index("year")["load_mwh"]
-            for r, run_ in (("without", without), ("with", with_))}
+    load = {
+        r: run_.outputs["energy"].tables["years"].set_index("year")["load_mwh"]
+        for r, run_ in (("without", without), ("with", with_))
+    }
     assert load["with"][2020] == pytest.approx(load["without"][2020])
     assert load["with"][2025] - load["without"][2025] == pytest.approx(200_000.0, rel=1e-6)
     # the pathway's power CO2 moves by the energy model's own change x the base-year calibration k
     k = without.outputs["energy"].summary["calibration_co2_factor"]
     assert with_.outputs["energy"].summary["calibration_co2_factor"] == pytest.approx(k)
-    d_model = (with_.outputs["energy"].summary["local_co2_t_2025"]
-               - without.outputs["energy"].summary["local_co2_t_2025"])
-    d_path = (with_.annual.set_index("year").at[2025, "power_co2_t"]
-              - without.annual.set_index("year").at[2025, "power_co2_t"])
+    d_model = (
+        with_.outputs["energy"].summary["local_co2_t_2025"] - without.outputs["energy"].summary["local_co2_t_2025"]
+    )
+    d_path = (
+        with_.annual.set_index("year").at[2025, "power_co2_t"]
+        - without.annual.set_index("year").at[2025, "power_co2_t"]
+    )
     assert load["with"][2025] > load["without"][2025]
     assert d_path == pytest.approx(d_model * k, rel=1e-9)
 
 
-@pytest.mark.parametrize(("intensity", "verdict"), [
-    (0.12, "advanced"), (0.1200001, "meets"), (0.25, "meets"), (0.2500001, "fails")])
+@pytest.mark.parametrize(
+    ("intensity", "verdict"), [(0.12, "advanced"), (0.1200001, "meets"), (0.25, "meets"), (0.2500001, "fails")]
+)
 def test_entry_verdict_at_the_boundary(intensity, verdict):
     th = threshold_of("food", "food_processing")  # 0.25 entry, 0.12 advanced (illustrative)
     assert (th.threshold, th.advanced) == (0.25, 0.12)
@@ -133,8 +155,12 @@ def test_entry_verdict_of_a_project_on_its_threshold(tmp_path):
     # coal only: 1000 t of coal = 1914.46402 t CO2e; output set so the intensity is exactly 0.25 t/t
     s = scenario(tmp_path, {"years": [2020, 2022]})
     co2e = 1000 * COAL_T_CO2E_PER_T  # 1914.464019 t CO2e/yr
-    below = plant(name="below", coal_10k_t=0.1, elec_10k_kwh=0.0, output={"quantity": co2e / 0.25 * 1.000001, "unit": "t"})
-    above = plant(name="above", coal_10k_t=0.1, elec_10k_kwh=0.0, output={"quantity": co2e / 0.25 * 0.999999, "unit": "t"})
+    below = plant(
+        name="below", coal_10k_t=0.1, elec_10k_kwh=0.0, output={"quantity": co2e / 0.25 * 1.000001, "unit": "t"}
+    )
+    above = plant(
+        name="above", coal_10k_t=0.1, elec_10k_kwh=0.0, output={"quantity": co2e / 0.25 * 0.999999, "unit": "t"}
+    )
     docs = assess(s, [below, above]).documents
     assert docs["below"]["intensity"] == pytest.approx(0.25, rel=2e-6)
     assert docs["below"]["intensity"] < 0.25 and docs["below"]["entry_verdict"] == "meets"
@@ -150,7 +176,10 @@ def test_impact_headroom_and_allowances_by_hand():
     years = [2020, 2021, 2022, 2023]
     without = pd.DataFrame({"year": years, "co2e_t_scope12": [100.0, 110.0, 105.0, 90.0]})
     with_ = pd.DataFrame({"year": years, "co2e_t_scope12": [100.0, 110.0, 125.0, 110.0]})
-    out = impact(without, with_, _peak(2021, 110.0), _peak(2022, 125.0), peak_by=2021, peak_cap_t=120.0)
+    # the pathway's one rule: peaked (status peaked/declining) by 2021: without yes (2021), with no (2022)
+    a, b = _peak(2021, 110.0), _peak(2022, 125.0)
+    assert (peaked_by(a.status, a.peak_year, 2021), peaked_by(b.status, b.peak_year, 2021)) == (True, False)
+    out = impact(without, with_, a, b, peaked_without=True, peaked_with=False, peak_cap_t=120.0)
     assert out["peak_delta_t"] == 15.0  # 125 - 110
     assert out["headroom_t"] == 10.0  # 120 - 110
     assert out["headroom_share"] == 1.5  # 15 / 10: takes more than the headroom
@@ -161,21 +190,57 @@ def test_impact_headroom_and_allowances_by_hand():
 
 def test_pipeline_ranking_and_combination_by_hand():
     # intensities 3, 1, 2 t/10^4 CNY; peak deltas 50, 80, 10 t
-    rows = pd.DataFrame({"project": ["a", "b", "c"], "intensity_t_per_10k_cny": [3.0, 1.0, 2.0],
-                         "peak_delta_t": [50.0, 80.0, 10.0]})
+    rows = pd.DataFrame(
+        {"project": ["a", "b", "c"], "intensity_t_per_10k_cny": [3.0, 1.0, 2.0], "peak_delta_t": [50.0, 80.0, 10.0]}
+    )
     ranked = screen(rows)
     assert ranked["rank_intensity"].tolist() == [3, 1, 2]
     assert ranked["rank_peak_impact"].tolist() == [2, 3, 1]
     # the county has 100 t of headroom; peak deltas add: b (80) fits, c (+10 = 90) fits, a (+50) does not
     delta = dict(zip(rows["project"], rows["peak_delta_t"]))
-    assert best_combination(ranked, lambda names: sum(delta[n] for n in names) <= 100) == ["b", "c"]
+    assert best_combination(ranked, lambda names: sum(delta[n] for n in names) <= 100).kept == ["b", "c"]
+
+
+def test_the_combination_respects_entry_verdicts():
+    # same pipeline; c (intensity rank 2) fails its entry threshold
+    rows = screen(
+        pd.DataFrame(
+            {
+                "project": ["a", "b", "c"],
+                "intensity_t_per_10k_cny": [3.0, 1.0, 2.0],
+                "peak_delta_t": [50.0, 80.0, 10.0],
+                "meets_entry": [True, True, False],
+            }
+        )
+    )
+    delta = dict(zip(rows["project"], rows["peak_delta_t"]))
+    tried = []
+
+    def fits(names):
+        tried.append(list(names))
+        return sum(delta[n] for n in names) <= 100
+
+    # excluded (the default): b (80) kept, c never tried, a (80 + 50 = 130 > 100) rejected
+    out = best_combination(rows, fits)
+    assert (out.kept, out.failed_entry, out.rejected, out.entry_excluded) == (["b"], ["c"], ["a"], True)
+    assert tried == [["b"], ["b", "a"]]
+    # flagged instead: c is tried (80 + 10 = 90 fits) and kept, but named as failing entry
+    out = best_combination(rows, fits, exclude_failing_entry=False)
+    assert (out.kept, out.failed_entry, out.rejected, out.entry_excluded) == (["b", "c"], ["c"], ["a"], False)
 
 
 def test_pipeline_of_the_example_projects(tmp_path):
     """The four example projects on the falling county (energy model off): the data centre moves
     the peak; the food factory fails its entry threshold; the screening is consistent."""
-    s = scenario(tmp_path, {"years": [2020, 2035], "gdp": {"growth": 0.05},
-                            "sectors": {"industry": {"driver": "gdp", "intensity": -0.06}}}, targets={"peak_by": 2025})
+    s = scenario(
+        tmp_path,
+        {
+            "years": [2020, 2035],
+            "gdp": {"growth": 0.05},
+            "sectors": {"industry": {"driver": "gdp", "intensity": -0.06}},
+        },
+        targets={"peak_by": 2025},
+    )
     projects = [load_project(f) for f in sorted((MODEL / "projects").glob("*.yaml"))]
     result = assess(s, projects)
     docs = result.documents
@@ -193,20 +258,49 @@ def test_pipeline_of_the_example_projects(tmp_path):
     total = sum(docs[p.name]["annual_emissions_t"][2032] for p in projects)
     assert docs["pipeline"]["annual_emissions_t"][2032] == pytest.approx(total, rel=1e-9)
     assert "data_centre" not in result.combination
-    assert set(result.combination) == {"biomass_plant", "food_factory", "furniture_plant"}
+    # the decomposition of the pipeline (four projects, two buying electricity) adds up to its difference
+    pipe = result.decomposition["pipeline"]
+    delta = result.annual["pipeline"].set_index("year")["delta_t"]
+    for year, rows in pipe.groupby("year"):
+        assert rows["delta_t"].sum() == pytest.approx(delta[year], rel=1e-9)
+    # 2031 (the peak year with them): furniture's gas, the biomass plant's diesel and straw (CH4, N2O), the food
+    # factory's coal; electricity bought: furniture 12,000 - 2,000 on site + food 15,000 + biomass 15,000 + data
+    # centre 560,000 + 900 battery losses = 600,900 MWh x 0.6369 = 382,713.21 t
+    rows = pipe[pipe["year"] == 2031].set_index("fuel")
+    assert rows.index.tolist() == ["diesel", "natural_gas", "other_primary_solid_biomass", "raw_coal", "electricity"]
+    assert rows.at["electricity", "delta_t"] == pytest.approx(600_900 * GRID, rel=1e-9)
+    assert rows.at["raw_coal", "delta_t"] == pytest.approx(15 * 1914.464019, rel=1e-9)
+    # the food factory fails its entry threshold: left out of the combination and named
+    assert set(result.combination) == {"biomass_plant", "furniture_plant"}
+    assert docs["pipeline"]["failing_entry"] == ["food_factory"] and docs["pipeline"]["failing_entry_excluded"]
+    assert docs["pipeline"]["rejected_for_peak_target"] == ["data_centre"]
+    assert table["in_combination"].tolist()[:4] == [p.name in ("biomass_plant", "furniture_plant") for p in projects]
 
 
 def test_cli_writes_every_output(tmp_path):
     s = tmp_path / "s.yaml"
-    s.write_text(yaml.safe_dump({"name": "s", "model": str(MODEL), "inventory": NO_DRAWS,
-                                 "pathway": {"years": [2020, 2031]}}))
+    s.write_text(
+        yaml.safe_dump({"name": "s", "model": str(MODEL), "inventory": NO_DRAWS, "pathway": {"years": [2020, 2031]}})
+    )
     out = tmp_path / "out"
     files = [str(MODEL / "projects" / "food_factory.yaml"), str(MODEL / "projects" / "furniture_plant.yaml")]
     assert main(["assess", *files, "--scenario", str(s), "-o", str(out), "--peak-cap-t", "5e6"]) == 0
     doc = json.loads((out / "food_factory" / "assessment.json").read_text(encoding="utf-8"))
-    for key in ("annual_emissions_t", "intensity", "entry_threshold", "advanced_value", "meets_entry",
-                "peak_year_without", "peak_year_with", "peak_t_without", "peak_t_with", "cumulative_2030_delta_t",
-                "headroom_share", "allowances_needed_t", "emissions_by_scope_gas"):
+    for key in (
+        "annual_emissions_t",
+        "intensity",
+        "entry_threshold",
+        "advanced_value",
+        "meets_entry",
+        "peak_year_without",
+        "peak_year_with",
+        "peak_t_without",
+        "peak_t_with",
+        "cumulative_2030_delta_t",
+        "headroom_share",
+        "allowances_needed_t",
+        "emissions_by_scope_gas",
+    ):
         assert key in doc
     csv = pd.read_csv(out / "projects.csv")
     assert csv["project"].tolist() == ["food_factory", "furniture_plant", "pipeline"]
@@ -214,5 +308,9 @@ def test_cli_writes_every_output(tmp_path):
     assert "准入值" in sheet and "Entry threshold" in sheet
     from openpyxl import load_workbook
 
-    assert load_workbook(out / "assessment.xlsx").sheetnames == ["assessment 评价", "projects 项目"]
+    assert load_workbook(out / "assessment.xlsx").sheetnames == [
+        "assessment 评价",
+        "projects 项目",
+        "decomposition 分解",
+    ]
     assert (out / "pathways.png").stat().st_size > 0 and (out / "intensity.png").stat().st_size > 0

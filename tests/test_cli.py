@@ -44,7 +44,7 @@ def doctor_is(monkeypatch):
 def test_every_command_is_registered():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert set(sub.choices) == {"run", "validate", "init", "list", "show", "inventory", "energy", "market", "plot",
-                                "report", "compare", "doctor", "assess"}
+                                "report", "compare", "doctor", "assess", "accounts", "explore"}
 
 
 def test_internal_error_is_one_line_and_exit_1(doctor_is, capsys):

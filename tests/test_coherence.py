@@ -16,7 +16,7 @@ from carbon.stages.reconcile import unexplained
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "lankao"
-ROOMS = ("inventory", "energy", "market", "pathway", "assess")
+ROOMS = ("inventory", "energy", "market", "pathway", "assess", "accounts")
 
 
 def _write(path: Path, text: str) -> Path:

@@ -105,7 +105,8 @@ def test_init_refuses_bad_input_with_exit_2(tmp_path, capsys):
 def test_list_shows_description_runs_and_extends(capsys):
     assert main(["list", str(ROOT / "scenarios")]) == 0
     out = capsys.readouterr().out
-    assert "[sweep: 6 runs, extends baseline.yaml]" in out and "[mc: 200 runs, extends baseline.yaml]" in out
+    assert "[price_storage_sweep: 6 runs, extends baseline.yaml]" in out
+    assert "[monte_carlo: 200 runs, extends baseline.yaml]" in out
     assert "[baseline: 1 run]" in out and "Current trends" in out
 
 

@@ -681,6 +681,16 @@ def p_scenario_allow(ctx, value, mp):
     assert read_manifest(folder / one.name)["scenario"]["allow"] == value
 
 
+def p_scenario_label(ctx, value, mp):
+    from carbon.plots.data import Run
+
+    one = spec(ctx, {"label": value})
+    folder = ctx.folder()
+    assert execute(one, folder)["status"] == "ok"
+    run = Run.open(folder / one.name)  # the label reaches the manifest and every display name
+    assert (run.label("en"), run.label("zh")) == (value["en"], value["zh"])
+
+
 def p_scenario_description(ctx, value, mp):
     one = spec(ctx, {"description": value})
     folder = ctx.folder()
@@ -826,6 +836,19 @@ def p_scenario_projects(ctx, value, mp):
     assert delta[2021] == 0 and delta[2022] == pytest.approx(COAL_1000_T_CO2E, rel=1e-9)
 
 
+def p_scenario_accounts(ctx, value, mp):
+    folder = ctx.folder()
+    (folder / "entities.csv").write_text("entity,name,kind,sector,inventory_sector,town,category\n"
+                                         "e1,Probe firm,firm,food,industry,Chengguan,1.A.2\n")
+    (folder / "activity.csv").write_text("entity,year,category,item,quantity,unit\n"
+                                         "e1,2020,1.A.2,raw_coal,0.1,10^4 t\ne1,2020,1.A.2,electricity,10,10^4 kWh\n")
+    outputs, _ = run(ctx, {"accounts": {key: str(folder / name) for key, name in value.items()}})
+    row = outputs["accounts"].tables["accounts"].set_index("entity").loc["e1"]
+    # 1,000 t raw coal in 1.A.2 (china set, AR5) and 100 MWh at the Henan grid factor
+    assert row["scope1_t"] == pytest.approx(COAL_1000_T_CO2E, rel=1e-9)
+    assert row["scope2_t"] == pytest.approx(100 * GRID_2020, rel=1e-9)
+
+
 def _assessed(ctx):
     from carbon.assess import ProjectSection
     from carbon.stages.assess import assess
@@ -864,6 +887,35 @@ def project_probe(key: str):
             assert doc["intensity"] == pytest.approx(full / 2000.0, rel=1e-9)
         elif key == "value_added_10k_cny":
             assert doc["intensity_t_per_10k_cny"] == pytest.approx(full / 500.0, rel=1e-9)
+        else:
+            raise AssertionError(f"no check for project key {key}")
+
+    probe.__name__ = f"p_project_{key}"
+    return probe
+
+
+def project_join_probe(key: str):
+    """A probe of a project key added for the joins (process emissions, storage, peak load, market):
+    PROJECT with that key alone, assessed."""
+
+    def probe(ctx, value, mp):
+        from carbon.assess import ProjectSection
+        from carbon.stages.assess import assess
+
+        extra = {"market": {"periods": [2023], "banking": False, "firms": [FIRM]}} if key == "market" else {}
+        s = Scenario.from_file(write(ctx.folder(), {"pathway": PATHWAY, **extra}))
+        doc = assess(s, [ProjectSection.model_validate({**PROJECT, key: value})]).documents["plant"]
+        if key == "process":  # 100 t CO2 of process emissions on top of the coal
+            assert doc["full_capacity_co2e_t"] == pytest.approx(COAL_1000_T_CO2E + 100.0, rel=1e-9)
+        elif key == "storage":  # 300 cycles x 4 MWh x (1/0.8 - 1) = 300 MWh bought: x 0.6369 t/MWh
+            assert doc["purchased_electricity_mwh"] == pytest.approx(300.0)
+            assert doc["full_capacity_co2e_t"] == pytest.approx(COAL_1000_T_CO2E + 300.0 * GRID_2020, rel=1e-9)
+        elif key == "peak_load_mw":
+            assert doc["peak_load_mw"] == value == doc["peak_load_with_storage_mw"]
+        elif key == "market":  # allocation 1000 t x 0.1 t/t; it buys the rest
+            firm = doc["market"]["market"]["firms"]["project_plant"]
+            assert firm["allocation"][2023] == pytest.approx(100.0)
+            assert firm["net_purchase"][2023] == pytest.approx(COAL_1000_T_CO2E - 100.0, rel=1e-9)
         else:
             raise AssertionError(f"no check for project key {key}")
 
@@ -935,6 +987,7 @@ ROWS = [
     ("targets", "absolute_cap", TARGETS["absolute_cap"], p_targets_absolute_cap),
     # Scenario (top level)
     ("scenario", "name", "my-run_1", p_scenario_name),
+    ("scenario", "label", {"en": "Probe label", "zh": "探针情景"}, p_scenario_label),
     ("scenario", "description", "a run that checks its description", p_scenario_description),
     ("scenario", "model", "copy_of_lankao", p_scenario_model),
     ("scenario", "base_year", 2019, p_scenario_base_year),
@@ -953,6 +1006,7 @@ ROWS = [
                              "non_fossil_share": []}, p_scenario_targets),
     ("scenario", "allow", ["pathway.gdp.growth"], p_scenario_allow),
     ("scenario", "projects", [PROJECT], p_scenario_projects),
+    ("scenario", "accounts", {"entities": "entities.csv", "activity": "activity.csv"}, p_scenario_accounts),
     ("projects", "name", PROJECT_ALL["name"], project_probe("name")),
     ("projects", "name_zh", PROJECT_ALL["name_zh"], project_probe("name_zh")),
     ("projects", "sector", PROJECT_ALL["sector"], project_probe("sector")),
@@ -968,6 +1022,11 @@ ROWS = [
     ("projects", "value_added_10k_cny", PROJECT_ALL["value_added_10k_cny"], project_probe("value_added_10k_cny")),
     ("projects", "investment_10k_cny", PROJECT_ALL["investment_10k_cny"], project_probe("investment_10k_cny")),
     ("projects", "illustrative", PROJECT_ALL["illustrative"], project_probe("illustrative")),
+    ("projects", "process", {"category": "2.H", "co2_t": 100.0}, project_join_probe("process")),
+    ("projects", "storage", {"power_mw": 1.0, "energy_mwh": 4.0, "round_trip_efficiency": 0.8, "cycles_per_year": 300},
+     project_join_probe("storage")),
+    ("projects", "peak_load_mw", 5.0, project_join_probe("peak_load_mw")),
+    ("projects", "market", {"benchmark": 0.1}, project_join_probe("market")),
 ]
 
 SECTIONS = {

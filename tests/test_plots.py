@@ -166,7 +166,7 @@ def test_pathway_areas_mark_the_peak(run, view, peak):
     assert label.get_text().startswith(f"peak {year}: {level / 1e4:,.1f}")
     assert ("peaked" if view == "scope1" else "plateau 2028–2031") in label.get_text()
     assert label.xy == (year, pytest.approx(level / 1e4))
-    assert any(t.startswith("target: emission_cap") for t in legend)  # emission target marked
+    assert any(t.startswith("target: emission cap") for t in legend)  # emission target marked, named from the glossary
 
 
 def test_pathway_without_peak_json_says_not_peaked(tmp_path, run):
@@ -211,8 +211,8 @@ def test_targets_dashboard(run):
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 5
     titles = [ax.get_title(loc="left") for ax in visible]
-    assert titles[0].startswith("carbon_intensity (2025)\n✓ met")
-    assert titles[2].startswith("non_fossil_share (2030)\n✗ missed")
+    assert titles[0].startswith("carbon intensity (2025)\n✓ met")  # the target named from the glossary
+    assert titles[2].startswith("non-fossil share (2030)\n✗ missed")
     assert visible[0].get_ylabel() == "t/10^4 CNY"  # the indicator over time, in its unit
     assert visible[4].get_xlabel() == "t CO2e"
 

@@ -17,6 +17,7 @@ from test_plots_fixtures import make_batch, make_full_run, write_inventory, writ
 
 from carbon.cli.plots import register
 from carbon.errors import CarbonError
+from carbon.glossary import term
 from carbon.plots import plot
 from carbon.report import SECTIONS, build_report
 from carbon.report.compare import compare
@@ -50,9 +51,13 @@ def images(text: str) -> list[bytes]:
 def test_html_has_every_section_and_its_images(full_report):
     _, result = full_report
     text = result.html.read_text(encoding="utf-8")
-    for sid, title, _ in SECTIONS:
+    assert text.index('<section id="key">') < text.index('<section id="indicators">')  # the answer first
+    for sid, _ in SECTIONS:
+        if sid == "accounts":  # only in runs that keep carbon accounts (tests/test_accounts.py)
+            assert '<section id="accounts">' not in text
+            continue
         assert f'<section id="{sid}">' in text, sid
-        assert f">{title}</h2>" in text
+        assert f">{term(f'section_{sid}', 'en', 'text')}</h2>" in text
     figs = re.findall(r'<figure data-figure="([^"]+)"', text)
     assert figs == [
         "pathway_scope1",
@@ -96,49 +101,75 @@ def test_peak_and_targets_tables_in_html(full_report):
     text = result.html.read_text(encoding="utf-8")
     peak = text[text.index('data-table="peak"') :]
     peak = peak[: peak.index("</table>")]
-    assert "scope1" in peak and "2028" in peak and "240.00" in peak  # 2.40e6 t = 240.00 10^4 t
-    assert "peak_co2e [10^4 t CO2e]" in peak
+    assert "scope 1" in peak and "2028" in peak and "240.0" in peak  # 2.40e6 t = 240.0 10^4 t
+    assert "peak level [10^4 t CO2e]" in peak
 
 
 def test_excel_sheets_and_units(full_report):
     _, result = full_report
     sheets = pd.read_excel(result.xlsx, sheet_name=None, engine="openpyxl")
     assert list(sheets) == [
-        "indicators",
-        "peak",
-        "targets",
-        "lmdi",
-        "pathway_by_sector",
-        "inventory_by_sector",
-        "inventory_by_gas",
-        "inventory_by_scope",
-        "inventory_emissions",
-        "energy_years",
-        "energy_capacity",
-        "energy_annual",
-        "energy_mac",
-        "market_carbon_periods",
-        "market_carbon_firms",
-        "market_carbon_trades",
-        "scenario",
-        "provenance",
+        "Key indicators",
+        "Indicators per year",
+        "Peak",
+        "Targets",
+        "LMDI",
+        "Emissions by sector and year",
+        "Inventory by sector",
+        "Inventory by gas",
+        "Inventory by scope",
+        "Inventory detail",
+        "Power system per year",
+        "Installed capacity",
+        "Generation by technology",
+        "Power emissions at prices",
+        "carbon allowances periods",
+        "carbon allowances firms",
+        "carbon allowances trades",
+        "Scenario",
+        "Provenance",
     ]
-    assert "co2e_t_scope1 [t CO2e]" in sheets["indicators"].columns
-    assert "carbon_intensity_t_per_10k_cny [t/10^4 CNY]" in sheets["indicators"].columns
-    assert "gdp_10k_cny [10^4 CNY]" in sheets["indicators"].columns
-    assert list(sheets["energy_capacity"].columns)[:5] == [
+    ind = sheets["Indicators per year"]
+    # tonnes shown as 10^4 t, energy as 10^4 tce; the whole table (every year of the fixture)
+    assert "emissions, scope 1 [10^4 t CO2e]" in ind.columns
+    assert "carbon intensity (all gases) per GDP [t/10^4 CNY]" in ind.columns
+    assert "GDP [10^4 CNY]" in ind.columns and "energy use [10^4 tce]" in ind.columns
+    assert len(ind) == 21 and ind["year"].tolist() == list(range(2020, 2041))
+    assert ind["energy use [10^4 tce]"].iloc[0] == pytest.approx(70.0)  # 7.0e5 tce = 70 x 10^4 tce
+    assert list(sheets["Installed capacity"].columns)[:5] == [
         "year",
         "technology",
-        "existing_mw [MW]",
-        "new_mw [MW]",
-        "total_mw [MW]",
+        "existing capacity [MW]",
+        "new capacity [MW]",
+        "total capacity [MW]",
     ]
-    assert "price [CNY/tCO2]" in sheets["market_carbon_periods"].columns
-    assert "allocation [tCO2]" in sheets["market_carbon_firms"].columns
-    assert sheets["inventory_by_sector"].columns.tolist() == ["sector", "co2e_t [t CO2e]"]
-    assert len(sheets["indicators"]) == 21
-    prov = dict(zip(sheets["provenance"]["key"], sheets["provenance"]["value"]))
+    assert "price [CNY/t CO2]" in sheets["carbon allowances periods"].columns  # the market's unit, as a unit
+    assert "allocation [t CO2]" in sheets["carbon allowances firms"].columns
+    assert sheets["Inventory by sector"].columns.tolist() == ["sector", "emissions [10^4 t CO2e]"]
+    prov = dict(zip(sheets["Provenance"]["key"], sheets["Provenance"]["value"]))
     assert prov["git_commit"] == "deadbeef" and prov["versions.carbon"] == "0.1.0"
+    key = sheets["Key indicators"].set_index("indicator")
+    assert key.loc["peak year (scope 1+2)", "full"] == 2029
+    assert key.loc["emissions 2025 [10^4 t CO2e]", "full"] == pytest.approx(
+        pd.read_csv(result.html.parent / "pathway" / "annual.csv").set_index("year").at[2025, "co2e_t_scope12"] / 1e4,
+        abs=0.05,
+    )
+
+
+def test_excel_number_formats_and_rounding(full_report):
+    import openpyxl
+
+    _, result = full_report
+    book = openpyxl.load_workbook(result.xlsx)
+    ind = book["Indicators per year"]
+    header = [c.value for c in ind[1]]
+    fmt = {h: ind.cell(row=2, column=i + 1).number_format for i, h in enumerate(header)}
+    assert fmt["year"] == "0"
+    assert fmt["GDP [10^4 CNY]"] == "#,##0"  # 3.5e6 x 10^4 CNY: thousands separators, no decimals
+    assert fmt["emissions, scope 1+2 [10^4 t CO2e]"] == "#,##0.0"  # hundreds of 10^4 t: one decimal
+    value = ind.cell(row=2, column=header.index("emissions, scope 1+2 [10^4 t CO2e]") + 1).value
+    assert value == round(value, 3)  # two decimals more than shown, not 15
+    assert all(len(name) <= 31 for name in book.sheetnames)
 
 
 def test_column_units():
@@ -165,7 +196,7 @@ def test_report_of_an_inventory_only_run_notes_the_missing_sections(tmp_path):
     assert "No quota market in this run" in text
     assert len(images(text)) == 2  # the two inventory figures
     sheets = pd.read_excel(result.xlsx, sheet_name=None)
-    assert "inventory_by_sector" in sheets and "indicators" not in sheets
+    assert "Inventory by sector" in sheets and "Indicators per year" not in sheets
 
 
 @pytest.fixture(scope="module")
@@ -176,19 +207,25 @@ def batch(tmp_path_factory):
 def test_batch_report(batch, tmp_path):
     result = build_report(batch, tmp_path / "out")
     text = result.html.read_text(encoding="utf-8")
-    for sid in ("runs", "comparison", "uncertainty", "notes"):
-        assert f'<section id="{sid}">' in text
+    ids = re.findall(r'<section id="([a-z]+)">', text)
+    assert ids[:3] == ["key", "comparison", "uncertainty"] and ids[-2:] == ["appendix", "notes"]
+    key = text[
+        text.index('data-table="key_indicators"') : text.index("</table>", text.index('data-table="key_indicators"'))
+    ]
+    assert ">baseline</th>" in key and ">policy</th>" in key and "Δ emissions 2030 [10^4 t CO2e]" in key
     assert re.findall(r'data-run="([^"]+)"', text) == ["baseline", "inventory_only", "policy"]
     assert "mc__s0000" not in re.findall(r'data-run="([^"]+)"', text)
     figs = re.findall(r'<figure data-figure="([^"]+)"', text)
     assert {"compare_inventory", "compare_pathway_scope1", "samples_mc", "mc/fan_scope1", "mc/peak_year"} <= set(figs)
     assert "failed run(s) left out: broken" in text
     sheets = pd.read_excel(result.xlsx, sheet_name=None)
-    assert sheets["runs"].columns.tolist()[:3] == ["run", "status", "inventory_co2e_t [t CO2e]"]
-    assert sorted(sheets["indicators"]["run"].unique()) == ["baseline", "policy"]
-    assert sorted(sheets["inventory_by_sector"]["run"].unique()) == ["baseline", "inventory_only", "policy"]
-    assert "p50 [t CO2e]" in sheets["mc_bands"].columns
-    assert sheets["mc_peak_year"]["probability"].sum() == pytest.approx(1.0)
+    assert next(iter(sheets)) == "Key indicators" and "runs" not in sheets  # no dump of summary.csv
+    assert sorted(sheets["Indicators per year"]["scenario"].unique()) == ["baseline", "policy"]
+    assert sorted(sheets["Inventory by sector"]["scenario"].unique()) == ["baseline", "inventory_only", "policy"]
+    assert "emissions, median [10^4 t CO2e]" in sheets["MC percentile bands"].columns
+    assert sheets["MC peak year"]["probability"].sum() == pytest.approx(1.0)
+    assert sheets["Monte Carlo summary"]["samples"].tolist() == [200]  # as the aggregate's summary.json says
+    assert sheets["Solver and timings"]["scenario"].tolist() == ["baseline", "inventory_only", "policy"]
 
 
 def test_plot_command_writes_every_figure_and_skips_with_notes(tmp_path, capsys):
@@ -255,10 +292,12 @@ def test_plot_zh_without_font_says_how_to_install(tmp_path, monkeypatch, capsys)
 def test_compare_command(batch, tmp_path, capsys):
     assert cli(["compare", str(batch / "baseline"), str(batch / "inventory_only"), "-o", str(tmp_path / "c")]) == 0
     out = capsys.readouterr().out
-    assert "inventory CO2e (10^4 t CO2e)" in out and "peak year, scope1" in out
+    assert "base-year inventory [10^4 t CO2e]" in out and "peak year (scope 1+2)" in out
     table = pd.read_csv(tmp_path / "c" / "compare.csv", index_col="indicator")
     assert list(table.columns) == ["baseline", "inventory_only"]
-    assert table.loc["peak year, scope1", "baseline"] == "2028"
+    assert table.loc["peak year (scope 1+2)", "baseline"] == "2029"
+    inv = table.loc["base-year inventory [10^4 t CO2e]"].astype(float)  # shown: the runs' inventories differ
+    assert inv["inventory_only"] / inv["baseline"] == pytest.approx(0.9, abs=1e-3)  # the fixture scaled by 0.9
     assert (tmp_path / "c" / "compare_pathway_scope1.png").is_file()
     result = compare([batch], tmp_path / "c2")  # a batch: all its runs but the samples
     assert list(result.table.columns) == ["baseline", "inventory_only", "policy"]
@@ -288,5 +327,5 @@ def test_real_run_folders_of_carbon_run(tmp_path, root):
     assert '<figure data-figure="compare_inventory">' in text
     assert f'<figure data-figure="{names[0]}/inventory_sector_gas">' in text
     sheets = pd.read_excel(tmp_path / "results" / "indicators.xlsx", sheet_name=None)
-    assert sorted(sheets["inventory_by_gas"]["run"].unique()) == names
-    assert "co2e_t [t CO2e]" in sheets["inventory_by_gas"].columns
+    assert sorted(sheets["Inventory by gas"]["scenario"].unique()) == names
+    assert "emissions [10^4 t CO2e]" in sheets["Inventory by gas"].columns

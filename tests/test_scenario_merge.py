@@ -123,8 +123,8 @@ def test_sweep_value_mapping_merges_into_the_path_by_year_unless_tagged(tmp_path
                  "  pathway.carbon_price: [{2030: 300}, !replace {2030: 100, 2060: 100}]\n"
                  "  pathway.grid_factor.2030: [0.5]\n")
     runs = expand(path)
-    assert [r.name for r in runs] == ["s__carbon_price=_2030_300___2030=0.5",
-                                      "s__carbon_price=_replace_2030_100_2060_100___2030=0.5"]
+    assert [r.name for r in runs] == ["s__carbon_price=_2030_300___grid_factor.2030=0.5",
+                                      "s__carbon_price=_replace_2030_100_2060_100___grid_factor.2030=0.5"]
     merged, replaced = (r.scenario.as_data()["pathway"]["carbon_price"] for r in runs)
     assert merged == {"2020": 40, "2025": 70, "2030": 300, "2060": 200}  # baseline's other years stay
     assert replaced == {"2030": 100, "2060": 100}

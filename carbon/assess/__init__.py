@@ -11,5 +11,13 @@ from carbon.assess.compute import (
 )
 from carbon.assess.schema import EnergyUse, Output, ProjectSection
 
-__all__ = ["EnergyUse", "Output", "ProjectSection", "entry_verdict", "impact", "project_activity_rows",
-           "ramp_shares", "screen"]
+__all__ = [
+    "EnergyUse",
+    "Output",
+    "ProjectSection",
+    "entry_verdict",
+    "impact",
+    "project_activity_rows",
+    "ramp_shares",
+    "screen",
+]

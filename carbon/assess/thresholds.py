@@ -39,17 +39,33 @@ def threshold_of(sector: str, product: str, table: pd.DataFrame | None = None) -
     """The row of ``sector`` and ``product``; an unknown one is an :class:`InputError`."""
     table = read_thresholds() if table is None else table
     if sector not in set(table["sector"]):
-        raise InputError(f"unknown sector {sector!r}", key="sector",
-                         expected="a sector of carbon/data/entry_thresholds.csv: " + ", ".join(sorted(set(table["sector"]))),
-                         found=sector, hint=did_you_mean(sector, set(table["sector"])))
+        raise InputError(
+            f"unknown sector {sector!r}",
+            key="sector",
+            expected="a sector of carbon/data/entry_thresholds.csv: " + ", ".join(sorted(set(table["sector"]))),
+            found=sector,
+            hint=did_you_mean(sector, set(table["sector"])),
+        )
     rows = table[(table["sector"] == sector) & (table["product"] == product)]
     if rows.empty:
         products = sorted(table.loc[table["sector"] == sector, "product"])
-        raise InputError(f"unknown product {product!r} of sector {sector!r}", key="product",
-                         expected="one of " + ", ".join(products), found=product, hint=did_you_mean(product, products))
+        raise InputError(
+            f"unknown product {product!r} of sector {sector!r}",
+            key="product",
+            expected="one of " + ", ".join(products),
+            found=product,
+            hint=did_you_mean(product, products),
+        )
     r = rows.iloc[0]
-    return Threshold(sector, product, str(r["output_unit"]), float(r["threshold_t_per_unit"]),
-                     float(r["advanced_t_per_unit"]), bool(r["illustrative"]), str(r["source"]))
+    return Threshold(
+        sector,
+        product,
+        str(r["output_unit"]),
+        float(r["threshold_t_per_unit"]),
+        float(r["advanced_t_per_unit"]),
+        bool(r["illustrative"]),
+        str(r["source"]),
+    )
 
 
 def output_in(quantity: float, unit: str, threshold: Threshold) -> float:
@@ -57,7 +73,10 @@ def output_in(quantity: float, unit: str, threshold: Threshold) -> float:
     try:
         return quantity * factor(unit, threshold.output_unit)
     except UnitError:
-        raise InputError(f"the output unit {unit!r} is not a unit of {threshold.product}", key="output.unit",
-                         expected=f"a unit of {dimension(threshold.output_unit)} like {threshold.output_unit} "
-                         f"(the {threshold.sector} threshold is per {threshold.output_unit})",
-                         found=f"{unit} ({dimension(unit)})") from None
+        raise InputError(
+            f"the output unit {unit!r} is not a unit of {threshold.product}",
+            key="output.unit",
+            expected=f"a unit of {dimension(threshold.output_unit)} like {threshold.output_unit} "
+            f"(the {threshold.sector} threshold is per {threshold.output_unit})",
+            found=f"{unit} ({dimension(unit)})",
+        ) from None

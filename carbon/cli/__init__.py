@@ -1,11 +1,11 @@
 """Command line: ``carbon run | validate | init | list | show | inventory | energy | market | plot | report |
-compare | doctor``.
+compare | explore | doctor``.
 
 Thin: every command parses its arguments, calls the same public functions a notebook user calls
 and prints. One module per command group (:mod:`carbon.cli.run`, :mod:`carbon.cli.inventory`,
 :mod:`carbon.cli.energy`, :mod:`carbon.cli.market`, :mod:`carbon.cli.plots`, :mod:`carbon.cli.project`,
-:mod:`carbon.cli.doctor`), each with ``register(subparsers)``; they import the engine inside their
-handlers, so ``carbon --help`` stays fast.
+:mod:`carbon.cli.explore`, :mod:`carbon.cli.doctor`), each with ``register(subparsers)``; they import the
+engine inside their handlers, so ``carbon --help`` stays fast.
 
 Any :class:`~carbon.errors.CarbonError` is printed as one message with exit code 2; any other
 exception as one line ``internal error: ...`` with exit code 1 (``--debug`` prints the traceback).
@@ -28,14 +28,14 @@ LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``carbon`` command."""
-    from carbon.cli import assess, doctor, energy, inventory, market, plots, project, run
+    from carbon.cli import accounts, assess, doctor, energy, explore, inventory, market, plots, project, run
 
     parser = argparse.ArgumentParser(prog="carbon", description="Carbon peak engine: inventory, energy system, "
                                      "quota market and peak-carbon pathway of a county.")
     parser.add_argument("--version", action="version", version=f"carbon {__version__}")
     _add_global_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, project, inventory, energy, market, assess, plots, doctor):
+    for module in (run, project, inventory, energy, market, assess, accounts, plots, explore, doctor):
         module.register(sub)
     for command in sub.choices.values():  # `carbon run --debug ...` works as `carbon --debug run ...`
         _add_global_options(command, default=argparse.SUPPRESS)

@@ -19,15 +19,21 @@ Figures whose data a run does not have (no energy:, market: or pathway) are skip
 
 EPILOG_REPORT = """examples:
   carbon report results/baseline          results/baseline/report.html and indicators.xlsx
-  carbon report results/ -o plan          a batch: every run, the comparison and the uncertainty
-  carbon report results/ --lang zh
-report.html is one self-contained file (figures embedded); indicators.xlsx has one sheet per table
-with the units in the headers."""
+  carbon report results/ -o plan          a batch: key indicators, why notes, comparison, Monte Carlo, every run
+  carbon report results/ --lang zh        headings, tables, sheet names, captions and figures in Chinese
+  carbon report results/ --format docx    report.docx: the quantitative annex as an editable Word file
+  carbon report results/ --reference policy   differences from the run policy (default: baseline)
+report.html is one self-contained file (figures embedded); indicators.xlsx opens with the key
+indicators, then one sheet per table with the units in the headers (emissions in 10^4 t CO2e,
+energy in 10^4 tce)."""
 
 EPILOG_COMPARE = """examples:
-  carbon compare results/baseline results/coal_to_gas
+  carbon compare results/baseline results/policy
   carbon compare results/ -o compare --format png,svg     every run of a batch
-Prints the key indicators side by side and writes compare.csv and an overlay chart to DIR."""
+  carbon compare results/ --reference policy --lang zh
+Prints the key indicators side by side (2030/2060 emissions, cumulative emissions, peak, missed
+targets, differences from the reference run), one block per screenful of runs, and writes
+compare.csv and the pathway chart (small multiples beyond 6 runs) to DIR."""
 
 
 def register(subparsers) -> None:
@@ -66,8 +72,14 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     r.add_argument("path", metavar="RUN_OR_BATCH", help="run folder or results folder")
-    r.add_argument("--lang", choices=("en", "zh"), default="en", help="figure label language (default en)")
+    r.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the whole report (default en)")
     r.add_argument("-o", "--output", default=None, metavar="DIR", help="output folder (default RUN_OR_BATCH)")
+    r.add_argument(
+        "--format", default="html,xlsx", metavar="FMT", help="html, xlsx, docx, comma-separated (default html,xlsx)"
+    )
+    r.add_argument(
+        "--reference", default=None, metavar="RUN", help="run the others are compared with (default baseline)"
+    )
     r.set_defaults(func=_cmd_report)
 
     c = subparsers.add_parser(
@@ -81,7 +93,11 @@ def register(subparsers) -> None:
     c.add_argument("paths", nargs="+", metavar="RUN", help="run folders (or results folders: all their runs)")
     c.add_argument("-o", "--output", default="compare", metavar="DIR", help="output folder (default ./compare)")
     c.add_argument("--format", default="png", metavar="FMT", help="png, svg, pdf, comma-separated (default png)")
-    c.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default en)")
+    c.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default en)")
+    c.add_argument(
+        "--reference", default=None, metavar="RUN", help="run the others are compared with (default baseline)"
+    )
+    c.add_argument("--width", type=int, default=None, metavar="N", help="terminal width (default: the terminal's)")
     c.set_defaults(func=_cmd_compare)
 
 
@@ -121,15 +137,27 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from carbon.report import build_report
 
-    result = build_report(args.path, args.output, lang=args.lang, log=lambda line: print(line, file=sys.stderr))
-    print(f"wrote {result.html}\nwrote {result.xlsx}")
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    result = build_report(
+        args.path,
+        args.output,
+        lang=args.lang,
+        log=lambda line: print(line, file=sys.stderr),
+        formats=formats,
+        reference=args.reference,
+    )
+    for path in (result.html, result.xlsx, result.docx):
+        if path is not None:
+            print(f"wrote {path}")
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from carbon.report.compare import compare
 
-    result = compare(args.paths, args.output, formats=args.format, lang=args.lang)
+    result = compare(
+        args.paths, args.output, formats=args.format, lang=args.lang, reference=args.reference, width=args.width
+    )
     print(result.text)
     for f in result.files:
         print(f"wrote {f}")

@@ -39,6 +39,7 @@ def register(subparsers) -> None:
     run.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     run.add_argument("--max-runs", type=int, default=None, metavar="N",
                      help="allow a scenario file to expand to up to N runs (default 10,000)")
+    run.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the printed summary (default en)")
     run.add_argument("--format", choices=("auto", "csv"), default="auto",
                      help="auto: tables over 100,000 rows as Parquet, the rest CSV (default); csv: all CSV")
     run.set_defaults(func=_cmd_run)
@@ -60,7 +61,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     summary = run_batch(args.paths, args.output, jobs=args.jobs, scheduler=args.scheduler,
                         dask_local=args.dask_local, resume=args.resume, progress=progress,
                         max_runs=args.max_runs or MAX_RUNS, fmt=args.format)
-    print(format_summary(summary))
+    print(format_summary(summary, getattr(args, "lang", "en")))
     if progress.skipped:
         print(f"\nskipped: {progress.skipped} run{'s' if progress.skipped != 1 else ''} already complete with the "
               "same inputs (--resume)")
@@ -103,28 +104,52 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _pathway_block(runs: pd.DataFrame) -> str:
+def _t(key: str, lang: str, default: str) -> str:
+    """A phrase of the summary: ``default`` in English, the glossary's ``run_summary_<key>`` otherwise."""
+    if lang == "en":
+        return default
+    from carbon.glossary import term
+
+    return term(f"run_summary_{key}", lang, kind="text")
+
+
+def _target_names(value: object, lang: str) -> str:
+    """``carbon_intensity_reduction 2025;peak_by 2030`` as a list; target names translated (not in English)."""
+    from carbon.glossary import term
+
+    items = [t.strip() for t in _text(value).split(";") if t.strip() and t.strip() != "-"]
+    if lang != "en":
+        items = [" ".join([term(t.split(" ")[0], lang), *t.split(" ")[1:]]) for t in items]
+    return ", ".join(items) or "-"
+
+
+def _pathway_block(runs: pd.DataFrame, lang: str = "en") -> str:
     """The pathway runs as a table: peak, the emissions of every year the summary carries, targets."""
     import pandas as pd
 
+    from carbon.glossary import term
+
+    status = _column(runs, "pathway.scope12_status").map(_text)
+    if lang != "en":
+        status = status.map(lambda s: term(s, lang) if s != "-" else s)
     table = pd.DataFrame({
-        "run": runs["run"],
-        "peak year": _column(runs, "pathway.scope12_peak_year").map(_year),
-        "status": _column(runs, "pathway.scope12_status").map(_text),
-        "peak 10^4 t": _number(runs, "pathway.scope12_peak_co2e_t", 1e-4),
+        _t("run", lang, "run"): runs["run"],
+        _t("peak_year", lang, "peak year"): _column(runs, "pathway.scope12_peak_year").map(_year),
+        _t("status", lang, "status"): status,
+        _t("peak", lang, "peak 10^4 t"): _number(runs, "pathway.scope12_peak_co2e_t", 1e-4),
     })
     found = [(int(m.group(1)), c) for c in runs.columns if (m := YEAR_COLUMN.match(str(c)))]
     for year, col in sorted(found):
         values = _number(runs, col, 1e-4)
         if values.notna().any():
-            table[f"{year} 10^4 t"] = values
-    table["targets met"] = _column(runs, "pathway.targets_met").map(_text)
+            table[f"{year} " + _t("unit", lang, "10^4 t")] = values
+    table[_t("targets_met", lang, "targets met")] = _column(runs, "pathway.targets_met").map(_text)
     if "pathway.targets_failed" in runs.columns:
-        table["targets failed"] = _column(runs, "pathway.targets_failed").map(
-            lambda v: ", ".join(t.strip() for t in _text(v).split(";") if t.strip()) or "-")
-    text = "pathways (scope 1 + 2, t CO2e x 10^4):\n" + table.to_string(
+        table[_t("targets_failed", lang, "targets failed")] = _column(runs, "pathway.targets_failed").map(
+            lambda v: _target_names(v, lang))
+    text = _t("pathways", lang, "pathways (scope 1 + 2, t CO2e x 10^4)") + ":\n" + table.to_string(
         index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
-    if "pathway.verdict" in runs.columns:
+    if "pathway.verdict" in runs.columns and lang == "en":
         verdicts = [f"- {name}: {_text(v)}" for name, v in zip(runs["run"], runs["pathway.verdict"])
                     if _text(v) != "-"]
         if verdicts:
@@ -174,11 +199,13 @@ def _inventory_block(inventory: pd.DataFrame) -> str:
                                                           na_rep="-")
 
 
-def format_summary(summary: pd.DataFrame) -> str:
+def format_summary(summary: pd.DataFrame, lang: str = "en") -> str:
     """The batch summary as text: pathway runs (peak, the emissions of each year the stages
     report, targets, verdict), Monte Carlo scenarios collapsed to one line each, inventory-only
     runs, then the failures. Emissions in 10^4 t CO2e (scope 1 + 2 unless said), energy in
-    10^4 tce. Any column may be missing or NaN (a failed run has NaN everywhere)."""
+    10^4 tce. Any column may be missing or NaN (a failed run has NaN everywhere). ``lang``
+    ``zh``: the pathway block's headers, statuses and target names in Chinese (the verdict
+    sentences, English only, are left out)."""
     from carbon.scenario import SAMPLE_SUFFIX
 
     if summary.empty or "run" not in summary.columns:
@@ -189,7 +216,7 @@ def format_summary(summary: pd.DataFrame) -> str:
     blocks = []
     runs = summary[~is_sample & has_pathway]
     if not runs.empty:
-        blocks.append(_pathway_block(runs))
+        blocks.append(_pathway_block(runs, lang))
     samples = summary[is_sample]
     if not samples.empty:
         lines = ["Monte Carlo:"]

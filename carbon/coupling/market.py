@@ -67,6 +67,9 @@ def market_for_period(market: MarketSection, year: int, curve: pd.DataFrame, fre
         part = getattr(market, key)
         if part is not None:
             update[key] = _cut_section(part, i, n)
+    if market.allocation.firms:  # explicit allocations by firm id (e.g. a project's) cut at the period too
+        cut = {k: _cut(v, i, n) for k, v in market.allocation.firms.items()}
+        update["allocation"] = market.allocation.model_copy(update={"firms": cut})
     return market.model_copy(update=update)
 
 
@@ -116,3 +119,57 @@ def market_price_hook(link: MarketLink, record: MarketRecord):
         return price
 
     return hook
+
+
+CO2_UNITS = ("tCO2", "tCO2e", "t CO2", "t CO2e")
+
+
+@dataclass(frozen=True)
+class ProjectFirm:
+    """An investment project as a firm of an allowance market (issue 15): per-period covered
+    emissions (t CO2e, scope 1 + 2), output (the benchmark's unit) and free allocation
+    (output x benchmark), and a linear MAC (``mac_slope`` None: fixed emissions)."""
+
+    id: str
+    sector: str
+    emissions_t: list[float]
+    output: list[float]
+    benchmark: float
+    mac_slope: float | None = None
+    mac_intercept: float = 0.0
+
+    @property
+    def allocation_t(self) -> list[float]:
+        return [q * self.benchmark for q in self.output]
+
+
+def with_project_firms(market: MarketSection, firms: list[ProjectFirm], key: str = "market") -> dict:
+    """The market's ``firms`` and ``allocation`` with the projects joined (plain data for
+    :meth:`carbon.scenario.Scenario.with_values` under ``key``). Each project's free allocation is
+    set by id in ``allocation.firms`` (output x its benchmark, added to the supply like a
+    new-entrant reserve; the other firms' allocations are unchanged: under grandfathering its
+    historical emissions are 0, under a benchmark rule without its sector the sector is added)."""
+    if market.unit.replace(" ", "") not in {u.replace(" ", "") for u in CO2_UNITS}:
+        raise InputError(f"a project joins a market of tCO2 or tCO2e, not of {market.unit}", key=f"{key}.unit",
+                         expected="tCO2 or tCO2e (or market: {join: false} in the project file)", found=market.unit)
+    if not isinstance(market.firms, list):
+        raise InputError("to join a project to a market, its firms must be listed in the scenario", key=f"{key}.firms",
+                         expected="a list of firms", found=f"the file {market.firms}")
+    taken = {f.id for f in market.firms}
+    for firm in firms:
+        if firm.id in taken:
+            raise InputError(f"the project firm id {firm.id!r} is already a firm of the market", key=f"{key}.firms",
+                             expected="a firm id not used by the market")
+    rows = [f.model_dump(mode="json", exclude_none=True) for f in market.firms]
+    allocation = market.allocation.model_dump(mode="json", exclude_none=True)
+    fixed = dict(allocation.get("firms") or {})
+    for firm in firms:
+        mac = "none" if firm.mac_slope is None else {"slope": firm.mac_slope, "intercept": firm.mac_intercept}
+        rows.append({"id": firm.id, "sector": firm.sector, "baseline": firm.emissions_t, "output": firm.output,
+                     "mac": mac, "allocation": firm.allocation_t, "historical": 0.0})
+        fixed[firm.id] = firm.allocation_t
+        bench = allocation.get("benchmark")
+        if market.allocation.method == "benchmark" and isinstance(bench, dict) and firm.sector not in bench:
+            allocation["benchmark"] = {**bench, firm.sector: firm.benchmark}
+    allocation["firms"] = fixed
+    return {f"{key}.firms": rows, f"{key}.allocation": allocation}

@@ -28,6 +28,22 @@ DEFINITIONS = {
 }
 
 
+HAS_PEAKED = ("peaked", "declining")
+
+
+def has_peaked(status: str) -> bool:
+    """The one rule "has the pathway peaked": status ``peaked``, or ``declining`` (it falls from
+    the base year, so it peaked at or before it); a ``plateau`` (peak not confirmed) or
+    ``not_peaked`` path has not (:mod:`carbon.pathway.peak` gives the statuses)."""
+    return status in HAS_PEAKED
+
+
+def peaked_by(status: str, peak_year: int | None, year: int | None) -> bool:
+    """Has peaked (:func:`has_peaked`) in or before ``year`` (None: by any year); a ``declining``
+    path's peak year is its base year."""
+    return has_peaked(status) and peak_year is not None and (year is None or peak_year <= year)
+
+
 def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: TargetsSection) -> pd.DataFrame:
     """Each target met or not, with its margin (positive = better than the target) and a note.
 
@@ -56,8 +72,7 @@ def check_targets(annual: pd.DataFrame, peaks: dict[str, Peak], targets: Targets
 
     if targets.peak_by is not None:
         peak = peaks["scope12"]
-        ok = (peak.peak_year is not None and peak.peak_year <= targets.peak_by
-              and peak.status in ("peaked", "declining"))
+        ok = peaked_by(peak.status, peak.peak_year, targets.peak_by)
         rows.append({"target": "peak_by", "year": targets.peak_by,
                      "value": float(peak.peak_year) if peak.peak_year is not None else np.nan,
                      "limit": float(targets.peak_by), "unit": "year", "met": ok,

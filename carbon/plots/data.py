@@ -83,6 +83,10 @@ class Run:
     def scenario(self) -> dict:
         return self.manifest.get("scenario") or {}
 
+    def label(self, lang: str = "en") -> str:
+        """The display name (:func:`display_name`)."""
+        return display_name(self.name, self.scenario, lang)
+
     def has(self, stage: str, name: str) -> bool:
         if name.endswith((".csv", ".parquet")):
             return table_path(self.path / stage, name).is_file()
@@ -130,6 +134,16 @@ class Aggregate:
     @property
     def name(self) -> str:
         return self.path.name
+
+    def label(self, lang: str = "en") -> str:
+        """The display name: the ``label:`` of its samples' scenario (read from the first sample
+        folder beside it), else its name."""
+        for sample in sorted(self.path.parent.glob(f"{self.path.name}__s*/manifest.json"))[:1]:
+            try:
+                return display_name(self.name, read_json(sample).get("scenario") or {}, lang)
+            except (InputError, OSError, AttributeError):
+                break
+        return self.name
 
     def table(self, name: str, *, required: tuple[str, ...] = ()) -> pd.DataFrame:
         """``<aggregate>/<name>.csv``; :class:`MissingData` if absent, :class:`InputError` if it
@@ -229,3 +243,41 @@ def as_run(run: Run | str | Path) -> Run:
 def sample_group(name: str) -> str:
     """``activity_mc__s0007`` -> ``activity_mc`` (a sample's scenario; other names unchanged)."""
     return sample_scenario(name) or name
+
+
+def display_name(run: str, scenario: dict | None = None, lang: str = "en") -> str:
+    """A run's name for legends and tables: its scenario's ``label:`` in ``lang`` (else the
+    scenario's name), then the swept values and the sample number read from the run name, the
+    swept keys named from the glossary.
+
+    >>> display_name("s__carbon_price.2030=100", {"name": "s", "label": {"en": "Base", "zh": "基准"}}, "zh")
+    '基准 (碳价 2030 = 100)'
+    >>> display_name("policy")
+    'policy'
+    """
+    from carbon import glossary
+
+    scenario = scenario or {}
+    label = scenario.get("label")
+    if isinstance(label, dict):
+        label = label.get(lang) or label.get("en")
+    base = str(scenario.get("name") or run.split("__", 1)[0])
+    if not run.startswith(base):
+        base = run.split("__", 1)[0]
+    rest = [p for p in run[len(base) :].split("__") if p]
+    parts = []
+    for part in rest:
+        key, eq, value = part.partition("=")
+        if not eq:
+            if part[:1] == "s" and part[1:].isdigit():
+                parts.append(glossary.term("sample_number", lang, kind="text").format(n=int(part[1:])))
+            else:
+                parts.append(part)
+            continue
+        words = key.split(".")
+        named = [w for w in words if not w.isdigit()]
+        head = glossary.term(named[-1], lang) if named else ""
+        years = " ".join(w for w in words[len(words) - words[::-1].index(named[-1]) :] if w.isdigit()) if named else key
+        parts.append(f"{head} {years}".strip() + f" = {value}")
+    shown = str(label) if label else base
+    return f"{shown} ({', '.join(parts)})" if parts else shown

@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path
 
 from carbon.errors import InputError
-from carbon.plots import energy, inventory, market, pathway, uncertainty
+from carbon.plots import accounts, energy, inventory, market, pathway, uncertainty
 from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path, sample_group
 from carbon.plots.style import use_language
 from carbon.results import atomic_file, write_text_atomic
@@ -222,6 +222,10 @@ def run_figures(
             )
     if not markets:
         notes.append(f"{name}: market figures skipped (no market/ folder: the scenario has no `market:` section)")
+    folder = run.path / "accounts"
+    if folder.is_dir():  # carbon accounts (issue 14): a figure whose table is absent is skipped
+        for stem, draw, caption in accounts.FIGURES:
+            jobs.append(FigureJob(stem, "accounts", partial(draw, folder, lang), group, caption))
     return jobs, notes
 
 

@@ -70,8 +70,8 @@ def _periods(run: Run, market: str) -> pd.DataFrame:
     return run.table(run.market_stage(market), "periods", required=("period", "price"))
 
 
-def _title_name(market: str, run: Run) -> str:
-    return (market or "market") + f" — {run.name}"
+def _title_name(market: str, run: Run, L: Labels) -> str:
+    return L.name(market or "market") + f" — {run.label(L.lang)}"
 
 
 def market_price(run: Run | str, market: str = "", lang: str = "en") -> Figure:
@@ -123,7 +123,7 @@ def market_price(run: Run | str, market: str = "", lang: str = "en") -> Figure:
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(labels))
-    ax.set_title(L("title_market_price", market=_title_name(market, run)), loc="left")
+    ax.set_title(L("title_market_price", market=_title_name(market, run, L)), loc="left")
     return fig
 
 
@@ -179,7 +179,7 @@ def firm_positions(
     ax.xaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel(f"{L('emissions')}, {L('allocation')} ({_unit_label(unit)})")
     ax.legend(loc="lower right")
-    ax.set_title(L("title_firms", market=_title_name(market, run), period=period), loc="left")
+    ax.set_title(L("title_firms", market=_title_name(market, run, L), period=period), loc="left")
     return fig
 
 
@@ -296,7 +296,7 @@ def mac_curves(run: Run | str, market: str = "", period: int | None = None, lang
             continue
         c = SERIES_COLOURS[drawn % len(SERIES_COLOURS)]
         xmax = max(xmax, _reach(pts, pmax))
-        ax.plot(pts[0], pts[1], color=c, linewidth=1.5, label=str(fid), drawstyle="default")
+        ax.plot(pts[0], pts[1], color=c, linewidth=1.5, label=L.name(fid), drawstyle="default")
         ax.plot([float(f.loc[fid, "abatement"])], [price], marker="o", color=c, markersize=5, linestyle="none")
         drawn += 1
     if unit == "t" and run.has("energy", "mac_curve.csv"):
@@ -335,7 +335,7 @@ def mac_curves(run: Run | str, market: str = "", period: int | None = None, lang
     ax.set_xlabel(f"{L('abatement')} ({_unit_label(unit)})")
     ax.set_ylabel(L("mac", unit=unit))
     legend_below(fig, *ax.get_legend_handles_labels())
-    ax.set_title(L("title_mac", market=_title_name(market, run), period=period), loc="left")
+    ax.set_title(L("title_mac", market=_title_name(market, run, L), period=period), loc="left")
     return fig
 
 
@@ -392,5 +392,5 @@ def trade_prices(run: Run | str, market: str = "", lang: str = "en") -> Figure:
     ax.set_xlabel(L("trade"))
     ax.set_ylabel(L("price_t", unit=unit))
     ax.legend(loc="upper right")
-    ax.set_title(L("title_trades", market=_title_name(market, run)), loc="left", pad=12)
+    ax.set_title(L("title_trades", market=_title_name(market, run, L)), loc="left", pad=12)
     return fig

@@ -186,7 +186,7 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
                 color=TARGET_COLOUR if truthy(row.met) else PEAK_COLOUR,
                 linestyle="--",
                 linewidth=1.2,
-                label=f"{L('target')}: {row.target} {int(row.limit)}",
+                label=f"{L('target')}: {L.name(row.target)} {int(row.limit)}",
             )
         rows = targets[targets["unit"].astype(str).str.strip().str.lower().isin(EMISSION_UNITS)]
         for i, row in enumerate(rows.itertuples()):
@@ -199,7 +199,7 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
                 linestyle="none",
                 color=TARGET_COLOUR if truthy(row.met) else PEAK_COLOUR,
                 zorder=6,
-                label=f"{L('target')}: {row.target}",
+                label=f"{L('target')}: {L.name(row.target)}",
             )
             top = max(top, row.limit * scale)
     ax.set_ylim(min(0.0, float(neg.sum(axis=1).min()) * 1.1), top * 1.22)
@@ -208,7 +208,7 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel(L("year"))
     ax.set_ylabel(L("co2e_10k"))
-    ax.set_title(L("title_pathway", view=L.name(view)) + f" — {run.name}", loc="left")
+    ax.set_title(L("title_pathway", view=L.name(view)) + f" — {run.label(L.lang)}", loc="left")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper")
     return fig
 
@@ -229,6 +229,9 @@ def compare_pathways(runs: Sequence[Run | str], view: str = "scope1", lang: str 
     10^4 t CO2e."""
     L = Labels(lang)
     runs = [as_run(r) for r in runs]
+    with_data = [r for r in runs if r.has("pathway", "annual.csv")]
+    if len(with_data) > SMALL_MULTIPLES:
+        return _pathway_multiples(with_data, view, L)
     fig, ax = new_figure(height=3.3 + 0.17 * min(len(runs), 30))
     drawn = 0
     col = TOTAL_COLUMN[view]
@@ -243,7 +246,7 @@ def compare_pathways(runs: Sequence[Run | str], view: str = "scope1", lang: str 
         series = annual.set_index("year")[col] / TEN_THOUSAND
         years_all += list(series.index)
         info = peak_info(run, view)
-        label = run_label(run.name)
+        label = run.label(L.lang)
         if info.get("status") == "declining" and info.get("peak_year") is not None:
             label += f" ({status_text(L, info)} {int(info['peak_year'])})"
         elif info.get("peak_year") is not None:
@@ -279,6 +282,77 @@ def compare_pathways(runs: Sequence[Run | str], view: str = "scope1", lang: str 
     ax.set_title(L("title_compare_pathway", view=L.name(view)), loc="left")
     legend_below(fig, *ax.get_legend_handles_labels())
     return fig
+
+
+#: More runs than this are drawn as small multiples (one panel per run, the others in grey).
+SMALL_MULTIPLES = 6
+
+
+def _pathway_multiples(runs: Sequence[Run], view: str, L: Labels) -> Figure:
+    """One small panel per run: the run in colour with its peak, every other run in light grey
+    behind it, the same axes everywhere (10^4 t CO2e)."""
+    col = TOTAL_COLUMN[view]
+    series = {
+        r.name: r.table("pathway", "annual", required=("year", col)).set_index("year")[col] / TEN_THOUSAND for r in runs
+    }
+    ncols = 3
+    nrows = -(-len(runs) // ncols)
+    fig, axes = new_figure(height=0.6 + 1.85 * nrows, ncols=ncols, nrows=nrows, sharex=True, sharey=True, squeeze=False)
+    top = max(float(s.max()) for s in series.values())
+    ty = target_year(runs)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(runs):
+            ax.set_visible(False)
+            continue
+        run = runs[i]
+        for other, s in series.items():
+            if other != run.name:
+                ax.plot(s.index, s.to_numpy(), color="#d0d0d0", linewidth=0.8)
+        s = series[run.name]
+        c = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        ax.plot(s.index, s.to_numpy(), color=c, linewidth=1.6)
+        info = peak_info(run, view)
+        if info.get("peak_year") is not None:
+            y = int(info["peak_year"])
+            ax.plot(
+                [y],
+                [float(s.get(y, np.nan))],
+                marker="o",
+                color=c,
+                markersize=4,
+                markeredgecolor="white",
+                linestyle="none",
+                gid="peak-marker",
+            )
+        ax.axvspan(ty - 0.5, ty + 0.5, color=TARGET_COLOUR, alpha=0.15, linewidth=0)
+        ax.set_title(_wrap(run.label(L.lang), 38), loc="left", fontsize=7, fontweight="normal")
+        ax.set_ylim(0, top * 1.05)
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        if i % ncols == 0:
+            ax.set_ylabel(L("co2e_10k"), fontsize=7)
+        if i >= len(runs) - ncols:
+            ax.set_xlabel(L("year"))
+    fig.suptitle(L("title_compare_pathway", view=L.name(view)), x=0.01, ha="left", fontweight="bold")
+    return fig
+
+
+def _wrap(text: str, width: int, lines: int = 3) -> str:
+    """``text`` in at most ``lines`` lines of ``width`` columns (a CJK character counts two)."""
+    import unicodedata
+
+    out, line, used = [], "", 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > width and line:
+            out.append(line)
+            line, used = "", 0
+            if ch == " ":
+                continue
+        line += ch
+        used += w
+    out.append(line)
+    return "\n".join(out[:lines]) + ("…" if len(out) > lines else "")
 
 
 def run_label(name: str) -> str:
@@ -426,12 +500,12 @@ def targets_dashboard(run: Run | str, lang: str = "en") -> Figure:
             status = ("✓ 达标" if ok else "✗ 未达标") + f", 余量 {_fmt(margin, row.unit, sign=True)}"
         else:
             status = ("✓ met" if ok else "✗ missed") + f", margin {_fmt(margin, row.unit, sign=True)}"
-        ax.set_title(f"{row.target} ({row.year})\n{status}", loc="left", fontsize=8.5, color=c)
+        ax.set_title(f"{L.name(row.target)} ({row.year})\n{status}", loc="left", fontsize=8.5, color=c)
         if same_scale:
-            ax.set_ylabel(str(row.unit))
+            ax.set_ylabel(L.name(row.unit))
         else:
-            ax.set_xlabel(str(row.unit))
+            ax.set_xlabel(L.name(row.unit))
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    fig.suptitle(L("title_targets") + f" — {run.name}", x=0.01, ha="left", fontweight="bold", fontsize=10)
+    fig.suptitle(L("title_targets") + f" — {run.label(L.lang)}", x=0.01, ha="left", fontweight="bold", fontsize=10)
     return fig

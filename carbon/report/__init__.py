@@ -1,7 +1,12 @@
 """The action-plan report of a run or batch: ``report.html`` (one self-contained file, figures
-embedded) and ``indicators.xlsx`` (one sheet per table, units in the headers).
+embedded), ``indicators.xlsx`` (the key indicators, then one sheet per table, units in the
+headers) and, on request, ``report.docx`` (:mod:`carbon.report.word`), in English or Chinese.
 
-Everything is read from run folders; nothing is solved again.
+A batch report leads with the key indicators of its scenarios side by side
+(:mod:`carbon.report.keytable`) and why they differ from the reference
+(:mod:`carbon.report.why`), then the comparison, the Monte Carlo section, one section per
+scenario and an appendix of solver sizes and timings. Everything is read from run folders;
+nothing is solved again.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,32 +25,31 @@ import pandas as pd
 from carbon import __version__
 from carbon.errors import InputError
 from carbon.plots import FigureJob, figures, freeze_layout, render
+from carbon.plots.captions import caption
 from carbon.plots.data import Aggregate, Batch, Run, open_path
 from carbon.plots.style import use_language
+from carbon.report.accounts import accounts_section
+from carbon.report.keytable import KeyTable, failed_targets, key_table, run_label
 from carbon.report.tables import ReportTables, Table, format_cell, report_tables, shown_runs
+from carbon.report.text import number_format, text
+from carbon.report.why import Explanation, explain_all
 from carbon.results import atomic_file, write_text_atomic
 
 __all__ = ["SECTIONS", "ReportResult", "build_report", "write_excel", "write_html"]
 
-#: Sections of a run's report, in order: (id, title, figure families shown there).
-SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("indicators", "Pathway and indicators", ("pathway",)),
-    ("peak", "Peak", ()),
-    ("targets", "Targets", ()),
-    ("inventory", "Inventory of the base year", ("inventory",)),
-    ("energy", "Power system", ("energy",)),
-    ("market", "Quota markets", ("market",)),
-    ("scenario", "Resolved scenario", ()),
-    ("provenance", "Provenance", ()),
+#: Sections of a run's report, in order: (id, figure families shown there); titles are the
+#: glossary's ``section_<id>`` and the note of an empty section its ``missing_<id>``.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("indicators", ("pathway",)),
+    ("peak", ()),
+    ("targets", ()),
+    ("inventory", ("inventory",)),
+    ("energy", ("energy",)),
+    ("market", ("market",)),
+    ("accounts", ("accounts",)),
+    ("scenario", ()),
+    ("provenance", ()),
 )
-MISSING = {
-    "indicators": "No pathway in this run (pathway/ is absent: the pathway stage has not run).",
-    "peak": "No peak: pathway/peak.json is absent.",
-    "targets": "No targets: pathway/targets.csv is absent.",
-    "inventory": "No inventory in this run.",
-    "energy": "No power system in this run (the scenario has no energy: section).",
-    "market": "No quota market in this run (the scenario has no market: or markets: section).",
-}
 HTML_DPI = 110
 
 CSS = """
@@ -52,14 +57,15 @@ body{font-family:-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC",Helveti
  margin:0 auto;max-width:1100px;padding:0 24px 48px;color:#222;line-height:1.45}
 h1{font-size:1.7em;margin:24px 0 4px} h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:36px}
 h3{margin-top:24px} .meta{color:#666;font-size:.9em}
-nav ul{columns:3;list-style:none;padding:0} nav a{color:#1f5fa8;text-decoration:none}
+nav ul{columns:3;list-style:none;padding:0} nav li{break-inside:avoid;overflow-wrap:anywhere;padding-right:8px} nav a{color:#1f5fa8;text-decoration:none}
 figure{margin:16px 0} figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9em}
 table{border-collapse:collapse;font-size:.82em;margin:8px 0 4px}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}
 th{background:#f3f3f3;position:sticky;top:0} td.text,th.text{text-align:left}
 .note{background:#fff8e1;border-left:4px solid #f2c12e;padding:6px 10px;margin:8px 0;font-size:.9em}
-.scroll{overflow-x:auto} details{margin:12px 0} summary{cursor:pointer;font-weight:bold}
+tbody th{position:static;background:#fafafa;text-align:left;min-width:15em} td.miss{color:#b00020}
+.scroll{overflow-x:auto} .why{margin:6px 0 12px} .why ul{margin:2px 0} details{margin:12px 0} summary{cursor:pointer;font-weight:bold}
 """
 
 
@@ -67,10 +73,11 @@ th{background:#f3f3f3;position:sticky;top:0} td.text,th.text{text-align:left}
 class ReportResult:
     """Paths written by :func:`build_report` and notes on what was left out."""
 
-    html: Path
-    xlsx: Path
+    html: Path | None
+    xlsx: Path | None
     notes: list[str] = field(default_factory=list)
     figures: int = 0
+    docx: Path | None = None
 
 
 def _png(fig) -> str:
@@ -81,41 +88,71 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _table_html(table: Table, limit: int | None = None) -> str:
-    frame = table.frame
-    limit = table.html_rows if limit is None else limit
+def _cell(value: object, decimals: int | None) -> str:
+    if isinstance(value, float) and decimals is not None and not math.isnan(value):
+        return f"{value:,.{decimals}f}"
+    return format_cell(value)
+
+
+def _table_html(table: Table, lang: str, limit: int | None = -1) -> str:
+    """A table as HTML in ``lang``: every row unless the table is long (then in the workbook only)."""
+    limit = table.html_rows if limit == -1 else limit
+    title = table.title(lang)
     if limit == 0:
         return (
-            f'<p class="note">{html.escape(table.title)}: {len(frame):,} rows, in indicators.xlsx '
-            f"(sheet {html.escape(table.key[:31])}).</p>"
+            f'<p class="note" data-table="{html.escape(table.key)}">'
+            + html.escape(
+                text("table_in_workbook", lang, title=title, n=f"{len(table.frame):,}", sheet=table.sheet(lang))
+            )
+            + "</p>"
         )
-    shown = frame.head(limit)
-    text_cols = {
-        c
-        for c in shown.columns
-        if not pd.api.types.is_numeric_dtype(shown[c]) or str(c).startswith(("year", "period", "run"))
-    }
-    head = "".join(f'<th class="{"text" if c in text_cols else ""}">{html.escape(str(c))}</th>' for c in shown.columns)
+    shown = table.display(lang)
+    decimals = {c: number_format(shown[c])[1] if _numeric(shown[c]) else None for c in shown.columns}
+    if limit is not None:
+        shown = shown.head(limit)
+    return (
+        f"<h3>{html.escape(title)}</h3>"
+        + _frame_html(shown, table.key, decimals)
+        + (
+            f'<p class="note">{html.escape(text("table_first_rows", lang, n=limit, total=f"{len(table.frame):,}", sheet=table.sheet(lang)))}</p>'
+            if limit is not None and len(table.frame) > limit
+            else ""
+        )
+    )
+
+
+def _numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _css(is_text: bool, value: object) -> str:
+    """Cell classes: ``text`` (left-aligned), ``miss`` (a missed target, in red)."""
+    missed = isinstance(value, str) and value.startswith((text("target_missed", "en"), text("target_missed", "zh")))
+    return " ".join(c for c, on in (("text", is_text), ("miss", missed)) if on)
+
+
+def _frame_html(frame: pd.DataFrame, key: str, decimals: dict | None = None, index: str | None = None) -> str:
+    """A frame as an HTML table; ``index``: the header of a first column holding the row labels."""
+    decimals = decimals or {}
+    text_cols = {c for c in frame.columns if not _numeric(frame[c])}
+    head = (f'<th class="text">{html.escape(index)}</th>' if index is not None else "") + "".join(
+        f'<th class="{"text" if c in text_cols else ""}">{html.escape(str(c))}</th>' for c in frame.columns
+    )
     rows = []
-    for rec in shown.itertuples(index=False):
-        cells = "".join(
-            f'<td class="{"text" if c in text_cols else ""}">{html.escape(format_cell(v))}</td>'
-            for c, v in zip(shown.columns, rec)
+    for label, rec in zip(frame.index, frame.itertuples(index=False)):
+        cells = f'<th class="text">{html.escape(str(label))}</th>' if index is not None else ""
+        cells += "".join(
+            f'<td class="{_css(c in text_cols, v)}">{html.escape(_cell(v, decimals.get(c)))}</td>'
+            for c, v in zip(frame.columns, rec)
         )
         rows.append(f"<tr>{cells}</tr>")
-    more = (
-        f'<p class="note">First {limit} of {len(frame):,} rows; the whole table is in indicators.xlsx '
-        f"(sheet {html.escape(table.key[:31])}).</p>"
-        if len(frame) > limit
-        else ""
-    )
     return (
-        f'<h3>{html.escape(table.title)}</h3><div class="scroll"><table data-table="{html.escape(table.key)}">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>{more}"
+        f'<div class="scroll"><table data-table="{html.escape(key)}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
-def _figures_html(jobs: Sequence[FigureJob], notes: list[str]) -> tuple[str, int]:
+def _figures_html(jobs: Sequence[FigureJob], notes: list[str], lang: str) -> tuple[str, int]:
     import matplotlib.pyplot as plt
 
     parts, n = [], 0
@@ -129,47 +166,87 @@ def _figures_html(jobs: Sequence[FigureJob], notes: list[str]) -> tuple[str, int
         finally:
             plt.close(fig)
         n += 1
+        cap = html.escape(caption(job.name, lang, job.caption))
         parts.append(
-            f'<figure data-figure="{html.escape(job.stem)}"><img alt="{html.escape(job.caption)}" '
-            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(job.caption)}</figcaption></figure>'
+            f'<figure data-figure="{html.escape(job.stem)}"><img alt="{cap}" '
+            f'src="data:image/png;base64,{data}"><figcaption>{cap}</figcaption></figure>'
         )
     return "".join(parts), n
 
 
 def _run_sections(
-    run: Run, jobs: list[FigureJob], tables: list[Table], notes: list[str], prefix: str = "", level: int = 2
+    run: Run,
+    jobs: list[FigureJob],
+    tables: list[Table],
+    notes: list[str],
+    lang: str,
+    prefix: str = "",
+    level: int = 2,
 ) -> tuple[str, int]:
     out, count = [], 0
     h = f"h{level}"
-    for sid, title, families in SECTIONS:
+    for sid, families in SECTIONS:
         sec_jobs = [j for j in jobs if j.family in families]
         sec_tables = [t for t in tables if t.section == sid]
-        if sid == "scenario":
+        if sid == "accounts":  # only runs that keep carbon accounts have this section
+            accounts = accounts_section(run.path, lang)
+            if not accounts:
+                continue
+            body, n = _figures_html(sec_jobs, notes, lang)
+            count += n
+            body += accounts
+        elif sid == "scenario":
             import yaml
 
             body = (
-                "<p>As resolved by <code>carbon run</code> (extends, overrides and sweep values applied); "
-                'also in indicators.xlsx, sheet scenario.</p><pre data-table="scenario">'
+                f'<p>{html.escape(text("scenario_intro", lang))}</p><pre data-table="scenario">'
                 f"{html.escape(yaml.safe_dump(run.scenario, sort_keys=True, allow_unicode=True))}</pre>"
             )
         else:
-            body, n = _figures_html(sec_jobs, notes)
+            body, n = _figures_html(sec_jobs, notes, lang)
             count += n
-            body += "".join(_table_html(t) for t in sec_tables)
+            body += "".join(_table_html(t, lang) for t in sec_tables)
             if not sec_jobs and not sec_tables:
-                body = f'<p class="note">{html.escape(MISSING.get(sid, "Nothing to show."))}</p>'
-        out.append(f'<section id="{prefix}{sid}"><{h}>{html.escape(title)}</{h}>{body}</section>')
+                body = f'<p class="note">{html.escape(text(f"missing_{sid}", lang))}</p>'
+        out.append(
+            f'<section id="{prefix}{sid}"><{h}>{html.escape(text(f"section_{sid}", lang))}</{h}>{body}</section>'
+        )
     return "".join(out), count
 
 
-def _document(title: str, meta: str, nav: list[tuple[str, str]], body: str) -> str:
+def _document(title: str, meta: str, nav: list[tuple[str, str]], body: str, lang: str) -> str:
     links = "".join(f'<li><a href="#{html.escape(i)}">{html.escape(t)}</a></li>' for i, t in nav)
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
         f'<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1><p class="meta">{meta}</p>'
         f"<nav><ul>{links}</ul></nav>{body}</body></html>\n"
     )
+
+
+def key_section_html(key: KeyTable, lang: str, notes_why: Sequence[Explanation] = ()) -> str:
+    """The key indicators (and differences from the reference), the missed targets by name and
+    the why notes, as HTML."""
+    frame = key.display(lang, differences=len(key.runs) > 1)
+    parts = [_frame_html(frame, "key_indicators", index=text("indicator", lang))]
+    if key.reference is not None and len(key.runs) > 1:
+        parts.append(f'<p class="meta">{html.escape(text("key_reference", lang, ref=key.labels[key.reference]))}</p>')
+    missed = []
+    for r in key.runs:
+        failed = failed_targets(key, r, lang)
+        if failed:
+            missed.append(f"<li><b>{html.escape(key.labels[r])}</b>: {html.escape('; '.join(failed))}</li>")
+    if missed:
+        parts.append(f"<h3>{html.escape(text('key_missed', lang))}</h3><ul>{''.join(missed)}</ul>")
+    if notes_why:
+        parts.append(f'<h3 id="why">{html.escape(text("section_why", lang))}</h3>')
+        for ex in notes_why:
+            parts.append(
+                f'<div class="why" data-why="{html.escape(ex.run)}"><p><b>{html.escape(ex.title(lang))}</b></p><ul>'
+                + "".join(f"<li>{html.escape(s)}</li>" for s in ex.sentences(lang))
+                + "</ul></div>"
+            )
+    return "".join(parts)
 
 
 def write_html(
@@ -178,105 +255,218 @@ def write_html(
     lang: str = "en",
     notes: list[str] | None = None,
     tables: ReportTables | None = None,
+    reference: str | None = None,
 ) -> int:
     """Write the self-contained HTML report of a run, batch or aggregate; returns the number of
-    figures. ``tables`` are those of :func:`~carbon.report.tables.report_tables` (built when not given)."""
+    figures. ``tables`` are those of :func:`~carbon.report.tables.report_tables` (built when not
+    given); ``reference``: the run the others are compared with (default ``baseline``)."""
     notes = notes if notes is not None else []
     tables = tables if tables is not None else report_tables(obj)
     jobs, skipped = figures(obj, lang)
     notes += skipped
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    meta = f"carbon {html.escape(__version__)} · written {stamp} from {html.escape(str(obj.path))}"
+    meta = html.escape(text("report_meta", lang, version=__version__, stamp=stamp, path=str(obj.path)))
     count = 0
+    key_id = "key"
     if isinstance(obj, Run):
-        body, count = _run_sections(obj, jobs, tables.runs[obj.path], notes)
-        nav = [(sid, title) for sid, title, _ in SECTIONS]
-        title = f"Peak-carbon action plan: {obj.name}"
-        meta += f" · status {html.escape(str(obj.manifest.get('status')))}"
-        if obj.scenario.get("description"):
+        key = key_table([obj], lang=lang)
+        sections, count = _run_sections(obj, jobs, tables.runs[obj.path], notes, lang)
+        body = ""
+        nav = []
+        if key.rows:
+            body = f'<section id="{key_id}"><h2>{html.escape(text("section_key", lang))}</h2>{key_section_html(key, lang)}</section>'
+            nav.append((key_id, text("section_key", lang)))
+        body += sections
+        nav += [(sid, text(f"section_{sid}", lang)) for sid, _ in SECTIONS if f'id="{sid}"' in sections]
+        title = text("title_run", lang, name=run_label(obj, lang))
+        meta += " · " + html.escape(text("report_status", lang, status=str(obj.manifest.get("status"))))
+        if obj.scenario.get("description") and lang == "en":
             meta += f"<br>{html.escape(str(obj.scenario['description']))}"
     elif isinstance(obj, Aggregate):
-        body, count = _figures_html(jobs, notes)
-        body = f'<section id="uncertainty"><h2>Uncertainty</h2>{body}</section>'
-        nav, title = [("uncertainty", "Uncertainty")], f"Monte Carlo aggregate: {obj.name}"
-    else:
-        runs_table = [t for t in tables.sheets if t.key == "runs"]
-        parts = [
-            '<section id="runs"><h2>Runs of the batch</h2>' + "".join(_table_html(t) for t in runs_table) + "</section>"
-        ]
-        cmp_html, n = _figures_html([j for j in jobs if j.family == "comparison"], notes)
-        count += n
-        parts.append(
-            f'<section id="comparison"><h2>Comparison of the runs</h2>{cmp_html or "<p class=note>Fewer than two runs.</p>"}</section>'
+        body, count = _figures_html(jobs, notes, lang)
+        body = (
+            f'<section id="uncertainty"><h2>{html.escape(text("section_uncertainty", lang))}</h2>'
+            + "".join(_table_html(t, lang) for t in tables.sheets if t.html_rows != 0)
+            + f"{body}</section>"
         )
-        unc_html, n = _figures_html([j for j in jobs if j.family == "uncertainty"], notes)
+        nav, title = [("uncertainty", text("section_uncertainty", lang))], text("title_aggregate", lang, name=obj.name)
+    else:
+        shown = shown_runs(obj)
+        key = key_table(shown, reference, lang, drop_empty=True)
+        why = explain_all(shown, key.reference, labels=key.labels) if key.reference else []
+        parts = [
+            f'<section id="{key_id}"><h2>{html.escape(text("section_key", lang))}</h2>{key_section_html(key, lang, why)}</section>'
+        ]
+        nav = [(key_id, text("section_key", lang))]
+        cmp_html, n = _figures_html([j for j in jobs if j.family == "comparison"], notes, lang)
         count += n
         parts.append(
-            '<section id="uncertainty"><h2>Uncertainty</h2>'
-            + (unc_html or '<p class="note">No Monte Carlo samples or aggregates in this batch.</p>')
+            f'<section id="comparison"><h2>{html.escape(text("section_comparison", lang))}</h2>'
+            f"{cmp_html or '<p class=note>' + html.escape(text('missing_comparison', lang)) + '</p>'}</section>"
+        )
+        nav.append(("comparison", text("section_comparison", lang)))
+        unc_html, n = _figures_html([j for j in jobs if j.family == "uncertainty"], notes, lang)
+        count += n
+        mc_tables = "".join(
+            _table_html(t, lang) for t in tables.sheets if t.section == "uncertainty" and t.html_rows != 0
+        )
+        parts.append(
+            f'<section id="uncertainty"><h2>{html.escape(text("section_uncertainty", lang))}</h2>'
+            + ((mc_tables + unc_html) or f'<p class="note">{html.escape(text("missing_uncertainty", lang))}</p>')
             + "</section>"
         )
-        nav = [("runs", "Runs of the batch"), ("comparison", "Comparison"), ("uncertainty", "Uncertainty")]
-        for i, run in enumerate(shown_runs(obj)):
+        nav.append(("uncertainty", text("section_uncertainty", lang)))
+        for i, run in enumerate(shown):
             rj = [j for j in jobs if j.group == run.name]
-            sections, n = _run_sections(run, rj, tables.runs[run.path], notes, prefix=f"run{i}-", level=3)
+            sections, n = _run_sections(run, rj, tables.runs[run.path], notes, lang, prefix=f"run{i}-", level=3)
             count += n
+            label = text("run_heading", lang, name=key.labels.get(run.name, run.name))
             parts.append(
-                f'<section id="run{i}" data-run="{html.escape(run.name)}"><h2>Run {html.escape(run.name)}</h2>'
+                f'<section id="run{i}" data-run="{html.escape(run.name)}"><h2>{html.escape(label)}</h2>'
                 f"{sections}</section>"
             )
-            nav.append((f"run{i}", f"Run {run.name}"))
+            nav.append((f"run{i}", label))
+        appendix = [t for t in tables.sheets if t.section == "appendix"]
+        parts.append(
+            f'<section id="appendix"><h2>{html.escape(text("section_appendix", lang))}</h2>'
+            + "".join(_table_html(t, lang) for t in appendix)
+            + "</section>"
+        )
+        nav.append(("appendix", text("section_appendix", lang)))
         body = "".join(parts)
-        title = f"Peak-carbon action plan: batch {obj.name}"
+        title = text("title_batch", lang, name=obj.name)
     if notes:
         body += (
-            '<section id="notes"><h2>Notes</h2><ul>'
+            f'<section id="notes"><h2>{html.escape(text("section_notes", lang))}</h2><ul>'
             + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
             + "</ul></section>"
         )
-        nav.append(("notes", "Notes"))
-    text = _document(title, meta, nav, body)
-    write_text_atomic(path, text)
+        nav.append(("notes", text("section_notes", lang)))
+    write_text_atomic(path, _document(title, meta, nav, body, lang))
     return count
 
 
-def _sheet_names(keys: Sequence[str]) -> list[str]:
-    out, seen = [], set()
-    for key in keys:
-        name = "".join("_" if ch in "[]:*?/\\" else ch for ch in key)[:31]
+def sheet_names(tables: Sequence[Table], lang: str = "en", first: Sequence[str] = ()) -> list[str]:
+    """Sheet names from the glossary (``first``: names of sheets written before the tables);
+    characters Excel forbids replaced; a name used twice gets a number. An over-long name is an
+    error (the glossary's sheet names are short), never cut silently."""
+    out, seen = [], {n.lower() for n in first}
+    for table in tables:
+        name = "".join("_" if ch in "[]:*?/\\" else ch for ch in table.sheet(lang))
         base, i = name, 1
-        while name in seen:
+        while name.lower() in seen:
             i += 1
-            name = f"{base[:28]}_{i}"
-        seen.add(name)
+            name = f"{base} {i}"
+        if len(name) > 31:
+            raise InputError(
+                "a sheet name is longer than Excel allows",
+                key=f"sheet_{table.title_key or table.key}",
+                expected="at most 31 characters (shorten it in carbon/data/glossary.csv)",
+                found=name,
+            )
+        seen.add(name.lower())
         out.append(name)
     return out
 
 
-def write_excel(tables: Sequence[Table], path: Path) -> list[str]:
-    """Write one sheet per table (units in the headers) with openpyxl; returns the sheet names."""
+def _format_sheet(sheet, frame: pd.DataFrame) -> None:
+    """Number formats by column magnitude, widths, frozen header."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = "A2"
+    for i, col in enumerate(frame.columns, start=1):
+        letter = get_column_letter(i)
+        width = min(40, max(10, int(len(str(col)) * (1.6 if _wide(str(col)) else 1.0)) + 2))
+        sheet.column_dimensions[letter].width = width
+        if _numeric(frame[col]):
+            fmt, _ = number_format(frame[col])
+            for cell in sheet[letter][1:]:
+                cell.number_format = fmt
+
+
+def _wide(s: str) -> bool:
+    return any(ord(ch) > 0x2E80 for ch in s)
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numeric columns rounded to two decimals more than their number format shows."""
+    out = frame.copy()
+    for col in out.columns:
+        if _numeric(out[col]) and pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(number_format(out[col])[1] + 2)
+    return out
+
+
+def write_excel(tables: Sequence[Table], path: Path, lang: str = "en", key: KeyTable | None = None) -> list[str]:
+    """Write the workbook with openpyxl: the key indicators first (when given), then one sheet per
+    table, headers and sheet names in ``lang`` with units, numbers rounded and formatted; returns
+    the sheet names."""
     try:
         import openpyxl  # noqa: F401
     except ImportError:
         raise InputError(
             "cannot write Excel files", expected="openpyxl installed (pip install openpyxl)", found="openpyxl missing"
         ) from None
-    names = _sheet_names([t.key for t in tables])
+    first = [text("sheet_key_indicators", lang)] if key is not None and key.rows else []
+    names = sheet_names(tables, lang, first)
     with atomic_file(path, suffix=".xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        if first:
+            _key_sheet(writer, first[0], key, lang)
         for name, table in zip(names, tables):
-            table.frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            for i, col in enumerate(table.frame.columns, start=1):
-                width = min(60, max(10, len(str(col)) + 2))
-                sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = width
-    return names
+            frame = _rounded(table.display(lang))
+            frame.to_excel(writer, sheet_name=name, index=False)
+            _format_sheet(writer.sheets[name], frame)
+    return first + names
+
+
+def _key_sheet(writer, name: str, key: KeyTable, lang: str) -> None:
+    """The key indicators as a sheet: numbers as numbers (one decimal), other cells as text."""
+    from openpyxl.utils import get_column_letter
+
+    shown = key.display(lang, differences=False)
+    frame = shown.copy().astype(object)
+    for row in key.rows:
+        if row.kind in ("number", "year"):
+            label = row.label(lang)
+            for r in key.runs:
+                v = row.values.get(r)
+                frame.at[label, key.labels[r]] = (
+                    None if v is None else round(float(v), 1 if row.kind == "number" else 0)
+                )
+    if key.reference is not None and len(key.runs) > 1:
+        diff = key.differences()
+        for row in key.rows:
+            if row.kind == "number" and row.key in diff.index:
+                label = text("key_difference", lang, what=row.label(lang), ref=key.labels[key.reference])
+                frame.loc[label] = [
+                    None if r == key.reference else round(float(diff.at[row.key, r]), 1) for r in key.runs
+                ]
+        frame.loc[text("key_reference", lang, ref=key.labels[key.reference])] = [None] * len(key.runs)
+    frame.index.name = text("indicator", lang)
+    frame.to_excel(writer, sheet_name=name)
+    sheet = writer.sheets[name]
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 48
+    for i in range(2, len(frame.columns) + 2):
+        sheet.column_dimensions[get_column_letter(i)].width = 18
+    for row in sheet.iter_rows(min_row=2, min_col=2):
+        for cell in row:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.0"
+            elif isinstance(cell.value, int):
+                cell.number_format = "0"
 
 
 def build_report(
-    path: str | Path, out: str | Path | None = None, lang: str = "en", log: Callable[[str], None] | None = None
+    path: str | Path,
+    out: str | Path | None = None,
+    lang: str = "en",
+    log: Callable[[str], None] | None = None,
+    formats: Sequence[str] = ("html", "xlsx"),
+    reference: str | None = None,
 ) -> ReportResult:
-    """Write ``report.html`` and ``indicators.xlsx`` of a run folder, batch or aggregate.
+    """Write ``report.html``, ``indicators.xlsx`` (and ``report.docx`` when asked) of a run
+    folder, batch or aggregate.
 
     Parameters
     ----------
@@ -285,19 +475,43 @@ def build_report(
     out
         Output folder (default ``path``).
     lang
-        Figure labels, ``en`` or ``zh`` (English is used when no CJK font is installed).
+        ``en`` or ``zh``: headings, tables, sheet names, captions and figure labels (figures
+        fall back to English when no CJK font is installed).
     log
         Called with each note (skipped figures, language fallback).
+    formats
+        Any of ``html``, ``xlsx``, ``docx``.
+    reference
+        The run the others are compared with (default ``baseline`` when the batch has one).
     """
+    bad = [f for f in formats if f not in ("html", "xlsx", "docx")]
+    if bad or not formats:
+        raise InputError("unknown report format", key="--format", expected="html, xlsx, docx", found=",".join(bad))
+    if lang not in ("en", "zh"):
+        raise InputError("unknown language", key="--lang", expected="en or zh", found=lang)
     obj = open_path(path)
     out_dir = Path(out) if out is not None else Path(path)
     used, message = use_language(lang)
     notes: list[str] = [message] if message else []
     html_path, xlsx_path = out_dir / "report.html", out_dir / "indicators.xlsx"
     tables = report_tables(obj)
-    count = write_html(obj, html_path, used, notes, tables)
-    write_excel(tables.sheets, xlsx_path)
+    runs = [obj] if isinstance(obj, Run) else shown_runs(obj) if isinstance(obj, Batch) else []
+    key = key_table(runs, reference, lang, drop_empty=True) if runs else None
+    count = 0
+    result = ReportResult(None, None, notes)
+    if "html" in formats:
+        count = write_html(obj, html_path, lang, notes, tables, reference)
+        result.html = html_path
+    if "xlsx" in formats:
+        write_excel(tables.sheets, xlsx_path, lang, key)
+        result.xlsx = xlsx_path
+    if "docx" in formats:
+        from carbon.report.word import write_docx
+
+        result.docx = out_dir / "report.docx"
+        count = max(count, write_docx(obj, result.docx, lang, tables, key, used, notes))
+    result.figures = count
     if log:
         for n in notes:
             log(f"note: {n}")
-    return ReportResult(html_path, xlsx_path, notes, count)
+    return result

@@ -13,24 +13,36 @@ from pathlib import Path
 import pandas as pd
 
 from carbon.files import check_name
+from carbon.glossary import term
 
-LABELS = (  # key, English, Chinese
-    ("intensity", "Carbon intensity (t CO2e per unit output)", "单位产品碳排放"),
-    ("intensity_t_per_10k_cny", "Carbon intensity (t CO2e per 10^4 CNY value added)", "单位增加值碳排放"),
-    ("entry_threshold", "Entry threshold", "准入值"),
-    ("advanced_value", "Advanced value", "先进值"),
-    ("entry_verdict", "Entry verdict", "准入结论"),
-    ("full_capacity_co2e_t", "Emissions at full capacity (t CO2e/yr, scope 1+2)", "达产年排放量"),
-    ("peak_year_without", "County peak year without the project", "无项目达峰年份"),
-    ("peak_year_with", "County peak year with the project", "有项目达峰年份"),
-    ("peak_t_without", "Peak level without (t CO2e)", "无项目峰值"),
-    ("peak_t_with", "Peak level with (t CO2e)", "有项目峰值"),
-    ("cumulative_2030_delta_t", "Added emissions to 2030 (t CO2e)", "至2030年累计新增排放"),
-    ("cumulative_2060_delta_t", "Added emissions to 2060 (t CO2e)", "至2060年累计新增排放"),
-    ("meets_peak_target_with", "County still meets its peak target", "是否仍满足达峰目标"),
-    ("headroom_share", "Share of the headroom under the peak cap", "占峰值目标剩余空间比例"),
-    ("allowances_needed_t", "Allowances or offsets needed (t CO2e)", "需配额或抵消量"),
+KEYS = (
+    "intensity",
+    "intensity_t_per_10k_cny",
+    "entry_threshold",
+    "advanced_value",
+    "entry_verdict",
+    "full_capacity_co2e_t",
+    "purchased_electricity_mwh",
+    "storage_losses_mwh",
+    "peak_load_mw",
+    "peak_load_with_storage_mw",
+    "peak_year_without",
+    "peak_year_with",
+    "peak_t_without",
+    "peak_t_with",
+    "cumulative_2030_delta_t",
+    "cumulative_2060_delta_t",
+    "meets_peak_target_with",
+    "headroom_share",
+    "allowances_needed_t",
+    "allowances_to_buy_t",
 )
+"""The figures of the sheet; their English and Chinese labels are ``assess_<key>`` in the glossary."""
+
+
+def label(key: str, lang: str) -> str:
+    """The sheet's label of ``key`` (glossary ``text`` row ``assess_<key>``)."""
+    return term(f"assess_{key}", lang, "text")
 
 
 def _json_ready(value):
@@ -58,8 +70,48 @@ def _text(value) -> str:
 def sheet_frame(documents: dict[str, dict]) -> pd.DataFrame:
     """The key table of the sheet: one row per figure (English, Chinese), one column per project."""
     rows = []
-    for key, en, zh in LABELS:
-        rows.append({"figure": en, "指标": zh, **{name: doc.get(key) for name, doc in documents.items()}})
+    for key in KEYS:
+        rows.append(
+            {
+                "figure": label(key, "en"),
+                "指标": label(key, "zh"),
+                **{name: doc.get(key) for name, doc in documents.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def decomposition_frame(assessment) -> pd.DataFrame:
+    """Every project's decomposition of the with/without difference (one row per year, sector and
+    fuel that moves), with a ``project`` column."""
+    frames = [f.assign(project=name) for name, f in getattr(assessment, "decomposition", {}).items() if not f.empty]
+    if not frames:
+        return pd.DataFrame(
+            columns=["project", "year", "sector", "fuel", "delta_t", "activity_effect_t", "factor_effect_t"]
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out[["project", *[c for c in out.columns if c != "project"]]]
+
+
+def market_frame(documents: dict[str, dict]) -> pd.DataFrame:
+    """The allowance price without and with each project, and its firm's allocation, emissions and
+    net purchases, by market and period."""
+    rows = []
+    for name, doc in documents.items():
+        for market, m in (doc.get("market") or {}).items():
+            firm = m["firms"].get(f"project_{name}", {})
+            for period in sorted(m["price_with"]):
+                rows.append(
+                    {
+                        "project": name,
+                        "market": market,
+                        "period": period,
+                        "price_without": m["price_without"].get(period),
+                        "price_with": m["price_with"][period],
+                        "price_delta": m["price_delta"].get(period),
+                        **{k: firm.get(k, {}).get(period) for k in ("allocation", "emissions", "net_purchase")},
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -72,50 +124,103 @@ def write_assessment(out: Path, assessment, scenario_name: str) -> list[Path]:
         folder = out / name
         folder.mkdir(exist_ok=True)
         path = folder / "assessment.json"
-        path.write_text(json.dumps(_json_ready(doc), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+        path.write_text(
+            json.dumps(_json_ready(doc), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         assessment.annual[name].to_csv(folder / "annual.csv", index=False, lineterminator="\n")
         files += [path, folder / "annual.csv"]
+        parts = getattr(assessment, "decomposition", {})
+        if name in parts:
+            parts[name].to_csv(folder / "decomposition.csv", index=False, lineterminator="\n")
+            files.append(folder / "decomposition.csv")
     table = assessment.table
     table.to_csv(out / "projects.csv", index=False, lineterminator="\n")
     sheet = sheet_frame(assessment.documents)
-    files += [out / "projects.csv", _html(out / "sheet.html", sheet, assessment, scenario_name),
-              _xlsx(out / "assessment.xlsx", sheet, table)]
+    decomposition, market = decomposition_frame(assessment), market_frame(assessment.documents)
+    files += [
+        out / "projects.csv",
+        _html(out / "sheet.html", sheet, assessment, scenario_name, decomposition, market),
+        _xlsx(out / "assessment.xlsx", sheet, table, decomposition, market),
+    ]
     files += _figures(out, assessment)
     return files
 
 
-def _html(path: Path, sheet: pd.DataFrame, assessment, scenario_name: str) -> Path:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in sheet.columns)
-    body = "".join("<tr>" + "".join(f"<td>{_text(v)}</td>" for v in row) + "</tr>"
-                   for row in sheet.itertuples(index=False))
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_text(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _both(key: str) -> str:
+    return html.escape(f"{term(key, 'en', 'text')} {term(key, 'zh', 'text')}")
+
+
+def _html(
+    path: Path, sheet: pd.DataFrame, assessment, scenario_name: str, decomposition: pd.DataFrame, market: pd.DataFrame
+) -> Path:
     combo = ", ".join(assessment.combination) or "none 无"
+    screening = getattr(assessment, "screening", None)
+    failing = ""
+    if screening is not None and screening.failed_entry:
+        how = (
+            "left out of the combination 不参与组合" if screening.entry_excluded else "tried and flagged 参与组合并标注"
+        )
+        failing = f"<p>{_both('assess_failing_entry')}: {html.escape(', '.join(screening.failed_entry))} ({how})</p>"
     illustrative = any(d.get("threshold_illustrative") for d in assessment.documents.values())
-    note = ("<p><b>Thresholds marked illustrative 准入值为示例</b>: see carbon/data/entry_thresholds.csv "
-            "for the source of each.</p>") if illustrative else ""
-    text = (f"<!doctype html><html><head><meta charset='utf-8'><title>Project carbon assessment 项目碳排放评价"
-            f"</title><style>body{{font-family:sans-serif;max-width:60em}}td,th{{border:1px solid #999;"
-            f"padding:2px 6px}}table{{border-collapse:collapse}}</style></head><body>"
-            f"<h1>Project carbon assessment 固定资产投资项目碳排放评价</h1>"
-            f"<p>Scenario 情景: {html.escape(scenario_name)}. Emissions scope 1+2, t CO2e. "
-            f"排放为范围一和范围二，单位吨二氧化碳当量。</p><table><tr>{head}</tr>{body}</table>"
-            f"<p>Projects that together still meet the peak target 仍满足达峰目标的项目组合: "
-            f"{html.escape(combo)}</p>{note}</body></html>\n")
+    note = (
+        (
+            "<p><b>Thresholds marked illustrative 准入值为示例</b>: see carbon/data/entry_thresholds.csv "
+            "for the source of each.</p>"
+        )
+        if illustrative
+        else ""
+    )
+    parts = ""
+    if not decomposition.empty:
+        shown = decomposition[["project", "year", "sector", "fuel", "delta_t", "activity_effect_t", "factor_effect_t"]]
+        parts += f"<h2>{_both('assess_decomposition')}</h2>" + _table(shown)
+    if not market.empty:
+        parts += f"<h2>{_both('assess_market')}</h2>" + _table(market)
+    text = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Project carbon assessment 项目碳排放评价"
+        f"</title><style>body{{font-family:sans-serif;max-width:60em}}td,th{{border:1px solid #999;"
+        f"padding:2px 6px}}table{{border-collapse:collapse}}</style></head><body>"
+        f"<h1>Project carbon assessment 固定资产投资项目碳排放评价</h1>"
+        f"<p>Scenario 情景: {html.escape(scenario_name)}. Emissions scope 1+2, t CO2e. "
+        f"排放为范围一和范围二，单位吨二氧化碳当量。</p>{_table(sheet)}"
+        f"<p>{_both('assess_combination')}: {html.escape(combo)}</p>{failing}{parts}{note}</body></html>\n"
+    )
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def _xlsx(path: Path, sheet: pd.DataFrame, table: pd.DataFrame) -> Path:
+def _xlsx(
+    path: Path, sheet: pd.DataFrame, table: pd.DataFrame, decomposition: pd.DataFrame, market: pd.DataFrame
+) -> Path:
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = "assessment 评价"
-    for frame, sheet_ws in ((sheet, ws), (table, wb.create_sheet("projects 项目"))):
+    frames = [(sheet, ws), (table, wb.create_sheet("projects 项目"))]
+    if not decomposition.empty:
+        frames.append((decomposition, wb.create_sheet("decomposition 分解")))
+    if not market.empty:
+        frames.append((market, wb.create_sheet("market 市场")))
+    for frame, sheet_ws in frames:
         sheet_ws.append([str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
-            sheet_ws.append([None if (isinstance(v, float) and math.isnan(v)) else
-                             (v if isinstance(v, (int, float, str, bool)) or v is None else str(v)) for v in row])
+            sheet_ws.append(
+                [
+                    None
+                    if (isinstance(v, float) and math.isnan(v))
+                    else (v if isinstance(v, (int, float, str, bool)) or v is None else str(v))
+                    for v in row
+                ]
+            )
     wb.save(path)
     return path
 

@@ -1,4 +1,5 @@
-"""``carbon compare``: key indicators of several runs side by side, and an overlay chart."""
+"""``carbon compare``: the planner's numbers of several runs side by side (with differences
+from a reference run), fitted to the terminal, and a pathway chart."""
 
 from __future__ import annotations
 
@@ -11,22 +12,23 @@ import pandas as pd
 
 from carbon.errors import InputError
 from carbon.plots import parse_formats
-from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path, truthy
+from carbon.plots.data import Aggregate, Batch, Run, open_path
 from carbon.plots.style import use_language
+from carbon.report.keytable import KeyTable, failed_targets, key_table
+from carbon.report.text import fmt_number, name, text
 from carbon.results import atomic_file
 
-#: Key indicators: (row label with unit, source, key, scale).
+#: Other indicators of the manifests: (glossary text key of the row label, source, key, scale).
 INDICATORS: tuple[tuple[str, str, str, float], ...] = (
-    ("inventory CO2e (10^4 t CO2e)", "inventory", "co2e_t", 1e-4),
-    ("inventory scope 1 (10^4 t CO2e)", "inventory", "scope1_co2e_t", 1e-4),
-    ("inventory scope 2 (10^4 t CO2e)", "inventory", "scope2_co2e_t", 1e-4),
-    ("inventory energy (10^4 tce)", "inventory", "energy_tce", 1e-4),
-    ("factor set", "inventory", "factor_set", 1.0),
-    ("GWP set", "inventory", "gwp", 1.0),
-    ("energy model: local generation CO2, first milestone (10^4 t)", "energy", "local_co2_t", 1e-4),
-    ("power renewable share (fraction)", "energy", "renewable_share", 1.0),
-    ("power system cost (CNY/MWh)", "energy", "system_cost_cny_per_mwh", 1.0),
-    ("power total cost (10^8 CNY)", "energy", "objective_cny", 1e-8),
+    ("cmp_inventory_co2e", "inventory", "co2e_t", 1e-4),
+    ("cmp_inventory_scope1", "inventory", "scope1_co2e_t", 1e-4),
+    ("cmp_inventory_scope2", "inventory", "scope2_co2e_t", 1e-4),
+    ("cmp_inventory_energy", "inventory", "energy_tce", 1e-4),
+    ("cmp_factor_set", "inventory", "factor_set", 1.0),
+    ("cmp_gwp", "inventory", "gwp", 1.0),
+    ("cmp_power_renewable_share", "energy", "renewable_share", 1.0),
+    ("cmp_power_system_cost", "energy", "system_cost_cny_per_mwh", 1.0),
+    ("cmp_power_total_cost", "energy", "objective_cny", 1e-8),
 )
 
 
@@ -61,8 +63,9 @@ def expand_runs(paths: Sequence[str | Path]) -> list[Run]:
     return runs
 
 
-def indicator_table(runs: Sequence[Run]) -> pd.DataFrame:
-    """Rows = indicators (unit in the label), columns = runs."""
+def indicator_table(runs: Sequence[Run], lang: str = "en") -> pd.DataFrame:
+    """Rows = indicators (unit in the label), columns = runs: the base-year and power-system
+    figures of the runs' manifests (the key indicators are :func:`carbon.report.keytable.key_table`)."""
     cols: dict[str, dict[str, object]] = {}
     names = [r.name for r in runs]
     for run in runs:
@@ -74,58 +77,123 @@ def indicator_table(runs: Sequence[Run]) -> pd.DataFrame:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = value * scale
             if value is not None:
-                col[row] = value
+                col[text(row, lang)] = value
         for stage, data in sorted(summary.items()):
             if stage.startswith("market"):
                 for k, v in sorted(data.items()):
                     if k.startswith(("price_first_cny_per_", "price_last_cny_per_")):
                         unit = k.rsplit("_per_", 1)[1]
                         which = "first" if "first" in k else "last"
-                        col[f"{stage} price, {which} period (CNY/{unit})"] = v
-        try:
-            peak = run.document("pathway", "peak")
-            for view in ("scope1", "scope12"):
-                info = peak.get(view) or {}
-                if info:
-                    col[f"peak year, {view}"] = info.get("peak_year")
-                    col[f"peak status, {view}"] = info.get("status")
-                    if info.get("peak_co2e_t") is not None:
-                        col[f"peak level, {view} (10^4 t CO2e)"] = float(info["peak_co2e_t"]) * 1e-4
-        except MissingData:
-            pass
-        try:
-            targets = run.table("pathway", "targets", required=("target", "met"))
-            met = targets["met"].map(truthy)
-            col["targets met"] = f"{int(met.sum())} of {len(targets)}"
-        except MissingData:
-            pass
+                        market = name(stage.removeprefix("market/") or "market", lang)
+                        col[text(f"cmp_price_{which}", lang, market=market, unit=unit)] = v
         cols[label] = col
-    table = pd.DataFrame(cols)
-    return table
+    return pd.DataFrame(cols)
 
 
-def format_table(table: pd.DataFrame) -> str:
-    """The comparison as text, numbers with thousands separators."""
+def planner_table(runs: Sequence[Run], reference: str | None = None, lang: str = "en") -> tuple[KeyTable, pd.DataFrame]:
+    """The key indicators with differences from the reference (text cells, rows = indicators,
+    columns = run labels), then the other indicators that differ between the runs (the
+    inventory when it differs, the power system, market prices)."""
+    key = key_table(runs, reference, lang)
+    frame = key.display(lang, differences=len(runs) > 1)
+    extra = indicator_table(runs, lang).drop(index=["status"], errors="ignore")
+    extra.columns = [key.labels.get(c, c) for c in extra.columns]
+    varying = [i for i in extra.index if extra.loc[i].astype(str).nunique() > 1 or len(runs) == 1]
+    extra = extra.loc[varying].map(
+        lambda v: fmt_number(v) if isinstance(v, (int, float)) else ("-" if v is None else str(v))
+    )
+    if len(frame):
+        frame = pd.concat([frame, extra.reindex(columns=frame.columns).fillna("-")])
+    else:
+        frame = extra
+    return key, frame
 
-    def fmt(v: object) -> str:
-        if v is None or (isinstance(v, float) and pd.isna(v)):
-            return "-"
-        if isinstance(v, float):
-            if v.is_integer() and 1800 <= v <= 2200:
-                return f"{int(v)}"
-            return f"{v:,.2f}" if abs(v) < 1e6 else f"{v:,.0f}"
-        return str(v)
 
-    return table.map(fmt).to_string()
+def _width(s: str) -> int:
+    """Columns a string takes in a terminal (East Asian wide characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _wrap(s: str, width: int) -> list[str]:
+    """``s`` in lines of at most ``width`` terminal columns (at spaces when it can)."""
+    lines: list[str] = []
+    for word in s.split(" "):
+        while _width(word) > width:  # a long word (or CJK text without spaces): cut it
+            cut = 0
+            while _width(word[: cut + 1]) <= width:
+                cut += 1
+            head, word = word[:cut], word[cut:]
+            if lines and _width(lines[-1]) + 1 + _width(head) <= width:
+                lines[-1] += " " + head
+            else:
+                lines.append(head)
+        if lines and _width(lines[-1]) + 1 + _width(word) <= width:
+            lines[-1] += " " + word
+        elif word:
+            lines.append(word)
+    return lines or [""]
+
+
+def _pad(s: str, width: int, right: bool = True) -> str:
+    gap = " " * max(0, width - _width(s))
+    return gap + s if right else s + gap
+
+
+def format_table(table: pd.DataFrame, width: int = 100, label_width: int = 44, cell_width: int = 22) -> str:
+    """The comparison as text that fits ``width`` terminal columns: row labels wrapped to
+    ``label_width``, run names and long cells wrapped to ``cell_width``, and the runs in as
+    many blocks (each repeating the row labels) as the width needs."""
+    if table.empty:
+        return "(nothing to compare)"
+    cells = table.map(lambda v: "-" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+    label_w = min(label_width, max(_width(str(i)) for i in cells.index))
+    widths = {c: max(10, min(cell_width, max(_width(v) for v in cells[c]))) for c in cells.columns}
+    blocks, current, used = [], [], label_w
+    for c in cells.columns:
+        if current and used + 2 + widths[c] > width:
+            blocks.append(current)
+            current, used = [], label_w
+        current.append(c)
+        used += 2 + widths[c]
+    blocks.append(current)
+    out = []
+    for block in blocks:
+        heads = {c: _wrap(str(c), widths[c]) for c in block}
+        depth = max(len(h) for h in heads.values())
+        lines = []
+        for k in range(depth):
+            lines.append(
+                " " * label_w
+                + "".join(
+                    "  " + _pad(heads[c][k - depth + len(heads[c])] if k >= depth - len(heads[c]) else "", widths[c])
+                    for c in block
+                )
+            )
+        lines.append("-" * (label_w + sum(2 + widths[c] for c in block)))
+        for label, row in cells[block].iterrows():
+            parts = [_wrap(str(label), label_w)] + [_wrap(row[c], widths[c]) for c in block]
+            height = max(len(p) for p in parts)
+            for k in range(height):
+                line = _pad(parts[0][k] if k < len(parts[0]) else "", label_w, right=False)
+                line += "".join("  " + _pad(p[k] if k < len(p) else "", widths[c]) for p, c in zip(parts[1:], block))
+                lines.append(line)
+        out.append("\n".join(line.rstrip() for line in lines))
+    return "\n\n".join(out)
 
 
 def compare(
-    paths: Sequence[str | Path], out: str | Path = "compare", formats: str | Sequence[str] = ("png",), lang: str = "en"
+    paths: Sequence[str | Path],
+    out: str | Path = "compare",
+    formats: str | Sequence[str] = ("png",),
+    lang: str = "en",
+    reference: str | None = None,
+    width: int | None = None,
 ) -> CompareResult:
-    """Compare runs: a table of key indicators (``compare.csv``) and an overlay chart.
-
-    The chart overlays the emission pathways with their peaks when the runs have a pathway,
-    otherwise their inventories by gas.
+    """Compare runs: the planner's numbers (``compare.csv``: peak, 2025-2060 emissions,
+    cumulative emissions, each target met or missed, differences from the reference run) and a
+    pathway chart (small multiples beyond six runs).
 
     Parameters
     ----------
@@ -133,7 +201,15 @@ def compare(
         Run folders, or results folders (all their runs but Monte Carlo samples).
     out
         Output folder.
+    lang
+        ``en`` or ``zh``.
+    reference
+        The run the others are compared with (default ``baseline`` when there is one, else the first).
+    width
+        Width of the printed table (default: the terminal's).
     """
+    import shutil
+
     from carbon.plots import inventory as inv
     from carbon.plots import pathway as pw
     from carbon.plots.driver import FigureJob, save_figures
@@ -142,12 +218,12 @@ def compare(
     runs = expand_runs(paths)
     used, message = use_language(lang)
     notes = [message] if message else []
-    table = indicator_table(runs)
+    key, table = planner_table(runs, reference, lang)
     out_dir = Path(out)
     files: list[Path] = []
     target = out_dir / "compare.csv"
     with atomic_file(target, suffix=".csv") as tmp:
-        table.to_csv(tmp, index_label="indicator", lineterminator="\n")
+        table.to_csv(tmp, index_label=text("indicator", lang), lineterminator="\n")
     files.append(target)
     if any((r.path / "pathway" / "annual.csv").is_file() for r in runs):
         charts = [
@@ -158,4 +234,13 @@ def compare(
         notes.append("no run has a pathway: the overlay shows the inventories")
         charts = [FigureJob("compare_inventory", "comparison", partial(inv.compare_inventory, runs, used))]
     written, skipped = save_figures(charts, out_dir, fmts, used)
-    return CompareResult(table, format_table(table), files + written, notes + skipped)
+    cols = max(40, width or shutil.get_terminal_size((100, 24)).columns)
+    head = text("key_reference", lang, ref=key.labels[key.reference]) if key.reference and len(runs) > 1 else ""
+    body = format_table(table, cols)
+    missed = [f"- {key.labels[r]}: {'; '.join(f)}" for r in key.runs if (f := failed_targets(key, r, lang))]
+    if missed:
+        body += f"\n\n{text('key_missed', lang)}:\n" + "\n".join(missed)
+    lines = []
+    for line in ((head + "\n\n" if head else "") + body).splitlines():
+        lines += _wrap(line, cols) if _width(line) > cols else [line]
+    return CompareResult(table, "\n".join(lines), files + written, notes + skipped)

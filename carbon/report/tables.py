@@ -6,15 +6,15 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from carbon.errors import InputError
 from carbon.pathway.peak import verdict
-from carbon.plots.data import Aggregate, Batch, MissingData, Run
+from carbon.plots.data import Aggregate, Batch, MissingData, Run, display_name, sample_group
+from carbon.report.text import display_frame, name, text
 
 #: Column-name endings and their units, longest first (the naming rule of the run tables).
 SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
@@ -115,14 +115,50 @@ def with_units(frame: pd.DataFrame, allowance_unit: str | None = None) -> pd.Dat
 
 @dataclass
 class Table:
-    """One table of a report: a key (sheet name), a title, the data (units in headers) and the
-    report section it belongs to."""
+    """One table of a report: a key (its id and, through the glossary, its sheet name), the
+    report section it belongs to, the data as the run folder has it (snake_case columns, units
+    in the names) and how many rows the HTML shows (``None``: all, ``0``: none, in the
+    workbook only). ``fmt`` fills the title's placeholders (a market's name); ``allowance`` is
+    the unit of a market's allowance columns."""
 
     key: str
-    title: str
     section: str
     frame: pd.DataFrame
-    html_rows: int = 40
+    html_rows: int | None = None
+    allowance: str | None = None
+    title_key: str | None = None
+    fmt: dict[str, str] = field(default_factory=dict)
+    run_names: dict[str, dict[str, str]] = field(default_factory=dict)  # run -> {lang: display name}
+
+    def title(self, lang: str = "en") -> str:
+        """The table's title in ``lang`` (glossary text ``table_<key>``)."""
+        return text(f"table_{self.title_key or self.key}", lang, **self._fmt(lang))
+
+    def sheet(self, lang: str = "en") -> str:
+        """The workbook sheet name in ``lang`` (glossary text ``sheet_<key>``, at most 31 characters)."""
+        return text(f"sheet_{self.title_key or self.key}", lang, **self._fmt(lang))
+
+    def _fmt(self, lang: str) -> dict[str, str]:
+        out = {}
+        for k, v in self.fmt.items():
+            if isinstance(v, dict):  # {lang: text}
+                v = v.get(lang) or v.get("en", "")
+            out[k] = name(v, lang) if k == "market" else v
+        return out
+
+    def display(self, lang: str = "en") -> pd.DataFrame:
+        """The frame as shown (:func:`carbon.report.text.display_frame`); in Chinese without the
+        English free-text columns (notes, definitions, verdicts: they stay in the English report)."""
+        frame = self.frame
+        if lang != "en":
+            frame = frame.drop(columns=[c for c in ENGLISH_TEXT_COLUMNS if c in frame.columns])
+        if self.run_names and "run" in frame.columns:
+            frame = frame.assign(run=frame["run"].map(lambda r: self.run_names.get(r, {}).get(lang, r)))
+        return display_frame(frame, lang, self.allowance)
+
+
+#: Columns of free English text written by the stages (shown in the English report only).
+ENGLISH_TEXT_COLUMNS = ("note", "definition", "verdict", "error")
 
 
 def _market_unit(periods: pd.DataFrame) -> str:
@@ -148,18 +184,18 @@ def peak_table(doc: dict) -> pd.DataFrame:
                 "status": info.get("status"),
                 "peak_year": info.get("peak_year"),
                 "peak_co2e_t": level,
-                "peak_co2e_10k_t": level / 1e4 if isinstance(level, (int, float)) else None,
                 "plateau_first": plateau[0] if len(plateau) > 0 else None,
                 "plateau_last": plateau[1] if len(plateau) > 1 else None,
-                "on_plateau": plateau[0] is not None and len(plateau) > 1 and plateau[1] is not None
+                "on_plateau": plateau[0] is not None
+                and len(plateau) > 1
+                and plateau[1] is not None
                 and plateau[1] > plateau[0],
                 "max_reattained_later": info.get("max_reattained_later"),
                 "rebound_before_peak": info.get("rebound_before_peak"),
                 "verdict": info.get("verdict") or _verdict(info),
             }
         )
-    frame = pd.DataFrame(rows)
-    return frame.rename(columns={"peak_co2e_10k_t": "peak_co2e [10^4 t CO2e]", "peak_co2e_t": "peak_co2e_t [t CO2e]"})
+    return pd.DataFrame(rows)
 
 
 def _verdict(info: dict) -> str | None:
@@ -204,37 +240,46 @@ def scenario_table(run: Run) -> pd.DataFrame:
 
 
 def run_tables(run: Run) -> list[Table]:
-    """Every table of a run that a report shows, in report order; absent stages give none."""
+    """Every table of a run that a report shows, in report order; absent stages give none.
+    Tables of one row per year are shown whole (2060 included); long tables (per activity row,
+    per sector and year, per firm) are in the workbook only."""
     out: list[Table] = []
 
     def add(
-        key: str, title: str, section: str, stage: str, name: str, allowance: str | None = None, rows: int = 40
+        key: str,
+        section: str,
+        stage: str,
+        name: str,
+        allowance: str | None = None,
+        rows: int | None = None,
+        title_key: str | None = None,
+        fmt: dict | None = None,
     ) -> None:
         try:
             frame = run.table(stage, name)
         except MissingData:
             return
-        out.append(Table(key, title, section, with_units(frame, allowance), rows))
+        out.append(Table(key, section, frame, rows, allowance, title_key, fmt or {}))
 
-    add("indicators", "Indicators per year", "indicators", "pathway", "annual")
+    add("indicators", "indicators", "pathway", "annual")
     try:
-        out.append(Table("peak", "Peak of emissions", "peak", peak_table(run.document("pathway", "peak"))))
+        out.append(Table("peak", "peak", peak_table(run.document("pathway", "peak"))))
     except MissingData:
         pass
-    add("targets", "Targets", "targets", "pathway", "targets")
-    add("lmdi", "LMDI decomposition", "targets", "pathway", "lmdi")
-    add("pathway_by_sector", "Emissions per sector and year", "indicators", "pathway", "by_sector", rows=0)
-    add("inventory_by_sector", "Emissions by sector", "inventory", "inventory", "by_sector")
-    add("inventory_by_gas", "Emissions by gas", "inventory", "inventory", "by_gas")
-    add("inventory_by_scope", "Emissions by scope", "inventory", "inventory", "by_scope")
-    add("inventory_energy", "Energy use by sector", "inventory", "inventory", "energy_by_sector")
-    add("inventory_uncertainty", "Uncertainty of the total (95 % interval)", "inventory", "inventory", "uncertainty")
-    add("inventory_emissions", "Emissions per activity row and gas", "inventory", "inventory", "emissions", rows=0)
-    add("energy_years", "Power system per year", "energy", "energy", "years")
-    add("energy_capacity", "Installed capacity", "energy", "energy", "capacity")
-    add("energy_annual", "Generation, costs and emissions per technology", "energy", "energy", "annual", rows=0)
-    add("energy_costs", "Costs by component", "energy", "energy", "costs")
-    add("energy_mac", "Emissions of the power system at carbon prices", "energy", "energy", "mac_curve")
+    add("targets", "targets", "pathway", "targets")
+    add("lmdi", "targets", "pathway", "lmdi")
+    add("pathway_by_sector", "indicators", "pathway", "by_sector", rows=0)
+    add("inventory_by_sector", "inventory", "inventory", "by_sector")
+    add("inventory_by_gas", "inventory", "inventory", "by_gas")
+    add("inventory_by_scope", "inventory", "inventory", "by_scope")
+    add("inventory_energy", "inventory", "inventory", "energy_by_sector")
+    add("inventory_uncertainty", "inventory", "inventory", "uncertainty")
+    add("inventory_emissions", "inventory", "inventory", "emissions", rows=0)
+    add("energy_years", "energy", "energy", "years")
+    add("energy_capacity", "energy", "energy", "capacity", rows=0)
+    add("energy_annual", "energy", "energy", "annual", rows=0)
+    add("energy_costs", "energy", "energy", "costs")
+    add("energy_mac", "energy", "energy", "mac_curve")
     for m in run.markets():
         stage = run.market_stage(m)
         tag = f"market_{m}" if m else "market"
@@ -242,12 +287,12 @@ def run_tables(run: Run) -> list[Table]:
             unit = _market_unit(run.table(stage, "periods"))
         except MissingData:
             continue
-        label = m or "market"
-        add(f"{tag}_periods", f"Market {label}: periods", "market", stage, "periods", unit)
-        add(f"{tag}_firms", f"Market {label}: firms", "market", stage, "firms", unit, rows=0)
-        add(f"{tag}_trades", f"Market {label}: trades", "market", stage, "trades", unit, rows=0)
-    out.append(Table("scenario", "Resolved scenario", "scenario", scenario_table(run), 10_000))
-    out.append(Table("provenance", "Provenance", "provenance", provenance_table(run), 10_000))
+        fmt = {"market": m or "market"}
+        add(f"{tag}_periods", "market", stage, "periods", unit, title_key="market_periods", fmt=fmt)
+        add(f"{tag}_firms", "market", stage, "firms", unit, rows=0, title_key="market_firms", fmt=fmt)
+        add(f"{tag}_trades", "market", stage, "trades", unit, rows=0, title_key="market_trades", fmt=fmt)
+    out.append(Table("scenario", "scenario", scenario_table(run)))
+    out.append(Table("provenance", "provenance", provenance_table(run)))
     return out
 
 
@@ -257,40 +302,121 @@ def shown_runs(batch: Batch) -> list[Run]:
     return [r for r in batch.runs if r.ok and not r.is_sample]
 
 
+#: Tables of a run stacked over the runs of a batch in its workbook (the others stay per run).
+STACKED = (
+    "indicators",
+    "peak",
+    "targets",
+    "lmdi",
+    "pathway_by_sector",
+    "inventory_by_sector",
+    "inventory_by_gas",
+    "inventory_by_scope",
+    "energy_years",
+    "energy_capacity",
+    "energy_annual",
+)
+
+
 def batch_tables(batch: Batch, per_run: Mapping[Path, list[Table]] | None = None) -> list[Table]:
-    """The tables of a batch: ``runs`` (summary.csv), every table of its :func:`shown_runs`
-    stacked with a ``run`` column and the aggregates' peak-year distributions and percentile
-    bands. ``per_run`` (run folder -> :func:`run_tables`) saves building the runs' tables again."""
+    """The tables of a batch's workbook after its key indicators: the main tables of its
+    :func:`shown_runs` stacked with a ``run`` column, then the Monte Carlo summaries
+    (:func:`monte_carlo_tables`). ``per_run`` (run folder -> :func:`run_tables`) saves building
+    the runs' tables again."""
     out: list[Table] = []
-    summary = batch.summary
-    if summary is not None:
-        frame = with_units(summary.rename(columns=lambda c: c.replace(".", "_")))
-        out.append(Table("runs", "Runs of the batch", "runs", frame, 100))
     stacked: dict[str, list[pd.DataFrame]] = {}
     meta: dict[str, Table] = {}
     for run in shown_runs(batch):
         for t in per_run[run.path] if per_run is not None else run_tables(run):
+            if t.key not in STACKED:
+                continue
             stacked.setdefault(t.key, []).append(t.frame.assign(run=run.name)[["run", *t.frame.columns]])
             meta.setdefault(t.key, t)
-    for key, frames in stacked.items():
-        t = meta[key]
-        out.append(Table(key, t.title, t.section, pd.concat(frames, ignore_index=True), t.html_rows))
-    for agg in batch.aggregates:
-        for _, name in agg.distributions():
-            frame = agg.table(name)
+    names = run_names(shown_runs(batch))
+    for key in STACKED:
+        if key in stacked:
+            t = meta[key]
+            out.append(
+                Table(key, t.section, pd.concat(stacked[key], ignore_index=True), 0, t.allowance, run_names=names)
+            )
+    return out + monte_carlo_tables(batch)
+
+
+def run_names(runs: list[Run]) -> dict[str, dict[str, str]]:
+    """Display names of runs by run name, in both languages."""
+    return {r.name: {lang: r.label(lang) for lang in ("en", "zh")} for r in runs}
+
+
+def monte_carlo_tables(batch: Batch | Aggregate) -> list[Table]:
+    """One summary row per Monte Carlo scenario (samples, P(peak by the target year), median
+    peak year, the 5-95 % range of the key years' emissions) and each aggregate's peak-year
+    distribution and percentile bands (scope 1 + 2)."""
+    aggregates = batch.aggregates if isinstance(batch, Batch) else [batch]
+    rows, out, labels = [], [], {}
+    for i, agg in enumerate(aggregates):
+        s = agg.summary()
+        sample = (
+            next((r for r in batch.runs if sample_group(r.name) == agg.name), None)
+            if isinstance(batch, Batch)
+            else None
+        )
+        label = {lang: display_name(agg.name, sample.scenario if sample else None, lang) for lang in ("en", "zh")}
+        tag = {"name": label, "tag": "MC" if len(aggregates) == 1 else f"MC{i + 1}"}
+        labels[agg.name] = label
+        row: dict[str, Any] = {
+            "run": agg.name,
+            "samples": s.get("samples"),
+            "samples_ok": s.get("samples_ok"),
+        }
+        for k in sorted(s):
+            if k.startswith("p_peak_by_") and k.endswith("_scope12"):
+                row[f"p_peak_by_{k.split('_')[3]}"] = s[k]
+        row["median_peak_year"] = s.get("median_peak_year_scope12", s.get("median_peak_year"))
+        row["peak_year_of_median_path"] = s.get("peak_year_of_median_path_scope12", s.get("peak_year_of_median_path"))
+        try:
+            bands = agg.table("bands", required=("year",))
+            if "view" in bands.columns:
+                bands = bands[bands["view"] == "scope12"]
+            b = bands.set_index("year")
+            for y in (2030, 2060):
+                if y in b.index and {"p5", "p50", "p95"} <= set(b.columns):
+                    for q in ("p5", "p50", "p95"):
+                        row[f"co2e_t_{y}_{q}"] = float(b.at[y, q])
+            bands = bands.rename(columns={q: f"co2e_t_{q}" for q in ("p5", "p25", "p50", "p75", "p95")})
             out.append(
                 Table(
-                    f"{agg.name}_{name.replace('peak_year_distribution', 'peak_year')}",
-                    f"{agg.name}: {name}",
-                    "uncertainty",
-                    frame,
+                    f"{agg.name}_bands", "uncertainty", bands.reset_index(drop=True), 0, title_key="mc_bands", fmt=tag
                 )
             )
-        if (agg.path / "bands.csv").is_file():
-            bands = agg.table("bands")
-            bands = bands.rename(columns={c: f"{c} [t CO2e]" for c in bands.columns if c.startswith("p")})
-            out.append(Table(f"{agg.name}_bands", f"{agg.name}: percentile bands", "uncertainty", bands))
+        except MissingData:
+            pass
+        for view, table_name in agg.distributions():
+            if view in ("", "scope12"):
+                dist = agg.table(table_name)
+                out.insert(0, Table(f"{agg.name}_peak_year", "uncertainty", dist, 0, title_key="mc_peak_year", fmt=tag))
+        rows.append(row)
+    if rows:
+        out.insert(0, Table("monte_carlo", "uncertainty", pd.DataFrame(rows), run_names=labels))
     return out
+
+
+def internals_table(runs: list[Run]) -> pd.DataFrame:
+    """Solver and timing internals of runs (the report's appendix): status, seconds per stage,
+    the energy model's size and solve seconds, the code version."""
+    rows = []
+    for run in runs:
+        m = run.manifest
+        row: dict[str, Any] = {"run": run.name, "status": m.get("status")}
+        for k, v in sorted((m.get("timings_s") or {}).items()):
+            if isinstance(v, (int, float)):
+                row[f"time_{k}_s"] = v
+        energy = (m.get("summary") or {}).get("energy") or {}
+        for k in ("columns", "rows", "build_s", "compile_s", "solve_s", "extract_s"):
+            if isinstance(energy.get(k), (int, float)):
+                row[f"energy_{k}"] = energy[k]
+        row["git_commit"] = m.get("git_commit")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 @dataclass
@@ -308,15 +434,12 @@ def report_tables(obj: Run | Batch | Aggregate) -> ReportTables:
         tables = run_tables(obj)
         return ReportTables(tables, {obj.path: tables})
     if isinstance(obj, Batch):
-        per_run = {run.path: run_tables(run) for run in shown_runs(obj)}
-        return ReportTables(batch_tables(obj, per_run), per_run)
-    sheets = []
-    for name in ("peak_year_distribution", "bands"):
-        try:
-            sheets.append(Table(name, name, "uncertainty", obj.table(name)))
-        except InputError:
-            continue
-    return ReportTables(sheets, {})
+        shown = shown_runs(obj)
+        per_run = {run.path: run_tables(run) for run in shown}
+        sheets = batch_tables(obj, per_run)
+        sheets.append(Table("internals", "appendix", internals_table(shown), run_names=run_names(shown)))
+        return ReportTables(sheets, per_run)
+    return ReportTables(monte_carlo_tables(obj), {})
 
 
 def format_cell(value: Any) -> str:

@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 
 from carbon import units
-from carbon.assess.compute import project_activity_rows
+from carbon.assess.compute import project_activity_rows, with_process_emissions
 from carbon.coupling.cache import SolveCache
 from carbon.errors import InputError
 from carbon.inventory.accounting import Inventory
 from carbon.inventory.activity import validate_activity
 from carbon.inventory.climate import decay_rate
+from carbon.inventory.factors import gwp_values
 from carbon.model import Model
 from carbon.pathway.assemble import VIEWS, assemble, capture_methane, purchases_mwh
 from carbon.pathway.indicators import LMDI_FACTORS, check_targets, lmdi_frame
@@ -73,6 +74,7 @@ def project(model: Model, scenario: Scenario) -> Projected:
                          expected=err.expected, found=err.found,
                          hint="check the pathway's rates, mixes and efficiencies for implausible values") from None
     inv = compute(replace(model, activity=activity), scenario.inventory)
+    inv = replace(inv, emissions=with_process_emissions(inv.emissions, scenario.projects, years, gwp_values(inv.gwp)))
     inv = replace(inv, emissions=landfill_fod(inv.emissions, *landfill_history(model), first))
     inv = replace(inv, emissions=capture_methane(inv.emissions, section.methane_capture, first))
     return Projected(years, base, inv, projection)

@@ -1,0 +1,96 @@
+"""Carbon-inclusive credits docked into the quota market as offsets.
+
+The platform offers, in each market period, the credits its participants sold it that period
+(issued that year) at the docking price: one more step of the market's offset supply, beside
+any CCER supply the market already has. The market clears with its own offset limit (or the
+docking's limit when the market has no offsets); the offsets it used are filled cheapest step
+first, so the credits used in each period are known exactly, and each firm's share of them is
+its share of the offsets used that period. Credits the market does not take stay on the platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from carbon.accounts.inclusive import credits_used
+from carbon.errors import InputError
+from carbon.market.clearing import MarketResult, clear
+from carbon.market.inputs import build_inputs
+from carbon.market.schema import MarketSection
+
+DEFAULT_LIMIT = 0.05
+"""China's CCER rule: offsets up to 5 % of a firm's obligation."""
+
+
+@dataclass
+class Docked:
+    """The market cleared with the credits, and what it used of them."""
+
+    result: MarketResult
+    offers: pd.DataFrame  # period, credits_offered_t, price_cny_per_t, offsets_used_t, credits_used_t, limit_share
+    used: pd.DataFrame  # period, firm, credits_t
+
+
+def dock(
+    section: MarketSection,
+    base_dir: Path,
+    offered: dict[int, float],
+    price: float,
+    limit: float | None = None,
+    *,
+    file=None,
+    prefix: str = "market",
+) -> Docked:
+    """Clear ``section`` with ``offered`` credits (t by period) at ``price`` CNY/t as an offset step."""
+    inp = build_inputs(section, Path(base_dir), file=file, prefix=prefix)
+    if section.mode != "equilibrium":
+        raise InputError(
+            "credits dock into a market in equilibrium mode",
+            key=f"{prefix}.mode",
+            expected="equilibrium",
+            found=section.mode,
+        )
+    periods = [int(p) for p in inp.periods]
+    q = np.array([float(offered.get(p, 0.0)) for p in periods])
+    T = len(periods)
+    cost = np.concatenate([inp.offset_cost.reshape(T, -1), np.full((T, 1), float(price))], axis=1)
+    qty = np.concatenate([inp.offset_qty.reshape(T, -1), q[:, None]], axis=1)
+    order = np.argsort(cost, axis=1, kind="stable")
+    cost, qty = np.take_along_axis(cost, order, axis=1), np.take_along_axis(qty, order, axis=1)
+    step = np.argmax(order == cost.shape[1] - 1, axis=1)
+    changes = {"offset_cost": cost, "offset_qty": qty}
+    if section.offsets is None:
+        changes["offset_limit"] = DEFAULT_LIMIT if limit is None else float(limit)
+    docked = inp.with_(**changes)
+    result = clear(docked)
+    used_total = result.periods["offsets"].to_numpy(dtype=float)
+    used_credits = np.array(
+        [credits_used(cost[t : t + 1], qty[t : t + 1], used_total[t : t + 1], int(step[t]))[0] for t in range(T)]
+    )
+    firms = result.firms
+    share = np.divide(used_credits, used_total, out=np.zeros(T), where=used_total > 0)
+    by_period = dict(zip(periods, share))
+    used = pd.DataFrame(
+        {
+            "period": firms["period"].astype(int),
+            "firm": firms["firm"].astype(str),
+            "credits_t": firms["offsets"].to_numpy(dtype=float) * firms["period"].map(by_period).to_numpy(),
+        }
+    )
+    offers = pd.DataFrame(
+        {
+            "period": periods,
+            "credits_offered_t": q,
+            "price_cny_per_t": float(price),
+            "allowance_price_cny_per_t": result.periods["price"].to_numpy(dtype=float),
+            "offsets_used_t": used_total,
+            "credits_used_t": used_credits,
+            "obligation_t": result.periods["obligation"].to_numpy(dtype=float),
+            "limit_share": docked.offset_limit,
+        }
+    )
+    return Docked(result, offers, used[used["credits_t"] > 0].reset_index(drop=True))
