@@ -43,6 +43,21 @@ def purchases_mwh(energy: pd.DataFrame, years: list[int]) -> pd.Series:
     return (rows.groupby("year")["energy_tj"].sum() * MWH_PER_TJ).reindex(years, fill_value=0.0)
 
 
+def by_fuel(end_use: pd.DataFrame, by_sector: pd.DataFrame) -> pd.DataFrame:
+    """Scope 1 + 2 emissions by fuel, t CO2e (``year, fuel, co2e_t``): end-use fuel combustion
+    (1.A) by fuel, everything else of scope 1 as ``non_energy`` (processes, agriculture, waste),
+    local generation (``local_generation``), purchased electricity and heat; the rows of a year add up to
+    that year's ``co2e_t_scope12``."""
+    scope1 = end_use[end_use["scope"] == 1]
+    fuel = scope1["item"].astype(str).where(scope1["category"].astype(str).str.startswith("1.A"), "non_energy")
+    fuels = scope1.assign(fuel=fuel).groupby(["year", "fuel"], as_index=False)["co2e_t"].sum()
+    rest = by_sector[(by_sector["view"] == "scope12")
+                     & by_sector["sector"].isin(["power", "purchased_electricity", "purchased_heat"])]
+    rest = rest.assign(fuel=rest["sector"].replace({"power": "local_generation"}))
+    out = pd.concat([fuels, rest[["year", "fuel", "co2e_t"]]], ignore_index=True)
+    return out.sort_values(["year", "fuel"], kind="stable").reset_index(drop=True)
+
+
 def assemble(end_use: pd.DataFrame, power: PowerPath, drivers: pd.DataFrame, grid_factor: pd.Series,
              energy: pd.DataFrame, section: PathwaySection, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The annual indicators (one row per year) and emissions by sector in both views.

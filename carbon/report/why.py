@@ -14,8 +14,8 @@ so the drivers are economic activity, the emission intensity of end uses, electr
 the supply mix (purchased against local) and the carbon intensity of electricity. The effects of
 each group sum exactly to its difference, so all effects sum to the total difference. A group
 whose factors are not all positive in both scenarios gives its whole difference to its
-intensity. Fuels are not separated: the run folder has emissions per sector, not per fuel, for
-the years after the base year.
+intensity. By fuel (``pathway/by_fuel``): end-use fuels, the rest of scope 1 as non-energy,
+local generation and purchases; these too add up to the difference.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ class Explanation:
     total_reference: float
     by_sector: dict[str, float]
     by_driver: dict[str, float]
+    by_fuel: dict[str, float] = field(default_factory=dict)
     power: dict[str, float] = field(default_factory=dict)
     generation: dict[str, float] = field(default_factory=dict)
     capacity: dict[str, float] = field(default_factory=dict)
@@ -85,6 +86,9 @@ class Explanation:
         sectors = _items({k: v for k, v in self.by_sector.items()}, lang, top)
         if sectors:
             out.append(text("why_sectors", lang, items=sectors))
+        fuels = _items(self.by_fuel, lang, top)
+        if fuels:
+            out.append(text("why_fuels", lang, items=fuels))
         drivers = {k: v for k, v in self.by_driver.items()}
         if drivers:
             items = "; ".join(
@@ -139,6 +143,15 @@ def _year_row(run: Run, year: int) -> tuple[pd.Series, pd.Series]:
     if year not in annual.index or rows.empty:
         raise MissingData(f"no pathway year {year}", file=run.path, expected=f"year {year}", found="absent")
     return annual.loc[year], rows.groupby("sector")["co2e_t"].sum()
+
+
+def _fuels(run: Run, year: int) -> pd.Series:
+    """Scope 1 + 2 emissions by fuel in ``year`` (``pathway/by_fuel``; empty for older runs)."""
+    try:
+        table = run.table("pathway", "by_fuel", required=("year", "fuel", "co2e_t"))
+    except MissingData:
+        return pd.Series(dtype=float)
+    return table[table["year"] == year].groupby("fuel")["co2e_t"].sum()
 
 
 def _drivers(run: Run, year: int) -> pd.Series:
@@ -249,6 +262,8 @@ def explain(ref: Run, run: Run, year: int, labels: dict[str, str] | None = None)
     a1, s1 = _year_row(run, year)
     by_sector = {s: float(s1.get(s, 0.0) - s0.get(s, 0.0)) for s in sorted(set(s0.index) | set(s1.index))}
     by_driver = driver_effects((a0, s0, _drivers(ref, year)), (a1, s1, _drivers(run, year)))
+    f0, f1 = _fuels(ref, year), _fuels(run, year)
+    by_fuel = {f: float(f1.get(f, 0.0) - f0.get(f, 0.0)) for f in sorted(set(f0.index) | set(f1.index))}
     power, generation, capacity = power_differences(ref, run, year)
     return Explanation(
         run.name,
@@ -258,6 +273,7 @@ def explain(ref: Run, run: Run, year: int, labels: dict[str, str] | None = None)
         float(s0.sum()),
         by_sector,
         by_driver,
+        by_fuel if len(f0) and len(f1) else {},
         power,
         generation,
         capacity,

@@ -24,7 +24,7 @@ from carbon.inventory.activity import validate_activity
 from carbon.inventory.climate import decay_rate
 from carbon.inventory.factors import gwp_values
 from carbon.model import Model
-from carbon.pathway.assemble import VIEWS, assemble, capture_methane, purchases_mwh
+from carbon.pathway.assemble import VIEWS, assemble, by_fuel, capture_methane, purchases_mwh
 from carbon.pathway.indicators import LMDI_FACTORS, check_targets, lmdi_frame
 from carbon.pathway.landfill import landfill_fod
 from carbon.pathway.lmdi import decompose
@@ -137,7 +137,7 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
               base_dir: Path | None = None) -> dict[str, StageOutput]:
     """Project the pathway of a resolved scenario.
 
-    Returns ``{"pathway": ...}`` with tables ``annual, by_sector, targets, lmdi, drivers, power,
+    Returns ``{"pathway": ...}`` with tables ``annual, by_sector, by_fuel, targets, lmdi, drivers, power,
     reconciliation`` and the document ``peak`` (see results/README.md for the columns),
     ``{"energy": ...}`` with the energy model's tables (and ``calibration``) when the scenario
     has an ``energy:`` section, and ``{"market": ...}`` with ``carbon_price: from_market``.
@@ -182,7 +182,8 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
                          "ratio": multiplicative.to_numpy(), "start": start, "end": end,
                          "total_start_t": float(product[frame["year"] == start].sum()),
                          "total_end_t": float(product[frame["year"] == end].sum())})
-    tables = {"annual": annual, "by_sector": by_sector, "targets": targets_table, "lmdi": lmdi,
+    tables = {"annual": annual, "by_sector": by_sector, "by_fuel": by_fuel(end_use, by_sector),
+              "targets": targets_table, "lmdi": lmdi,
               "drivers": p.projection.drivers, "power": power.table,
               "reconciliation": reconciliation(
                   p.base.emissions, p.base.energy, annual=annual, calibration=calibration,
