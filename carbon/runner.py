@@ -54,7 +54,7 @@ def provenance() -> dict[str, Any]:
             versions[name] = None
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                                text=True, timeout=5).stdout.strip() or None
+                                text=True, timeout=5, check=False).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         commit = None
     return {"versions": versions, "git_commit": commit}
@@ -253,7 +253,7 @@ def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume
     except OSError as exc:  # the file system refused a file the scenario names (too long, a folder, unreadable)
         name = f"{str(exc.filename)[:200]}: " if exc.filename else ""
         error, kind = f"{spec.file}: cannot read {name}{exc.strerror or exc}", "input"
-    except Exception as exc:  # a bug: record it, keep the batch going
+    except Exception as exc:  # noqa: BLE001 - a bug: record it, keep the batch going
         error, kind, trace = f"internal error: {type(exc).__name__}: {exc}", "internal", traceback.format_exc()
     elapsed = time.perf_counter() - started
     summaries = {stage: out.summary for stage, out in outputs.items() if stage}

@@ -123,7 +123,7 @@ def test_the_readers_are_exported_lazily():
 
 
 def test_carbon_run_format_csv_writes_every_table_as_csv(tmp_path, monkeypatch):
-    import carbon.results as results
+    from carbon import results
     from carbon.cli import main
 
     model = Path(__file__).resolve().parents[1] / "models" / "lankao"

@@ -483,7 +483,8 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
             "auction_price": per["auction_price"],
             "non_compliance": cols["penalised"].sum(axis=0),
             "equilibrium_price": eq_price,
-            "price_error": (price - eq_price) / eq_price,
+            # relative error; undefined (NaN) where the equilibrium price is 0
+            "price_error": np.divide(price - eq_price, eq_price, out=np.full(len(price), np.nan), where=eq_price != 0),
             "mean_trade_price": mean_trade_price,
             "max_gain": per["max_gain"],
             "realised_gain": per["realised_gain"],

@@ -128,7 +128,7 @@ class PathwaySection(Section):
                 raise ValueError(f"the {year} structure sums to {sum(shares.values()):g}, not 1")
             unknown = set(shares) - {"agriculture", "industry", "services"}
             if unknown:
-                raise ValueError(f"unknown value-added sector {sorted(unknown)[0]!r}: use agriculture, industry, services")
+                raise ValueError(f"unknown value-added sector {min(unknown)!r}: use agriculture, industry, services")
         for year, share in self.methane_capture.items():
             if not 0 <= share <= 1:
                 raise ValueError(f"methane capture in {year} must be a share in [0, 1]")

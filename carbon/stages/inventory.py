@@ -129,7 +129,7 @@ def _with_overrides(factor_set: FactorSet, rows: tuple) -> FactorSet:
         if category:
             table = pd.concat([table, *_copies_at(table[own], category)], ignore_index=True)
             own = (table["factor"] == kind) & (table["item"] == item)
-            own &= table["category"].map(lambda c: category_matches(category, c))
+            own &= table["category"].map(lambda c, at=category: category_matches(at, c))
         if not own.any():
             raise InputError("factor override matches no factor", key=f"overrides.{name}",
                              expected=f"a {kind} factor of {item} in set {factor_set.name} (add new ones with a factor file)")

@@ -12,9 +12,9 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from test_bad_inputs import CASES  # noqa: E402
+from test_bad_inputs import CASES
 
-from carbon.cli import main  # noqa: E402
+from carbon.cli import main
 
 os.chdir(HERE)
 for case, argv in sorted(CASES.items()):
