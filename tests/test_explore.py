@@ -197,6 +197,14 @@ def test_labels_of_the_scenarios_name_the_runs(batch, tmp_path):
         (copy / run / "manifest.json").write_text(json.dumps(manifest))
     labels = {r["name"]: r["label"] for r in explorer_data(copy)["runs"]}
     assert labels == {"base": {"en": "Baseline", "zh": "Baseline"}, "pol": {"en": "Pilot plan", "zh": "试点规划情景"}}
+    # runs of a sweep keep their swept values in the label, so they can be told apart
+    from carbon.explore.data import _label
+    from carbon.results import open_run
+
+    manifest = json.loads((copy / "pol" / "manifest.json").read_text())
+    (copy / "pol" / "manifest.json").write_text(json.dumps({**manifest, "run": "pol__carbon_price.2030=100"}))
+    assert _label(open_run(copy / "pol")) == {"en": "Pilot plan (carbon price 2030 = 100)",
+                                                   "zh": "试点规划情景 (碳价 2030 = 100)"}
 
 
 def test_one_run_folder_can_be_explored(batch, data):

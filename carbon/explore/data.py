@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.errors import InputError
+from carbon.plots.data import display_name
 from carbon.results import (
     BatchResult,
     RunResult,
@@ -139,15 +140,12 @@ def _numeric(frame: pd.DataFrame, exclude: tuple[str, ...] = ()) -> list[str]:
 
 
 def _label(run: RunResult) -> dict[str, str]:
-    """The run's label in each language: the manifest's or the scenario's ``label`` (a text, or
-    ``{en:, zh:}``), else the run name."""
-    label = run.manifest.get("label") or (run.scenario.get("label") if isinstance(run.scenario, dict) else None)
-    if isinstance(label, dict):
-        en = str(label.get("en") or run.name)
-        return {"en": en, "zh": str(label.get("zh") or en)}
-    if isinstance(label, str) and label:
-        return {"en": label, "zh": label}
-    return {"en": run.name, "zh": run.name}
+    """The run's display name in each language (:func:`carbon.plots.data.display_name`: its
+    ``label:``, else its name, then the swept values), the same as in reports and figures."""
+    scenario = dict(run.scenario) if isinstance(run.scenario, dict) else {}
+    if "label" not in scenario and run.manifest.get("label"):
+        scenario["label"] = run.manifest["label"]
+    return {lang: display_name(run.name, scenario, lang) for lang in ("en", "zh")}
 
 
 def _has(run: RunResult, stage: str, name: str) -> bool:
