@@ -288,6 +288,7 @@ def test_cli_writes_every_output(tmp_path):
     doc = json.loads((out / "food_factory" / "assessment.json").read_text(encoding="utf-8"))
     for key in (
         "annual_emissions_t",
+        "county_delta_t",
         "intensity",
         "entry_threshold",
         "advanced_value",
@@ -314,3 +315,17 @@ def test_cli_writes_every_output(tmp_path):
         "decomposition 分解",
     ]
     assert (out / "pathways.png").stat().st_size > 0 and (out / "intensity.png").stat().st_size > 0
+
+
+def test_own_emissions_use_each_years_grid_factor_and_differ_from_the_county_change(tmp_path):
+    """The project's own emissions: its purchases at each year's grid factor (0.6369 in 2020,
+    0.5 in 2025, linear between: 2023 = 0.6369 - 3/5 x 0.1369 = 0.55476); with the energy model
+    off the county's change is the same number, year by year."""
+    s = scenario(tmp_path, {"years": [2020, 2025], "grid_factor": {2025: 0.5}, "gdp": {"growth": 0.0}})
+    p = plant(coal_10k_t=0.0, elec_10k_kwh=20000.0, start=2023, ramp=())  # 200,000 MWh from 2023
+    doc = assess(s, [p]).documents["plant"]
+    own, county = doc["annual_emissions_t"], doc["county_delta_t"]
+    assert own[2022] == 0.0
+    assert own[2023] == pytest.approx(200_000 * (GRID - 3 / 5 * (GRID - 0.5)), rel=1e-9)
+    assert own[2025] == pytest.approx(200_000 * 0.5, rel=1e-9)
+    assert county == pytest.approx(own, rel=1e-9)

@@ -501,12 +501,12 @@ def assess(
         if base is None:
             base = project(model, scenario).inventory.emissions
         delta = _annual(without, with_)
-        decomposition[name] = decompose_difference(
-            without, with_, decomposition_years(without, with_), base, added_emissions(model, scenario, chosen)
-        )
+        added = added_emissions(model, scenario, chosen)
+        decomposition[name] = decompose_difference(without, with_, decomposition_years(without, with_), base, added)
         return {
             "name": name,
-            "annual_emissions_t": {int(y): float(v) for y, v in zip(delta["year"], delta["delta_t"])},
+            "annual_emissions_t": own_annual_t(added, without.annual),
+            "county_delta_t": {int(y): float(v) for y, v in zip(delta["year"], delta["delta_t"])},
             **impact(
                 without.annual,
                 with_.annual,
@@ -608,6 +608,20 @@ def _decomposition_doc(frame: pd.DataFrame) -> dict:
             for r in rows.itertuples()
         ]
     return out
+
+
+def own_annual_t(added: pd.DataFrame, annual: pd.DataFrame) -> dict[int, float]:
+    """The projects' own emissions each year, t CO2e scope 1 + 2 (ramp-up applied): their rows
+    (:func:`added_emissions`, memo items left out) with purchased electricity at each year's grid
+    factor of the pathway (the rows carry the base year's). This is what the projects emit; the
+    county's change (``county_delta_t``) also holds the power system's response."""
+    grid = annual.set_index("year")["grid_factor_t_per_mwh"]
+    rows = added[~added["memo"].astype(bool)] if "memo" in added else added
+    year = rows["year"].astype(int)
+    electricity = (rows["item"].astype(str) == "electricity") & (rows["scope"].astype(int) == 2)
+    scale = np.where(electricity, (year.map(grid) / grid.iloc[0]).to_numpy(), 1.0)
+    own = (rows["co2e_t"] * scale).groupby(year).sum()
+    return {int(y): float(own.get(y, 0.0)) for y in grid.index}
 
 
 def _annual(without: Run, with_: Run) -> pd.DataFrame:
