@@ -125,6 +125,10 @@ def validate_run(spec: RunSpec, full: bool = True) -> None:
             if resolved.carbon_price is None and not name:  # from_market: the power firm comes at the solve
                 continue
             build_inputs(section, Path(spec.file).parent, file=spec.file, prefix=prefix)
+        if scenario.accounts is not None:
+            from carbon.stages.accounts import read_tables
+
+            read_tables(scenario.accounts)
     except CarbonError as exc:
         raise exc.at(spec.file) from None
 

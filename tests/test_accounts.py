@@ -364,6 +364,19 @@ def test_bad_inputs_one_message_exit_2(tmp_path, capsys, file, old, new, message
     assert not (tmp_path / "out").exists()
 
 
+def test_validate_reads_the_accounts_tables_of_a_scenario(tmp_path, capsys):
+    """`carbon validate` checks the accounts tables without running: a bad row is one message, exit 2."""
+    folder = _copy_example(tmp_path)
+    spec = _write(folder / "s.yaml", f"name: s\nmodel: {ROOT / 'models' / 'lankao'}\n"
+                  "accounts: {entities: entities.csv, activity: activity.csv, metered: metered.csv}\n")
+    assert main(["validate", str(spec)]) == 0
+    _edit(folder / "metered.csv", "furn-01,2020-06-01 05:00", "furn-01,2020-06-01 04:00")
+    capsys.readouterr()
+    assert main(["validate", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "duplicate metered reading" in err and "metered.csv" in err and "Traceback" not in err
+
+
 def test_unknown_key_in_the_accounts_file_is_named(tmp_path, capsys):
     folder = _copy_example(tmp_path)
     _edit(folder / "accounts.yaml", "sell_share: 1.0", "sel_share: 1.0")

@@ -195,6 +195,27 @@ def _factors(
     )
 
 
+def read_tables(section: AccountsSection) -> tuple:
+    """Every table the section names, read and checked (before any solve; ``carbon validate``
+    calls this): entities, activity, production, metered, benchmarks, green-credit rules and the
+    carbon-inclusive (methodologies, participants, actions) or None."""
+    ents = tb.entities(section.entities)
+    inclusive = None
+    if section.actions is not None and section.participants is not None:
+        methods = tb.methodologies(section.methodologies)
+        parts = tb.participants(section.participants)
+        inclusive = (methods, parts, tb.actions(section.actions, parts, methods))
+    return (
+        ents,
+        tb.activity(section.activity, ents),
+        tb.production(section.production, ents),
+        tb.metered(section.metered, ents),
+        tb.benchmarks(section.benchmarks),
+        tb.green_credit(section.green_credit, GRADES),
+        inclusive,
+    )
+
+
 def run_stage(
     model: Model,
     section: AccountsSection,
@@ -213,17 +234,7 @@ def run_stage(
     the run's market firm table (allowances of entities that are market firms) when not docking.
     """
     options = options or InventoryOptions()
-    ents = tb.entities(section.entities)
-    act = tb.activity(section.activity, ents)
-    prod = tb.production(section.production, ents)
-    met = tb.metered(section.metered, ents)
-    bench = tb.benchmarks(section.benchmarks)
-    credit_rules = tb.green_credit(section.green_credit, GRADES)
-    inclusive = None
-    if section.actions is not None and section.participants is not None:  # read before any solve
-        methods = tb.methodologies(section.methodologies)
-        parts = tb.participants(section.participants)
-        inclusive = (methods, parts, tb.actions(section.actions, parts, methods))
+    ents, act, prod, met, bench, credit_rules, inclusive = read_tables(section)
     factor_set = factor_set_of(model, options)
     gwp = options.gwp or model.gwp
     grid = grid_factor_of(model, options).value
