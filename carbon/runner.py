@@ -110,6 +110,10 @@ def validate_run(spec: RunSpec, full: bool = True) -> None:
         if not full:
             return
         scenario = spec.scenario
+        if scenario.projects:  # the projects' market joins (a market they name must exist)
+            from carbon.stages.assess import join_markets
+
+            scenario = join_markets(scenario, model)
         from carbon.stages.inventory import compute
 
         inv = compute(model, scenario.inventory)

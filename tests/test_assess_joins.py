@@ -361,3 +361,17 @@ def test_one_rule_for_has_the_pathway_peaked():
         assert '"peaked", "declining"' not in text, module.__name__
     assert "has_peaked(" in inspect.getsource(batch) and "peaked_by(" in inspect.getsource(stage)
     assert "peaked_by(" in inspect.getsource(indicators.check_targets)
+
+
+def test_validate_checks_a_scenario_projects_market_join(tmp_path, capsys):
+    """`carbon validate` joins a scenario's projects to their markets: an unknown one is one message, exit 2."""
+    body = {"name": "s", "model": str(MODEL), "inventory": NO_DRAWS, "pathway": {"years": [2020, 2026]},
+            "market": market(), "projects": [GOOD]}
+    s = tmp_path / "s.yaml"
+    s.write_text(yaml.safe_dump(body))
+    assert main(["validate", str(s)]) == 0
+    s.write_text(yaml.safe_dump({**body, "projects": [{**GOOD, "market": {"market": "ets"}}]}))
+    capsys.readouterr()
+    assert main(["validate", str(s)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown market 'ets'" in err and "Traceback" not in err
