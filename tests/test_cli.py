@@ -160,6 +160,12 @@ def test_monte_carlo_line_uses_the_samples_peak_by_or_2030():
     assert "3/4 samples ok, P(peak <= 2030) = 0.25" in text
     text = format_summary(pd.DataFrame({**rows, "pathway.peak_by": [2035, 2035, 2035, NAN]}))
     assert "P(peak <= 2035) = 0.50" in text
+    # a declining sample has peaked (in its base year) and a plateau has not, as in the aggregate:
+    # peaked 2028 + declining 2020 = 2 of 4 samples by 2030
+    rows["pathway.scope12_status"] = ["peaked", "plateau", "declining", NAN]
+    rows["pathway.scope12_peak_year"] = [2028, 2025, 2020, NAN]
+    assert "3/4 samples ok, P(peak <= 2030) = 0.50" in format_summary(pd.DataFrame(rows))
+    assert "3/4 个样本成功, P(达峰年份 <= 2030) = 0.50" in format_summary(pd.DataFrame(rows), lang="zh")
 
 
 def test_inventory_runs_and_market_prices():

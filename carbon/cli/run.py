@@ -157,26 +157,37 @@ def _pathway_block(runs: pd.DataFrame, lang: str = "en") -> str:
     return text
 
 
-def _monte_carlo_line(base: str, rows: pd.DataFrame) -> str:
-    """``- base: 97/100 samples ok, P(peak <= 2030) = 0.83 (scope 1 + 2)`` (or the inventory spread)."""
+def _monte_carlo_line(base: str, rows: pd.DataFrame, lang: str = "en") -> str:
+    """``- base: 97/100 samples ok, P(peak <= 2030) = 0.83 (scope 1 + 2)`` (or the inventory spread);
+    a sample has peaked by the one rule of :func:`carbon.pathway.indicators.peaked_by`, as in the
+    Monte Carlo aggregate."""
+    import pandas as pd
+
+    from carbon.pathway.indicators import peaked_by
+
     ok = rows[_column(rows, "status") == "ok"]
-    text = f"- {base}: {len(ok)}/{len(rows)} samples ok"
+    text = f"- {base}: " + _t("samples_ok", lang, "{ok}/{n} samples ok").format(ok=len(ok), n=len(rows))
     if "pathway.scope12_status" in rows.columns and len(ok):
         by = _number(ok, "pathway.peak_by").fillna(DEFAULT_PEAK_BY)
-        peaked = (_column(ok, "pathway.scope12_status") == "peaked") & (
-            _number(ok, "pathway.scope12_peak_year") <= by)
-        years = sorted({int(y) for y in by})
-        label = f"{years[0]}" if len(years) == 1 else "the target year"
-        text += f", P(peak <= {label}) = {peaked.sum() / len(rows):.2f} (scope 1 + 2)"
+        years = _number(ok, "pathway.scope12_peak_year")
+        peaked = [
+            peaked_by(str(status), None if pd.isna(year) else int(year), int(target))
+            for status, year, target in zip(_column(ok, "pathway.scope12_status"), years, by)
+        ]
+        targets = sorted({int(y) for y in by})
+        label = f"{targets[0]}" if len(targets) == 1 else _t("target_year", lang, "the target year")
+        text += ", " + _t("p_peak", lang, "P(peak <= {year}) = {p} (scope 1 + 2)").format(
+            year=label, p=f"{sum(peaked) / len(rows):.2f}")
     elif "inventory.co2e_t" in rows.columns and len(ok):
         values = _number(ok, "inventory.co2e_t", 1e-4).dropna()
         if len(values):
             q = values.quantile([0.05, 0.5, 0.95])
-            text += f", base-year CO2e 10^4 t: median {q[0.5]:,.1f} (90% range {q[0.05]:,.1f}-{q[0.95]:,.1f})"
+            text += ", " + _t("inventory_spread", lang, "base-year CO2e 10^4 t: median {m} (90% range {lo}-{hi})").format(
+                m=f"{q[0.5]:,.1f}", lo=f"{q[0.05]:,.1f}", hi=f"{q[0.95]:,.1f}")
     return text
 
 
-def _inventory_block(inventory: pd.DataFrame) -> str:
+def _inventory_block(inventory: pd.DataFrame, lang: str = "en") -> str:
     import pandas as pd
 
     cols = {"inventory.factor_set": ("factors", None), "inventory.gwp": ("gwp", None),
@@ -195,8 +206,8 @@ def _inventory_block(inventory: pd.DataFrame) -> str:
         label = f"{stage.removeprefix('market/') or 'market'} CNY/{unit} first-last"
         table[label] = [f"{a:,.1f}-{b:,.1f}" if pd.notna(a) and pd.notna(b) else f"{a:,.1f}-" if pd.notna(a)
                         else "-" for a, b in zip(first, last)]
-    return "inventories (base year):\n" + table.to_string(index=False, float_format=lambda v: f"{v:,.2f}",
-                                                          na_rep="-")
+    return _t("inventories", lang, "inventories (base year)") + ":\n" + table.to_string(
+        index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-")
 
 
 def format_summary(summary: pd.DataFrame, lang: str = "en") -> str:
@@ -219,20 +230,21 @@ def format_summary(summary: pd.DataFrame, lang: str = "en") -> str:
         blocks.append(_pathway_block(runs, lang))
     samples = summary[is_sample]
     if not samples.empty:
-        lines = ["Monte Carlo:"]
+        lines = [_t("monte_carlo", lang, "Monte Carlo") + ":"]
         for base, rows in samples.groupby(names[is_sample].str.replace(SAMPLE_SUFFIX, "", regex=True), sort=True):
-            lines.append(_monte_carlo_line(str(base), rows))
+            lines.append(_monte_carlo_line(str(base), rows, lang))
         blocks.append("\n".join(lines))
     inventory = summary[~is_sample & ~has_pathway]
     if not inventory.empty:
-        blocks.append(_inventory_block(inventory))
+        blocks.append(_inventory_block(inventory, lang))
     sets = sorted(set(_column(summary, "inventory.factor_set").dropna().astype(str)))
     if sets:
         gwps = sorted(set(_column(summary, "inventory.gwp").dropna().astype(str)))
-        blocks.append(f"factor sets: {', '.join(sets)}; GWP: {', '.join(gwps) or '-'} (100-year)")
+        blocks.append(_t("factor_sets", lang, "factor sets: {sets}; GWP: {gwps} (100-year)").format(
+            sets=", ".join(sets), gwps=", ".join(gwps) or "-"))
     errors = summary[_column(summary, "status") != "ok"]
     if not errors.empty:
-        blocks.append("failed runs:\n" + "\n".join(
+        blocks.append(_t("failed_runs", lang, "failed runs") + ":\n" + "\n".join(
             f"- {run}: {_text(error)}" for run, error in zip(errors["run"], _column(errors, "error"))))
     return "\n\n".join(blocks)
 
