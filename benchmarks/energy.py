@@ -1,4 +1,4 @@
-"""Benchmark of the energy model on the default county (models/lankao).
+"""Benchmark of the energy model on the default county (models/lankao) or another model (--model).
 
 Prints, for 168, 2016 and 8760 hours and for 12/24/48 representative days: build time,
 solve time (as HiGHS reports it), result-extraction time, total, columns, rows and peak
@@ -19,6 +19,10 @@ Usage::
     python benchmarks/energy.py --quick         # 168 and 2016 hours, 12/24 days, no 8760
     python benchmarks/energy.py --case ours:8760  # one case, JSON on stdout
     python benchmarks/energy.py --highs 8760      # HiGHS alone on our matrix and on PyPSA's (MPS files)
+    python benchmarks/energy.py --pairs 3         # ours vs PyPSA at 8760 h: 3 alternating pairs, medians
+    python benchmarks/energy.py --model benchmarks/systems/steppe --pairs 3   # the same on another system
+
+``--model DIR`` (default models/lankao) applies to every case, the PyPSA translation included.
 """
 
 from __future__ import annotations
@@ -85,7 +89,14 @@ def run_ours(kind: str, size: int, shift: bool = True) -> dict:
 
 
 def build_pypsa(size: int):
-    """The default model (without load shifting) as a PyPSA network over the first ``size`` hours."""
+    """The model (without load shifting) as a PyPSA network over the first ``size`` hours.
+
+    Every technology kind is translated: generators (with availability profile, minimum load,
+    price profile, CO2 cost at the settings' carbon price), grid import and export (export as a
+    generator running between -1 and 0), and each storage as a Store with charger and
+    discharger links. Returns the network, the extra constraints (``extra_functionality``) and
+    the objective's constant (fixed O&M of existing capacity, CNY).
+    """
     import numpy as np
     import pandas as pd
     import pypsa
@@ -96,26 +107,34 @@ def build_pypsa(size: int):
     system = load_system(MODEL)
     techs, prof, settings = system.technologies, system.profiles.iloc[:size], system.settings
     per_mw, per_mwh = annual_capex(techs, settings.discount_rate)
+    carbon_price = float(settings.carbon_price_cny_per_t or 0.0)
+    node = settings.default_node
     n = pypsa.Network()
     n.set_snapshots(pd.RangeIndex(size, name="snapshot"))
     weights = n.snapshot_weightings.astype(float) * 0 + 8760.0 / size
     weights["stores"] = 1.0  # each snapshot is one hour of storage operation
     n.snapshot_weightings = weights
-    n.add("Bus", "county")
-    n.add("Load", "load", bus="county", p_set=prof["load_mw"].to_numpy())
+    n.add("Bus", node)
+    n.add("Load", "load", bus=node, p_set=prof["load_mw"].to_numpy())
     constant = 0.0
+    storages = []
     for name, row in techs.iterrows():
         kind = row["kind"]
         if kind == "storage":
+            storages.append(name)
             continue
         extendable = bool(row["expandable"])
+        if extendable and row["existing_mw"] > 0:
+            raise SystemExit(f"{name}: existing capacity of an expandable technology is not translated")
         capital = float(per_mw[name] + row["fom_cny_per_mw_year"]) if extendable else 0.0
         if not extendable:
             constant += row["fom_cny_per_mw_year"] * row["existing_mw"]
         cost = prof[row["price_profile"]].to_numpy() if row["price_profile"] else float(row["vom_cny_per_mwh"])
-        avail = prof[row["profile"]].to_numpy() if row["profile"] else 1.0
+        if kind != "grid_export" and carbon_price and row["co2_t_per_mwh"] > 0:
+            cost = cost + carbon_price * float(row["co2_t_per_mwh"])  # our model prices the emissions column
+        avail = np.minimum(prof[row["profile"]].to_numpy(), 1.0) if row["profile"] else 1.0
         kwargs = {
-            "bus": "county",
+            "bus": node,
             "p_nom": 0.0 if extendable else row["existing_mw"],
             "p_nom_extendable": extendable,
             "capital_cost": capital,
@@ -128,66 +147,71 @@ def build_pypsa(size: int):
             p_min = row["min_load"] * avail if row["min_load"] else 0.0
             n.add("Generator", name, p_max_pu=avail, p_min_pu=p_min, marginal_cost=cost, **kwargs)
     dr = settings.demand_response
-    n.add(
-        "Generator",
-        "interruptible",
-        bus="county",
-        p_nom=dr.interruptible_mw,
-        marginal_cost=dr.interruptible_cost_cny_per_mwh,
-    )
-    n.add(
-        "Generator",
-        "shed",
-        bus="county",
-        p_nom=float(prof["load_mw"].max()),
-        p_max_pu=(prof["load_mw"] / prof["load_mw"].max()).to_numpy(),
-        marginal_cost=settings.value_of_lost_load_cny_per_mwh,
-    )
-    b = techs.loc["battery"]
-    n.add("Bus", "battery")
-    n.add(
-        "Store",
-        "battery",
-        bus="battery",
-        e_nom_extendable=True,
-        e_cyclic=True,
-        capital_cost=float(per_mwh["battery"]),
-        standing_loss=float(b["standing_loss_per_hour"]),
-    )
-    n.add(
-        "Link",
-        "battery_charger",
-        bus0="county",
-        bus1="battery",
-        efficiency=float(b["efficiency_charge"]),
-        p_nom_extendable=True,
-        capital_cost=float(per_mw["battery"] + b["fom_cny_per_mw_year"]),
-    )
-    n.add(
-        "Link",
-        "battery_discharger",
-        bus0="battery",
-        bus1="county",
-        efficiency=float(b["efficiency_discharge"]),
-        p_nom_extendable=True,
-    )
+    if dr.interruptible_mw > 0:
+        n.add(
+            "Generator",
+            "interruptible",
+            bus=node,
+            p_nom=dr.interruptible_mw,
+            marginal_cost=dr.interruptible_cost_cny_per_mwh,
+        )
+    if settings.allow_shedding:
+        n.add(
+            "Generator",
+            "shed",
+            bus=node,
+            p_nom=float(prof["load_mw"].max()),
+            p_max_pu=(prof["load_mw"] / prof["load_mw"].max()).to_numpy(),
+            marginal_cost=settings.value_of_lost_load_cny_per_mwh,
+        )
+    for s in storages:
+        b = techs.loc[s]
+        if not b["expandable"] or b["existing_mw"] > 0 or b["existing_mwh"] > 0:
+            raise SystemExit(f"{s}: only expandable storage without existing capacity is translated")
+        n.add("Bus", s)
+        n.add(
+            "Store",
+            s,
+            bus=s,
+            e_nom_extendable=True,
+            e_cyclic=True,
+            capital_cost=float(per_mwh[s]),
+            standing_loss=float(b["standing_loss_per_hour"]),
+        )
+        n.add(
+            "Link",
+            f"{s}_charger",
+            bus0=node,
+            bus1=s,
+            efficiency=float(b["efficiency_charge"]),
+            p_nom_extendable=True,
+            capital_cost=float(per_mw[s] + b["fom_cny_per_mw_year"]),
+        )
+        n.add(
+            "Link",
+            f"{s}_discharger",
+            bus0=s,
+            bus1=node,
+            efficiency=float(b["efficiency_discharge"]),
+            p_nom_extendable=True,
+            # ours prices the power delivered to the grid, PyPSA a link's input (battery side)
+            marginal_cost=float(b["vom_cny_per_mwh"]) * float(b["efficiency_discharge"]),
+        )
 
     def extra(network, snapshots):
         m = network.model
         p_nom = m.variables["Link-p_nom"]
         e_nom = m.variables["Store-e_nom"]
-        charger, discharger = p_nom.loc["battery_charger"], p_nom.loc["battery_discharger"]
-        # PyPSA's link capacity limits its input; ours limits the power the battery delivers to
-        # (and draws from) the grid: discharger p_nom x efficiency = charger p_nom = P
-        m.add_constraints(float(b["efficiency_discharge"]) * discharger - charger == 0, name="battery_power_tie")
-        m.add_constraints(
-            e_nom.loc["battery"] - float(b["energy_to_power_min"]) * charger >= 0,
-            name="battery_e2p_min",
-        )
-        m.add_constraints(
-            e_nom.loc["battery"] - float(b["energy_to_power_max"]) * charger <= 0,
-            name="battery_e2p_max",
-        )
+        for s in storages:
+            b = techs.loc[s]
+            charger, discharger = p_nom.loc[f"{s}_charger"], p_nom.loc[f"{s}_discharger"]
+            # PyPSA's link capacity limits its input; ours limits the power the storage delivers
+            # to (and draws from) the grid: discharger p_nom x efficiency = charger p_nom = P
+            m.add_constraints(float(b["efficiency_discharge"]) * discharger - charger == 0, name=f"{s}_power_tie")
+            if b["energy_to_power_min"] > 0:
+                m.add_constraints(e_nom.loc[s] - float(b["energy_to_power_min"]) * charger >= 0, name=f"{s}_e2p_min")
+            if np.isfinite(b["energy_to_power_max"]):
+                m.add_constraints(e_nom.loc[s] - float(b["energy_to_power_max"]) * charger <= 0, name=f"{s}_e2p_max")
 
     return n, extra, constant
 
@@ -317,7 +341,7 @@ def run_case(case: str) -> dict:
 
 def in_subprocess(case: str) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--case", case],
+        [sys.executable, __file__, "--case", case, "--model", str(MODEL)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -329,18 +353,27 @@ def in_subprocess(case: str) -> dict:
 
 
 def main() -> int:
+    global MODEL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", help="run one case and print JSON")
     parser.add_argument("--quick", action="store_true", help="skip the 8760-hour cases")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (median reported)")
     parser.add_argument("--highs", type=int, metavar="HOURS", help="only HiGHS alone on both formulations")
+    parser.add_argument("--model", type=Path, default=MODEL, metavar="DIR", help="model folder (default models/lankao)")
+    parser.add_argument(
+        "--pairs", type=int, metavar="N", help="only ours vs PyPSA: N alternating pairs (machine load before each)"
+    )
+    parser.add_argument("--hours", type=int, default=8760, help="hours of the --pairs comparison (default 8760)")
     args = parser.parse_args()
+    MODEL = args.model.resolve()
     if args.case:
         print(json.dumps(run_case(args.case)))
         return 0
     if args.highs:
         print_highs_alone(in_subprocess(f"highs:{args.highs}"), args.highs)
         return 0
+    if args.pairs:
+        return compare_pairs(args.pairs, args.hours)
     hours = [168, 2016] if args.quick else [168, 2016, 8760]
     days = [12, 24] if args.quick else [12, 24, 48]
 
@@ -412,6 +445,45 @@ def main() -> int:
             f"{h:>6} hours{'':<25} {ours['total_s']:>8.2f} {theirs['total_s']:>8.2f} {ours['total_s'] / theirs['total_s']:>6.2f} {diff:>+15.2e}"
         )
     print_highs_alone(in_subprocess(f"highs:{hours[-1]}"), hours[-1])
+    return 0
+
+
+def _load_average() -> str:
+    """The machine's 1-minute load average (as ``uptime`` shows it)."""
+    import os
+
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def compare_pairs(pairs: int, size: int) -> int:
+    """Ours (no load shifting) and PyPSA on the same LP, ``pairs`` alternating runs, each in a
+    fresh process; the load average before each run, the medians and the ratio ours/PyPSA."""
+    import statistics
+
+    print(f"{MODEL.relative_to(ROOT) if MODEL.is_relative_to(ROOT) else MODEL}, {size} hours, no load shifting")
+    print(f"{'run':<12} {'load':>5} {'total s':>8} {'HiGHS s':>8} {'objective CNY':>20} {'columns':>9} {'rows':>8}")
+    times: dict[str, list[float]] = {"ours": [], "pypsa": []}
+    objectives = {}
+    for i in range(pairs):
+        for name in ("ours", "pypsa") if i % 2 == 0 else ("pypsa", "ours"):
+            load = _load_average()
+            r = in_subprocess(f"{'ours-noshift' if name == 'ours' else 'pypsa'}:{size}")
+            if "error" in r:
+                print(f"{name:<12} {load:>5} ERROR {r['error']}")
+                return 1
+            times[name].append(r["total_s"])
+            objectives[name] = r["objective_cny"]
+            highs = f"{r['solve_s']:>8.2f}" if "solve_s" in r else f"{'':>8}"
+            print(
+                f"{name + ' ' + str(i + 1):<12} {load:>5} {r['total_s']:>8.2f} {highs} {r['objective_cny']:>20,.2f} "
+                f"{r['columns'] or 0:>9,} {r['rows'] or 0:>8,}"
+            )
+    ours, theirs = statistics.median(times["ours"]), statistics.median(times["pypsa"])
+    diff = objectives["ours"] / objectives["pypsa"] - 1
+    print(
+        f"median: ours {ours:.2f} s, PyPSA {theirs:.2f} s, ratio ours/PyPSA {ours / theirs:.2f}; "
+        f"objectives {objectives['ours']:,.2f} and {objectives['pypsa']:,.2f} CNY (relative difference {diff:+.1e})"
+    )
     return 0
 
 
