@@ -520,7 +520,7 @@ def sweep_key_names(keys: list[str]) -> dict[str, str]:
         while n < len(parts[k]) and any(tail(k, n) == tail(o, n) for o in keys if o != k):
             n += 1
         name = tail(k, n)
-        out[k] = _label(name) if len(name) <= 60 else name[:51] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+        out[k] = _label(name)
     return out
 
 

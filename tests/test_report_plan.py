@@ -364,3 +364,26 @@ def test_a_bad_label_is_refused(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "s.yaml")]) == 2
     err = capsys.readouterr().err
     assert err.count("error:") == 1 and "label: a label is a text or {en: ..., zh: ...}" in err
+
+
+def test_without_a_cjk_font_the_figures_fall_back_to_english_and_notes_are_said_once(pair, tmp_path, monkeypatch):
+    """`--lang zh` on a machine without a CJK font: tables and headings stay Chinese, the figures of
+    the page and of the Word file are drawn in English (no missing-glyph boxes), and a note said by
+    both renderers is logged once."""
+    import carbon.report as report
+    import carbon.report.word as word
+
+    asked: list[str] = []
+
+    def figures(obj, lang):
+        asked.append(lang)
+        return [], ["samples_x: skipped (a note both renderers say)"]
+
+    monkeypatch.setattr(report, "use_language", lambda lang: ("en", "no CJK font: figures in English"))
+    monkeypatch.setattr(report, "figures", figures)
+    monkeypatch.setattr(word, "figures", figures)
+    said: list[str] = []
+    result = build_report(pair, tmp_path / "out", lang="zh", formats=("html", "docx"), log=said.append)
+    assert asked == ["en", "en"]
+    assert said == ["note: no CJK font: figures in English", "note: samples_x: skipped (a note both renderers say)"]
+    assert "<h2>关键指标</h2>" in result.html.read_text(encoding="utf-8")

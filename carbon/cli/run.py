@@ -27,8 +27,12 @@ DEFAULT_PEAK_BY = 2030
 
 def register(subparsers) -> None:
     """Add the ``run`` and ``validate`` commands to an argparse subparsers object."""
-    run = subparsers.add_parser("run", help="run scenario files or folders as a batch", epilog=EPILOG_RUN,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    run = subparsers.add_parser(
+        "run",
+        help="run scenario files or folders as a batch",
+        epilog=EPILOG_RUN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders of them")
     run.add_argument("-o", "--output", default="results", metavar="DIR", help="results folder (default: results)")
     run.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="local processes (default: all cores)")
@@ -37,19 +41,36 @@ def register(subparsers) -> None:
     dask.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     run.add_argument("--resume", action="store_true", help="skip runs already complete with the same inputs")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress display")
-    run.add_argument("--max-runs", type=int, default=None, metavar="N",
-                     help="allow a scenario file to expand to up to N runs (default 10,000)")
+    run.add_argument(
+        "--max-runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="allow a scenario file to expand to up to N runs (default 10,000)",
+    )
     run.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the printed summary (default en)")
-    run.add_argument("--format", choices=("auto", "csv"), default="auto",
-                     help="auto: tables over 100,000 rows as Parquet, the rest CSV (default); csv: all CSV")
+    run.add_argument(
+        "--format",
+        choices=("auto", "csv"),
+        default="auto",
+        help="auto: tables over 100,000 rows as Parquet, the rest CSV (default); csv: all CSV",
+    )
     run.set_defaults(func=_cmd_run)
 
-    val = subparsers.add_parser("validate", help="check scenario files without running them",
-                                epilog="example:\n  carbon validate scenarios/*.yaml",
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    val = subparsers.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        epilog="example:\n  carbon validate scenarios/*.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     val.add_argument("files", nargs="+", metavar="FILE", help="scenario files or folders")
-    val.add_argument("--max-runs", type=int, default=None, metavar="N",
-                     help="allow a scenario file to expand to up to N runs (default 10,000)")
+    val.add_argument(
+        "--max-runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="allow a scenario file to expand to up to N runs (default 10,000)",
+    )
     val.set_defaults(func=_cmd_validate)
 
 
@@ -58,13 +79,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from carbon.scenario import MAX_RUNS
 
     progress = Progress(quiet=args.quiet)
-    summary = run_batch(args.paths, args.output, jobs=args.jobs, scheduler=args.scheduler,
-                        dask_local=args.dask_local, resume=args.resume, progress=progress,
-                        max_runs=args.max_runs or MAX_RUNS, fmt=args.format)
+    summary = run_batch(
+        args.paths,
+        args.output,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        dask_local=args.dask_local,
+        resume=args.resume,
+        progress=progress,
+        max_runs=args.max_runs or MAX_RUNS,
+        fmt=args.format,
+    )
     print(format_summary(summary, getattr(args, "lang", "en")))
     if progress.skipped:
-        print(f"\nskipped: {progress.skipped} run{'s' if progress.skipped != 1 else ''} already complete with the "
-              "same inputs (--resume)")
+        print(
+            f"\nskipped: {progress.skipped} run{'s' if progress.skipped != 1 else ''} already complete with the "
+            "same inputs (--resume)"
+        )
     print(f"\nresults: {args.output}/ (summary.csv and one folder per run)")
     bad = summary[summary["status"] != "ok"]
     if bad.empty:
@@ -104,10 +135,8 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _t(key: str, lang: str, default: str) -> str:
-    """A phrase of the summary: ``default`` in English, the glossary's ``run_summary_<key>`` otherwise."""
-    if lang == "en":
-        return default
+def _t(key: str, lang: str) -> str:
+    """A phrase of the summary in ``lang``: the glossary's ``run_summary_<key>``."""
     from carbon.glossary import term
 
     return term(f"run_summary_{key}", lang, kind="text")
@@ -132,26 +161,27 @@ def _pathway_block(runs: pd.DataFrame, lang: str = "en") -> str:
     status = _column(runs, "pathway.scope12_status").map(_text)
     if lang != "en":
         status = status.map(lambda s: term(s, lang) if s != "-" else s)
-    table = pd.DataFrame({
-        _t("run", lang, "run"): runs["run"],
-        _t("peak_year", lang, "peak year"): _column(runs, "pathway.scope12_peak_year").map(_year),
-        _t("status", lang, "status"): status,
-        _t("peak", lang, "peak 10^4 t"): _number(runs, "pathway.scope12_peak_co2e_t", 1e-4),
-    })
+    table = pd.DataFrame(
+        {
+            _t("run", lang): runs["run"],
+            _t("peak_year", lang): _column(runs, "pathway.scope12_peak_year").map(_year),
+            _t("status", lang): status,
+            _t("peak", lang): _number(runs, "pathway.scope12_peak_co2e_t", 1e-4),
+        }
+    )
     found = [(int(m.group(1)), c) for c in runs.columns if (m := YEAR_COLUMN.match(str(c)))]
     for year, col in sorted(found):
         values = _number(runs, col, 1e-4)
         if values.notna().any():
-            table[f"{year} " + _t("unit", lang, "10^4 t")] = values
-    table[_t("targets_met", lang, "targets met")] = _column(runs, "pathway.targets_met").map(_text)
+            table[f"{year} " + _t("unit", lang)] = values
+    table[_t("targets_met", lang)] = _column(runs, "pathway.targets_met").map(_text)
     if "pathway.targets_failed" in runs.columns:
-        table[_t("targets_failed", lang, "targets failed")] = _column(runs, "pathway.targets_failed").map(
-            lambda v: _target_names(v, lang))
-    text = _t("pathways", lang, "pathways (scope 1 + 2, t CO2e x 10^4)") + ":\n" + table.to_string(
-        index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
+        table[_t("targets_failed", lang)] = _column(runs, "pathway.targets_failed").map(
+            lambda v: _target_names(v, lang)
+        )
+    text = _t("pathways", lang) + ":\n" + table.to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
     if "pathway.verdict" in runs.columns and lang == "en":
-        verdicts = [f"- {name}: {_text(v)}" for name, v in zip(runs["run"], runs["pathway.verdict"])
-                    if _text(v) != "-"]
+        verdicts = [f"- {name}: {_text(v)}" for name, v in zip(runs["run"], runs["pathway.verdict"]) if _text(v) != "-"]
         if verdicts:
             text += "\n\nverdicts:\n" + "\n".join(verdicts)
     return text
@@ -166,7 +196,7 @@ def _monte_carlo_line(base: str, rows: pd.DataFrame, lang: str = "en") -> str:
     from carbon.pathway.indicators import peaked_by
 
     ok = rows[_column(rows, "status") == "ok"]
-    text = f"- {base}: " + _t("samples_ok", lang, "{ok}/{n} samples ok").format(ok=len(ok), n=len(rows))
+    text = f"- {base}: " + _t("samples_ok", lang).format(ok=len(ok), n=len(rows))
     if "pathway.scope12_status" in rows.columns and len(ok):
         by = _number(ok, "pathway.peak_by").fillna(DEFAULT_PEAK_BY)
         years = _number(ok, "pathway.scope12_peak_year")
@@ -175,24 +205,29 @@ def _monte_carlo_line(base: str, rows: pd.DataFrame, lang: str = "en") -> str:
             for status, year, target in zip(_column(ok, "pathway.scope12_status"), years, by)
         ]
         targets = sorted({int(y) for y in by})
-        label = f"{targets[0]}" if len(targets) == 1 else _t("target_year", lang, "the target year")
-        text += ", " + _t("p_peak", lang, "P(peak <= {year}) = {p} (scope 1 + 2)").format(
-            year=label, p=f"{sum(peaked) / len(rows):.2f}")
+        label = f"{targets[0]}" if len(targets) == 1 else _t("target_year", lang)
+        text += ", " + _t("p_peak", lang).format(year=label, p=f"{sum(peaked) / len(rows):.2f}")
     elif "inventory.co2e_t" in rows.columns and len(ok):
         values = _number(ok, "inventory.co2e_t", 1e-4).dropna()
         if len(values):
             q = values.quantile([0.05, 0.5, 0.95])
-            text += ", " + _t("inventory_spread", lang, "base-year CO2e 10^4 t: median {m} (90% range {lo}-{hi})").format(
-                m=f"{q[0.5]:,.1f}", lo=f"{q[0.05]:,.1f}", hi=f"{q[0.95]:,.1f}")
+            text += ", " + _t("inventory_spread", lang).format(
+                m=f"{q[0.5]:,.1f}", lo=f"{q[0.05]:,.1f}", hi=f"{q[0.95]:,.1f}"
+            )
     return text
 
 
 def _inventory_block(inventory: pd.DataFrame, lang: str = "en") -> str:
     import pandas as pd
 
-    cols = {"inventory.factor_set": ("factors", None), "inventory.gwp": ("gwp", None),
-            "inventory.co2e_t": ("CO2e 10^4 t", 1e-4), "inventory.scope1_co2e_t": ("scope 1", 1e-4),
-            "inventory.scope2_co2e_t": ("scope 2", 1e-4), "inventory.energy_tce": ("energy 10^4 tce", 1e-4)}
+    cols = {
+        "inventory.factor_set": ("factors", None),
+        "inventory.gwp": ("gwp", None),
+        "inventory.co2e_t": ("CO2e 10^4 t", 1e-4),
+        "inventory.scope1_co2e_t": ("scope 1", 1e-4),
+        "inventory.scope2_co2e_t": ("scope 2", 1e-4),
+        "inventory.energy_tce": ("energy 10^4 tce", 1e-4),
+    }
     table = pd.DataFrame({"run": inventory["run"], "status": _column(inventory, "status").map(_text)})
     for col, (label, scale) in cols.items():
         if col in inventory.columns and inventory[col].notna().any():
@@ -204,10 +239,13 @@ def _inventory_block(inventory: pd.DataFrame, lang: str = "en") -> str:
         if first.isna().all():
             continue
         label = f"{stage.removeprefix('market/') or 'market'} CNY/{unit} first-last"
-        table[label] = [f"{a:,.1f}-{b:,.1f}" if pd.notna(a) and pd.notna(b) else f"{a:,.1f}-" if pd.notna(a)
-                        else "-" for a, b in zip(first, last)]
-    return _t("inventories", lang, "inventories (base year)") + ":\n" + table.to_string(
-        index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-")
+        table[label] = [
+            f"{a:,.1f}-{b:,.1f}" if pd.notna(a) and pd.notna(b) else f"{a:,.1f}-" if pd.notna(a) else "-"
+            for a, b in zip(first, last)
+        ]
+    return (
+        _t("inventories", lang) + ":\n" + table.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-")
+    )
 
 
 def format_summary(summary: pd.DataFrame, lang: str = "en") -> str:
@@ -230,7 +268,7 @@ def format_summary(summary: pd.DataFrame, lang: str = "en") -> str:
         blocks.append(_pathway_block(runs, lang))
     samples = summary[is_sample]
     if not samples.empty:
-        lines = [_t("monte_carlo", lang, "Monte Carlo") + ":"]
+        lines = [_t("monte_carlo", lang) + ":"]
         for base, rows in samples.groupby(names[is_sample].str.replace(SAMPLE_SUFFIX, "", regex=True), sort=True):
             lines.append(_monte_carlo_line(str(base), rows, lang))
         blocks.append("\n".join(lines))
@@ -240,12 +278,14 @@ def format_summary(summary: pd.DataFrame, lang: str = "en") -> str:
     sets = sorted(set(_column(summary, "inventory.factor_set").dropna().astype(str)))
     if sets:
         gwps = sorted(set(_column(summary, "inventory.gwp").dropna().astype(str)))
-        blocks.append(_t("factor_sets", lang, "factor sets: {sets}; GWP: {gwps} (100-year)").format(
-            sets=", ".join(sets), gwps=", ".join(gwps) or "-"))
+        blocks.append(_t("factor_sets", lang).format(sets=", ".join(sets), gwps=", ".join(gwps) or "-"))
     errors = summary[_column(summary, "status") != "ok"]
     if not errors.empty:
-        blocks.append(_t("failed_runs", lang, "failed runs") + ":\n" + "\n".join(
-            f"- {run}: {_text(error)}" for run, error in zip(errors["run"], _column(errors, "error"))))
+        blocks.append(
+            _t("failed_runs", lang)
+            + ":\n"
+            + "\n".join(f"- {run}: {_text(error)}" for run, error in zip(errors["run"], _column(errors, "error")))
+        )
     return "\n\n".join(blocks)
 
 
@@ -270,5 +310,3 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             for item in placeholders(spec.model_dir):
                 print(f"warning: placeholder ({display_path(spec.model_dir)}/model.yaml): {item}", file=sys.stderr)
     return 2 if bad else 0
-
-

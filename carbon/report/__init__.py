@@ -256,20 +256,25 @@ def write_html(
     notes: list[str] | None = None,
     tables: ReportTables | None = None,
     reference: str | None = None,
+    key: KeyTable | None = None,
+    why: Sequence[Explanation] | None = None,
+    figure_lang: str | None = None,
 ) -> int:
     """Write the self-contained HTML report of a run, batch or aggregate; returns the number of
-    figures. ``tables`` are those of :func:`~carbon.report.tables.report_tables` (built when not
-    given); ``reference``: the run the others are compared with (default ``baseline``)."""
+    figures. ``tables`` are those of :func:`~carbon.report.tables.report_tables`, ``key`` and
+    ``why`` the key indicators and why notes (each built when not given); ``reference``: the run
+    the others are compared with (default ``baseline``); ``figure_lang``: the language the
+    figures can be drawn in (``en`` without a CJK font; default ``lang``)."""
     notes = notes if notes is not None else []
     tables = tables if tables is not None else report_tables(obj)
-    jobs, skipped = figures(obj, lang)
+    jobs, skipped = figures(obj, figure_lang or lang)
     notes += skipped
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = html.escape(text("report_meta", lang, version=__version__, stamp=stamp, path=str(obj.path)))
     count = 0
     key_id = "key"
     if isinstance(obj, Run):
-        key = key_table([obj], lang=lang)
+        key = key if key is not None else key_table([obj], lang=lang)
         sections, count = _run_sections(obj, jobs, tables.runs[obj.path], notes, lang)
         body = ""
         nav = []
@@ -292,8 +297,10 @@ def write_html(
         nav, title = [("uncertainty", text("section_uncertainty", lang))], text("title_aggregate", lang, name=obj.name)
     else:
         shown = shown_runs(obj)
-        key = key_table(shown, reference, lang, drop_empty=True)
-        why = explain_all(shown, key.reference, labels=key.labels) if key.reference else []
+        if key is None:
+            key = key_table(shown, reference, lang, drop_empty=True)
+        if why is None:
+            why = explain_all(shown, key.reference, labels=key.labels) if key.reference else []
         parts = [
             f'<section id="{key_id}"><h2>{html.escape(text("section_key", lang))}</h2>{key_section_html(key, lang, why)}</section>'
         ]
@@ -497,10 +504,13 @@ def build_report(
     tables = report_tables(obj)
     runs = [obj] if isinstance(obj, Run) else shown_runs(obj) if isinstance(obj, Batch) else []
     key = key_table(runs, reference, lang, drop_empty=True) if runs else None
+    why = (
+        explain_all(runs, key.reference, labels=key.labels) if isinstance(obj, Batch) and key and key.reference else []
+    )
     count = 0
     result = ReportResult(None, None, notes)
     if "html" in formats:
-        count = write_html(obj, html_path, lang, notes, tables, reference)
+        count = write_html(obj, html_path, lang, notes, tables, reference, key, why, used)
         result.html = html_path
     if "xlsx" in formats:
         write_excel(tables.sheets, xlsx_path, lang, key)
@@ -509,8 +519,9 @@ def build_report(
         from carbon.report.word import write_docx
 
         result.docx = out_dir / "report.docx"
-        count = max(count, write_docx(obj, result.docx, lang, tables, key, used, notes))
+        count = max(count, write_docx(obj, result.docx, lang, tables, key, used, notes, why))
     result.figures = count
+    notes[:] = dict.fromkeys(notes)  # a figure skipped by both the page and the Word file: one note
     if log:
         for n in notes:
             log(f"note: {n}")

@@ -20,7 +20,7 @@ from carbon.plots.data import Aggregate, Batch, Run
 from carbon.report.keytable import KeyTable, failed_targets
 from carbon.report.tables import ReportTables, Table, format_cell, shown_runs
 from carbon.report.text import number_format, text
-from carbon.report.why import explain_all
+from carbon.report.why import Explanation
 from carbon.results import atomic_file
 
 #: Figures of a run that go into the annex (the rest stay in the HTML report).
@@ -164,10 +164,12 @@ def write_docx(
     key: KeyTable | None,
     figure_lang: str,
     notes: list[str],
+    why: Sequence[Explanation] = (),
 ) -> int:
     """Write ``report.docx``: the key indicators (and differences, missed targets, why notes),
     the main tables and figures, with numbered captions in ``lang``; returns the number of
-    figures. ``figure_lang``: the language the figures can be drawn in (``en`` without a CJK font)."""
+    figures. ``figure_lang``: the language the figures can be drawn in (``en`` without a CJK font);
+    ``why``: the why notes of a batch."""
     try:
         import docx
     except ImportError:
@@ -190,7 +192,6 @@ def write_docx(
     doc.add_paragraph(text("report_meta", lang, version=__version__, stamp=stamp, path=str(obj.path)))
     if key is not None and key.rows:
         doc.add_heading(text("section_key", lang), level=1)
-        why = explain_all(shown_runs(obj), key.reference, labels=key.labels) if isinstance(obj, Batch) else []
         _key(doc, key, lang, n, why)
     if isinstance(obj, Run):
         doc.add_heading(text("section_indicators", lang), level=1)
