@@ -49,3 +49,37 @@ def has_term(key: object, lang: str, kind: str = "name") -> bool:
     """Whether ``key`` has its own entry in ``lang`` (used by the tests that scan outputs)."""
     k = str(key)
     return (k.lower() if kind == "name" else k) in table().get(kind, {}).get(lang, {})
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal or a monospaced layout (East Asian wide characters two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, at spaces when it can (a longer word, or
+    Chinese text without spaces, is cut).
+
+    >>> wrap("battery energy cost (CNY/kWh) = 200", 16)
+    ['battery energy', 'cost (CNY/kWh) =', '200']
+    >>> wrap("储能容量成本(元/kWh)", 10)
+    ['储能容量成', '本(元/kWh)']
+    """
+    lines: list[str] = []
+    for word in text.split(" "):
+        while display_width(word) > width:
+            cut = 0
+            while display_width(word[: cut + 1]) <= width:
+                cut += 1
+            head, word = word[:cut], word[cut:]
+            if lines and display_width(lines[-1]) + 1 + display_width(head) <= width:
+                lines[-1] += " " + head
+            else:
+                lines.append(head)
+        if lines and display_width(lines[-1]) + 1 + display_width(word) <= width:
+            lines[-1] += " " + word
+        elif word:
+            lines.append(word)
+    return lines or [""]

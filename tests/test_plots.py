@@ -188,7 +188,6 @@ def test_compare_pathways_marks_peaks_and_target_year(batch):
     legend = legend_texts(fig)
     assert legend[:2] == ["baseline (peak 2028)", "policy (peak 2028)"] and "target year 2030" in legend
     assert len([ln for ln in ax.get_lines() if ln.get_gid() == "peak-marker"]) == 2
-    assert pathway.run_label("sweep__energy.capex=200__pathway.price.2030=100") == "sweep: capex=200, 2030=100"
     assert ax.get_ylabel() == "emissions (10$^4$ t CO$_2$e)"
 
 

@@ -21,7 +21,7 @@ from carbon.glossary import term
 from carbon.plots import plot
 from carbon.report import SECTIONS, build_report
 from carbon.report.compare import compare
-from carbon.report.tables import column_unit, with_units
+from carbon.report.tables import column_unit
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -180,11 +180,6 @@ def test_column_units():
     assert column_unit("co2e_t_scope12") == "t CO2e"
     assert column_unit("total_mw") == "MW" and column_unit("total_mwh") == "MWh"
     assert column_unit("bank", "tce") == "tce" and column_unit("price", "tce") == "CNY/tce"
-    assert list(with_units(pd.DataFrame(columns=["year", "sector", "co2e_t"])).columns) == [
-        "year",
-        "sector",
-        "co2e_t [t CO2e]",
-    ]
 
 
 def test_report_of_an_inventory_only_run_notes_the_missing_sections(tmp_path):

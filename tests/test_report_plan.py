@@ -285,13 +285,14 @@ def test_sweep_names_keep_a_readable_key_path():
     )
 
 
-def test_results_folder_follows_the_file_name_and_labels_are_not_inherited():
+def test_results_folder_follows_the_file_name_and_labels_are_not_inherited(tmp_path):
     mc = expand(ROOT / "scenarios" / "monte_carlo.yaml", max_runs=10_000)
     assert mc[0].name == "monte_carlo__s0000"  # no name: in the file -> results/monte_carlo*
     assert load_raw(ROOT / "scenarios" / "policy.yaml")["label"]["zh"] == "试点规划情景"
-    assert "label" not in load_raw(ROOT / "scenarios" / "price_storage_sweep.yaml") or load_raw(
-        ROOT / "scenarios" / "price_storage_sweep.yaml"
-    )["label"]["en"].startswith("Baseline, price")  # its own label, not the baseline's
+    # a child without a label of its own does not take its parent's
+    child = tmp_path / "child.yaml"
+    child.write_text(f"name: child\nextends: {ROOT / 'scenarios' / 'policy.yaml'}\n")
+    assert "label" not in load_raw(child)
 
 
 def _columns(line: str) -> int:
@@ -370,8 +371,8 @@ def test_without_a_cjk_font_the_figures_fall_back_to_english_and_notes_are_said_
     """`--lang zh` on a machine without a CJK font: tables and headings stay Chinese, the figures of
     the page and of the Word file are drawn in English (no missing-glyph boxes), and a note said by
     both renderers is logged once."""
-    import carbon.report as report
-    import carbon.report.word as word
+    from carbon import report
+    from carbon.report import word
 
     asked: list[str] = []
 

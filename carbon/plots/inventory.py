@@ -14,7 +14,6 @@ from matplotlib.ticker import FuncFormatter
 
 from carbon.errors import InputError
 from carbon.plots.data import MissingData, Run, as_run, sample_group, truthy
-from carbon.plots.pathway import run_label
 from carbon.plots.style import (
     GAS_COLOURS,
     SCOPE_COLOURS,
@@ -244,13 +243,14 @@ def compare_inventory(runs: Sequence[Run | str], lang: str = "en") -> Figure:
     """
     L = Labels(lang)
     runs = [as_run(r) for r in runs]
-    rows = {}
+    rows, labels = {}, {}
     for run in runs:
         try:
             frame = _emissions(run)
         except MissingData:
             continue
         year = base_year(run, frame)
+        labels[run.name] = run.label(lang)
         rows[run.name] = segment_table(frame[frame["year"] == year].assign(all="all"), "all").iloc[0]
     if not rows:
         raise MissingData("no run has an inventory", expected="inventory/emissions.csv in a run folder")
@@ -262,7 +262,7 @@ def compare_inventory(runs: Sequence[Run | str], lang: str = "en") -> Figure:
         )
     table = table[[c for c in SEGMENTS if c in table.columns] + [c for c in table.columns if c not in SEGMENTS]]
     fig, ax = new_figure(height=1.5 + 0.3 * len(table))
-    _stacked_barh(ax, table, L, [run_label(n) for n in table.index])
+    _stacked_barh(ax, table, L, [labels[n] for n in table.index])
     ax.set_title(L("title_compare_inventory"), loc="left")
     handles, labels = ax.get_legend_handles_labels()
     legend_below(fig, handles, labels, max_cols=2)

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from carbon import glossary
 from carbon.plots.data import MissingData, Run, as_run, truthy
 from carbon.plots.style import (
     PEAK_COLOUR,
@@ -338,31 +339,9 @@ def _pathway_multiples(runs: Sequence[Run], view: str, L: Labels) -> Figure:
 
 
 def _wrap(text: str, width: int, lines: int = 3) -> str:
-    """``text`` in at most ``lines`` lines of ``width`` columns (a CJK character counts two)."""
-    import unicodedata
-
-    out, line, used = [], "", 0
-    for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if used + w > width and line:
-            out.append(line)
-            line, used = "", 0
-            if ch == " ":
-                continue
-        line += ch
-        used += w
-    out.append(line)
+    """``text`` in at most ``lines`` lines of ``width`` columns (:func:`carbon.glossary.wrap`)."""
+    out = glossary.wrap(text, width)
     return "\n".join(out[:lines]) + ("…" if len(out) > lines else "")
-
-
-def run_label(name: str) -> str:
-    """A run name for a legend: ``sweep__a.b=1__c=2`` -> ``sweep: b=1, c=2``."""
-    head, *rest = name.split("__")
-    parts = []
-    for part in rest:
-        key, eq, value = part.partition("=")
-        parts.append(f"{key.rsplit('.', 1)[-1]}={value}" if eq else part)
-    return head + (": " + ", ".join(parts) if parts else "")
 
 
 def lmdi_waterfall(run: Run | str, lang: str = "en") -> Figure:

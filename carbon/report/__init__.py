@@ -29,7 +29,7 @@ from carbon.plots.captions import caption
 from carbon.plots.data import Aggregate, Batch, Run, open_path
 from carbon.plots.style import use_language
 from carbon.report.accounts import accounts_section
-from carbon.report.keytable import KeyTable, failed_targets, key_table, run_label
+from carbon.report.keytable import KeyTable, failed_targets, key_table
 from carbon.report.tables import ReportTables, Table, format_cell, report_tables, shown_runs
 from carbon.report.text import number_format, text
 from carbon.report.why import Explanation, explain_all
@@ -283,7 +283,7 @@ def write_html(
             nav.append((key_id, text("section_key", lang)))
         body += sections
         nav += [(sid, text(f"section_{sid}", lang)) for sid, _ in SECTIONS if f'id="{sid}"' in sections]
-        title = text("title_run", lang, name=run_label(obj, lang))
+        title = text("title_run", lang, name=obj.label(lang))
         meta += " · " + html.escape(text("report_status", lang, status=str(obj.manifest.get("status"))))
         if obj.scenario.get("description") and lang == "en":
             meta += f"<br>{html.escape(str(obj.scenario['description']))}"

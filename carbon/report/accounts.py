@@ -12,20 +12,16 @@ import pandas as pd
 from carbon import glossary
 from carbon.results import read_table, table_path
 
-GRADE_ORDER = ("dark_green", "light_green", "yellow", "red", "ungraded")
-
-
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = table_path(folder, name)
     return read_table(path) if path.is_file() else None
 
 
 def _cell(value: object) -> str:
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return ""
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
-    return html.escape(str(value))
+    """A cell as the report's other tables write it (:func:`carbon.report.tables.format_cell`), escaped."""
+    from carbon.report.tables import format_cell
+
+    return html.escape(format_cell(value.item() if isinstance(value, np.generic) else value))
 
 
 HEADERS = {"intensity": "account_intensity", "change": "account_change", "ratio": "account_ratio"}

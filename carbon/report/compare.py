@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from carbon.errors import InputError
+from carbon.glossary import display_width, wrap
 from carbon.plots import parse_formats
 from carbon.plots.data import Aggregate, Batch, Run, open_path
 from carbon.plots.style import use_language
@@ -109,35 +110,8 @@ def planner_table(runs: Sequence[Run], reference: str | None = None, lang: str =
     return key, frame
 
 
-def _width(s: str) -> int:
-    """Columns a string takes in a terminal (East Asian wide characters take two)."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _wrap(s: str, width: int) -> list[str]:
-    """``s`` in lines of at most ``width`` terminal columns (at spaces when it can)."""
-    lines: list[str] = []
-    for word in s.split(" "):
-        while _width(word) > width:  # a long word (or CJK text without spaces): cut it
-            cut = 0
-            while _width(word[: cut + 1]) <= width:
-                cut += 1
-            head, word = word[:cut], word[cut:]
-            if lines and _width(lines[-1]) + 1 + _width(head) <= width:
-                lines[-1] += " " + head
-            else:
-                lines.append(head)
-        if lines and _width(lines[-1]) + 1 + _width(word) <= width:
-            lines[-1] += " " + word
-        elif word:
-            lines.append(word)
-    return lines or [""]
-
-
 def _pad(s: str, width: int, right: bool = True) -> str:
-    gap = " " * max(0, width - _width(s))
+    gap = " " * max(0, width - display_width(s))
     return gap + s if right else s + gap
 
 
@@ -148,8 +122,8 @@ def format_table(table: pd.DataFrame, width: int = 100, label_width: int = 44, c
     if table.empty:
         return "(nothing to compare)"
     cells = table.map(lambda v: "-" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
-    label_w = min(label_width, max(_width(str(i)) for i in cells.index))
-    widths = {c: max(10, min(cell_width, max(_width(v) for v in cells[c]))) for c in cells.columns}
+    label_w = min(label_width, max(display_width(str(i)) for i in cells.index))
+    widths = {c: max(10, min(cell_width, max(display_width(v) for v in cells[c]))) for c in cells.columns}
     blocks, current, used = [], [], label_w
     for c in cells.columns:
         if current and used + 2 + widths[c] > width:
@@ -160,7 +134,7 @@ def format_table(table: pd.DataFrame, width: int = 100, label_width: int = 44, c
     blocks.append(current)
     out = []
     for block in blocks:
-        heads = {c: _wrap(str(c), widths[c]) for c in block}
+        heads = {c: wrap(str(c), widths[c]) for c in block}
         depth = max(len(h) for h in heads.values())
         lines = []
         for k in range(depth):
@@ -173,7 +147,7 @@ def format_table(table: pd.DataFrame, width: int = 100, label_width: int = 44, c
             )
         lines.append("-" * (label_w + sum(2 + widths[c] for c in block)))
         for label, row in cells[block].iterrows():
-            parts = [_wrap(str(label), label_w)] + [_wrap(row[c], widths[c]) for c in block]
+            parts = [wrap(str(label), label_w)] + [wrap(row[c], widths[c]) for c in block]
             height = max(len(p) for p in parts)
             for k in range(height):
                 line = _pad(parts[0][k] if k < len(parts[0]) else "", label_w, right=False)
@@ -242,5 +216,5 @@ def compare(
         body += f"\n\n{text('key_missed', lang)}:\n" + "\n".join(missed)
     lines = []
     for line in ((head + "\n\n" if head else "") + body).splitlines():
-        lines += _wrap(line, cols) if _width(line) > cols else [line]
+        lines += wrap(line, cols) if display_width(line) > cols else [line]
     return CompareResult(table, "\n".join(lines), files + written, notes + skipped)

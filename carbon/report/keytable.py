@@ -120,12 +120,6 @@ def margin_text(margin: object, unit: str, lang: str) -> str:
     return f"{fmt_number(m, sign=True)} {unit_text(unit, lang)}"
 
 
-def run_label(run: Run, lang: str = "en") -> str:
-    """A run's display name (:meth:`carbon.plots.data.Run.label`): its ``label:`` in ``lang``
-    and its swept values."""
-    return run.label(lang)
-
-
 def key_table(
     runs: Sequence[Run], reference: str | None = None, lang: str = "en", drop_empty: bool = False
 ) -> KeyTable:
@@ -146,7 +140,7 @@ def key_table(
         reference = "baseline" if "baseline" in names else names[0]
     labels: dict[str, str] = {}
     for r in runs:
-        label = run_label(r, lang)
+        label = r.label(lang)
         labels[r.name] = label if label not in labels.values() else r.name
     rows: dict[str, Row] = {}
 

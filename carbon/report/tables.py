@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from carbon.pathway.peak import verdict
-from carbon.plots.data import Aggregate, Batch, MissingData, Run, display_name, sample_group
+from carbon.plots.data import Aggregate, Batch, MissingData, Run
 from carbon.report.text import display_frame, name, text
 
 #: Column-name endings and their units, longest first (the naming rule of the run tables).
@@ -102,15 +102,6 @@ def column_unit(col: str, allowance_unit: str | None = None) -> str | None:
         if col.endswith(suffix):
             return unit
     return None
-
-
-def with_units(frame: pd.DataFrame, allowance_unit: str | None = None) -> pd.DataFrame:
-    """The frame with each column header followed by its unit: ``co2e_t [t CO2e]``."""
-    names = {}
-    for col in frame.columns:
-        unit = column_unit(str(col), allowance_unit)
-        names[col] = f"{col} [{unit}]" if unit else str(col)
-    return frame.rename(columns=names)
 
 
 @dataclass
@@ -355,12 +346,7 @@ def monte_carlo_tables(batch: Batch | Aggregate) -> list[Table]:
     rows, out, labels = [], [], {}
     for i, agg in enumerate(aggregates):
         s = agg.summary()
-        sample = (
-            next((r for r in batch.runs if sample_group(r.name) == agg.name), None)
-            if isinstance(batch, Batch)
-            else None
-        )
-        label = {lang: display_name(agg.name, sample.scenario if sample else None, lang) for lang in ("en", "zh")}
+        label = {lang: agg.label(lang) for lang in ("en", "zh")}
         tag = {"name": label, "tag": "MC" if len(aggregates) == 1 else f"MC{i + 1}"}
         labels[agg.name] = label
         row: dict[str, Any] = {

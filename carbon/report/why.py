@@ -83,13 +83,13 @@ class Explanation:
                 delta=fmt_number(self.difference * TON, 1, sign=True),
             )
         ]
-        sectors = _items({k: v for k, v in self.by_sector.items()}, lang, top)
+        sectors = _items(self.by_sector, lang, top)
         if sectors:
             out.append(text("why_sectors", lang, items=sectors))
         fuels = _items(self.by_fuel, lang, top)
         if fuels:
             out.append(text("why_fuels", lang, items=fuels))
-        drivers = {k: v for k, v in self.by_driver.items()}
+        drivers = self.by_driver
         if drivers:
             items = "; ".join(
                 f"{text(f'driver_{k}', lang)} {fmt_number(v * TON, 1, sign=True)}"
