@@ -88,12 +88,18 @@ def peak_summary(peaks: list[dict], band_p50: pd.Series, years: list[int], by: i
     }
 
 
+def percentiles(annuals: list[pd.DataFrame], column: str) -> np.ndarray:
+    """The :data:`PERCENTILES` of ``column`` over the samples' annual tables, by year (linear
+    interpolation): shape (len(PERCENTILES), years)."""
+    stack = np.vstack([a[column].to_numpy(dtype=float) for a in annuals])
+    return np.percentile(stack, PERCENTILES, axis=0)
+
+
 def bands(annuals: list[pd.DataFrame]) -> pd.DataFrame:
     """Percentile bands (5/25/50/75/95) of each view's emissions, t CO2e, by year."""
     out = []
     for view in VIEWS:
-        stack = np.vstack([a[f"co2e_t_{view}"].to_numpy() for a in annuals])
-        q = np.percentile(stack, PERCENTILES, axis=0)
+        q = percentiles(annuals, f"co2e_t_{view}")
         frame = pd.DataFrame({"year": annuals[0]["year"].to_numpy(), "view": view})
         for p, values in zip(PERCENTILES, q):
             frame[f"p{p}"] = values

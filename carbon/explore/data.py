@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbon.batch import PERCENTILES, percentiles
 from carbon.errors import InputError
 from carbon.plots.data import display_name
 from carbon.results import (
@@ -29,9 +30,6 @@ from carbon.results import (
     table_path,
 )
 from carbon.scenario import sample_scenario
-
-PERCENTILES = (5, 25, 50, 75, 95)
-"""Percentiles of the Monte Carlo fan (as the batch's ``bands.csv``, linear interpolation)."""
 
 DISPATCH_DECIMALS = 4
 """Decimals kept of the hourly dispatch (MW, MWh, CNY/MWh): 0.1 kW is far below what a chart
@@ -286,8 +284,8 @@ def _run(run: RunResult) -> dict[str, Any]:
 
 def fan(batch: BatchResult, scenario: str, samples: list[str]) -> dict[str, Any] | None:
     """The Monte Carlo fan of ``scenario``: every numeric ``annual.csv`` column's percentiles by
-    year over the ok samples (``np.percentile``, linear); the emission columns are taken from
-    the batch's own ``<scenario>/bands.csv`` when it is there, and ``peak`` holds the aggregate's
+    year over the ok samples (:func:`carbon.batch.percentiles`, the rule of the batch's own
+    ``bands.csv``), and ``peak`` holds the aggregate's
     P(peak by 2030) and median peak year of each emission column (``summary.json``). None when no
     sample has a pathway."""
     annuals = []
@@ -302,19 +300,10 @@ def fan(batch: BatchResult, scenario: str, samples: list[str]) -> dict[str, Any]
     annuals = [a for a in annuals if np.array_equal(a["year"].to_numpy(), years)]
     names = [c for c in _numeric(annuals[0], ("year",)) if all(c in a.columns for a in annuals)]
     out: dict[str, Any] = {"name": scenario, "samples": len(annuals), "year": _values(annuals[0]["year"])}
-    bands: dict[str, dict[str, list[Any]]] = {}
-    for column in names:
-        stack = np.vstack([a[column].to_numpy(dtype=float) for a in annuals])
-        q = np.percentile(stack, PERCENTILES, axis=0)
-        bands[column] = {f"p{p}": _values(pd.Series(v)) for p, v in zip(PERCENTILES, q)}
-    aggregate = table_path(batch.path / scenario, "bands")
-    if aggregate.is_file():
-        written = read_table(aggregate)
-        for view, column in SECTOR_COLUMNS.items():
-            rows = written[written["view"] == view].set_index("year").reindex(years)
-            if len(rows) and column in bands and rows["p50"].notna().all():
-                bands[column] = {f"p{p}": _values(rows[f"p{p}"].reset_index(drop=True)) for p in PERCENTILES}
-    out["bands"] = bands
+    out["bands"] = {
+        column: {f"p{p}": _values(pd.Series(v)) for p, v in zip(PERCENTILES, percentiles(annuals, column))}
+        for column in names
+    }
     summary = batch.path / scenario / "summary.json"
     if summary.is_file():
         figures = read_json(summary)
