@@ -143,13 +143,12 @@ def _t(key: str, lang: str) -> str:
 
 
 def _target_names(value: object, lang: str) -> str:
-    """``carbon_intensity_reduction 2025;peak_by 2030`` as a list; target names translated (not in English)."""
+    """``carbon_intensity_reduction 2025;peak_by 2030`` as ``CO2 intensity reduction 2025, peak by 2030``
+    (the glossary's names in ``lang``)."""
     from carbon.glossary import term
 
     items = [t.strip() for t in _text(value).split(";") if t.strip() and t.strip() != "-"]
-    if lang != "en":
-        items = [" ".join([term(t.split(" ")[0], lang), *t.split(" ")[1:]]) for t in items]
-    return ", ".join(items) or "-"
+    return ", ".join(" ".join([term(t.split(" ")[0], lang), *t.split(" ")[1:]]) for t in items) or "-"
 
 
 def _pathway_block(runs: pd.DataFrame, lang: str = "en") -> str:
@@ -173,13 +172,17 @@ def _pathway_block(runs: pd.DataFrame, lang: str = "en") -> str:
     for year, col in sorted(found):
         values = _number(runs, col, 1e-4)
         if values.notna().any():
-            table[f"{year} " + _t("unit", lang)] = values
+            table[str(year)] = values  # the block's title gives the unit
     table[_t("targets_met", lang)] = _column(runs, "pathway.targets_met").map(_text)
-    if "pathway.targets_failed" in runs.columns:
-        table[_t("targets_failed", lang)] = _column(runs, "pathway.targets_failed").map(
-            lambda v: _target_names(v, lang)
-        )
     text = _t("pathways", lang) + ":\n" + table.to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
+    if "pathway.targets_failed" in runs.columns:  # a list below the table: names are long
+        failed = [
+            f"- {name}: {_target_names(v, lang)}"
+            for name, v in zip(runs["run"], runs["pathway.targets_failed"])
+            if _target_names(v, lang) != "-"
+        ]
+        if failed:
+            text += f"\n\n{_t('targets_failed', lang)}:\n" + "\n".join(failed)
     if "pathway.verdict" in runs.columns and lang == "en":
         verdicts = [f"- {name}: {_text(v)}" for name, v in zip(runs["run"], runs["pathway.verdict"]) if _text(v) != "-"]
         if verdicts:
