@@ -74,14 +74,14 @@ def issue(
     return out.sort_values(["year", "participant", "methodology"], ignore_index=True)
 
 
-def credits_used(offset_cost: np.ndarray, offset_qty: np.ndarray, used: np.ndarray, step: int) -> np.ndarray:
-    """Offsets of supply step ``step`` used in each period, when ``used`` (T,) offsets were taken
-    cheapest step first, in column order on ties (as the market fills them)."""
-    qty = np.asarray(offset_qty, dtype=float)
-    before = np.zeros_like(qty)
-    before[:, 1:] = np.cumsum(qty[:, :-1], axis=1)
-    fill = np.clip(np.asarray(used, dtype=float)[:, None] - before, 0.0, qty)
-    return fill[:, step]
+def credits_used(offset_qty: np.ndarray, used: np.ndarray, step: np.ndarray | int) -> np.ndarray:
+    """Offsets of supply step ``step`` (one, or one per period) used in each period, when ``used``
+    (T,) offsets were taken cheapest step first, in column order on ties (the market's fill)."""
+    from carbon.market.response import fill
+
+    taken = fill(offset_qty, used)
+    steps = np.broadcast_to(np.asarray(step, dtype=int), taken.shape[:1])
+    return taken[np.arange(taken.shape[0]), steps]
 
 
 @dataclass

@@ -96,21 +96,29 @@ def numbers(
     """Column ``col`` as floats; blanks take ``blank`` (None: a blank is an error)."""
     text = frame[col].astype(str).str.strip()
     values = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(dtype=float, copy=True)
-    for i, (t, v) in enumerate(zip(text, values)):
-        if t == "" and blank is not None:
-            values[i] = blank
-            continue
-        if not np.isfinite(v) or (integer and v != int(v)):
+    empty = (text == "").to_numpy()
+    if blank is not None:
+        values[empty] = blank
+    check = ~empty if blank is not None else np.ones(len(values), dtype=bool)
+    finite = np.isfinite(values)
+    bad = check & ~finite
+    if integer:
+        bad |= check & finite & (values != np.floor(np.where(finite, values, 0.0)))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"not {what}",
+            file=path,
+            key=f"{_row(i)}, column {col}",
+            expected="an integer" if integer else "a finite number",
+            found=text.iloc[i] or "blank",
+        )
+    if not negative:
+        neg = check & (values < 0)
+        if neg.any():
+            i = int(np.flatnonzero(neg)[0])
             raise InputError(
-                f"not {what}",
-                file=path,
-                key=f"{_row(i)}, column {col}",
-                expected="an integer" if integer else "a finite number",
-                found=t or "blank",
-            )
-        if v < 0 and not negative:
-            raise InputError(
-                f"negative {col}", file=path, key=f"{_row(i)}, column {col}", expected=f"{col} >= 0", found=t
+                f"negative {col}", file=path, key=f"{_row(i)}, column {col}", expected=f"{col} >= 0", found=text.iloc[i]
             )
     return values
 
@@ -158,7 +166,19 @@ def entities(path: str | Path) -> pd.DataFrame:
     out = frame[list(ENTITY_COLUMNS)].copy()
     out["category"] = frame["category"].replace("", "1.A.2") if "category" in frame else "1.A.2"
     out["loan_10k_cny"] = numbers(frame, "loan_10k_cny", path, blank=0.0) if "loan_10k_cny" in frame else 0.0
-    out["market_firm"] = frame.get("market_firm", "")
+    out["market_firm"] = frame["market_firm"].str.strip() if "market_firm" in frame else ""
+    firm = out["market_firm"]
+    dup = (firm != "") & firm.duplicated() if "market_firm" in frame else pd.Series(False, index=out.index)
+    if dup.any():  # one market firm's allowances and credits would count in two accounts
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        first = int(np.flatnonzero((firm == firm.iloc[i]).to_numpy())[0])
+        raise InputError(
+            f"market firm {firm.iloc[i]!r} is linked to two entities",
+            file=path,
+            key=f"{_row(i)}, column market_firm",
+            expected="each market firm in one entity at most",
+            found=f"{firm.iloc[i]} for entity {out['entity'].iloc[i]} and, {_row(first)}, entity {out['entity'].iloc[first]}",
+        )
     return out
 
 
@@ -374,13 +394,20 @@ def methodologies(path: str | Path | None) -> pd.DataFrame:
     return frame
 
 
-def participants(path: str | Path) -> pd.DataFrame:
+def participants(path: str | Path, known: pd.DataFrame | None = None) -> pd.DataFrame:
     """Carbon-inclusive participants: ``participant, name, kind, town`` (+ ``entity``: the account
-    the participant's credits show in, e.g. a village's)."""
+    the participant's credits show in, e.g. a village's; a non-blank entity not in ``known``, the
+    entity table, is an :class:`InputError`)."""
     frame = read(path, PARTICIPANT_COLUMNS, ("entity",), "participant table")
     _unique(frame, ["participant"], path, "participant")
     if "entity" not in frame:
         frame["entity"] = ""
+    frame["entity"] = frame["entity"].str.strip()
+    if known is not None:
+        linked = frame["entity"] != ""
+        if linked.any():
+            names = frame["entity"].where(linked, known["entity"].iloc[0] if len(known) else "")
+            _known(names, known["entity"], "entity", path, "entity")
     return frame
 
 

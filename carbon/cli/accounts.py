@@ -24,6 +24,7 @@ def register(subparsers) -> None:
 def _cmd_accounts(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from carbon.accounts.schema import GRADES
     from carbon.results import write_folder
     from carbon.stages.accounts import run_file
 
@@ -32,8 +33,7 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
     s = out.summary
     print(
         f"{spec.name}: {s['entities']} entities, {s['accounts']} accounts, {s['entities_co2e_t']:,.0f} t CO2e "
-        f"({s['entities_share']:.1%} of the county); grades "
-        + ", ".join(f"{g} {s[f'accounts_{g}']}" for g in ("dark_green", "light_green", "yellow", "red"))
+        f"({s['entities_share']:.1%} of the county); grades " + ", ".join(f"{g} {s[f'accounts_{g}']}" for g in GRADES)
     )
     if "credits_issued_t" in s:
         used = f", {s['credits_used_t']:,.1f} t surrendered as offsets" if "credits_used_t" in s else ""

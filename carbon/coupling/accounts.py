@@ -10,20 +10,37 @@ its share of the offsets used that period. Credits the market does not take stay
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from carbon import units
 from carbon.accounts.inclusive import credits_used
 from carbon.errors import InputError
 from carbon.market.clearing import MarketResult, clear
 from carbon.market.inputs import build_inputs
-from carbon.market.schema import MarketSection
+from carbon.market.schema import MarketSection, OffsetsSection
+from carbon.market.units import allowance_unit
 
-DEFAULT_LIMIT = 0.05
-"""China's CCER rule: offsets up to 5 % of a firm's obligation."""
+DEFAULT_LIMIT = OffsetsSection.model_fields["limit"].default
+"""The market's default offset limit (China's CCER rule: 5 % of a firm's obligation)."""
+
+
+def _tonnes_per_unit(section: MarketSection, prefix: str) -> float:
+    """Tonnes CO2e in one allowance of ``section`` (credits are t CO2e: an energy market is an InputError)."""
+    unit = section.unit.strip()
+    if allowance_unit(unit) != "mass":
+        raise InputError(
+            "carbon-inclusive credits (t CO2e) dock into a carbon market only",
+            key=f"{prefix}.unit",
+            expected="a market whose allowance is a mass of CO2 (tCO2, tCO2e, ktCO2)",
+            found=unit,
+        )
+    base = re.sub(r"(CO2e|CO2eq|CO2)$", "", unit)
+    return units.factor(base, "t")
 
 
 @dataclass
@@ -45,7 +62,12 @@ def dock(
     file=None,
     prefix: str = "market",
 ) -> Docked:
-    """Clear ``section`` with ``offered`` credits (t by period) at ``price`` CNY/t as an offset step."""
+    """Clear ``section`` with ``offered`` credits (t by period) at ``price`` CNY/t as an offset step.
+
+    The market clears in its own unit (credits and price converted); the tables returned are in t
+    and CNY/t. A market whose allowance is not a mass of CO2 (energy-use rights) is an InputError.
+    """
+    to_t = _tonnes_per_unit(section, prefix)
     inp = build_inputs(section, Path(base_dir), file=file, prefix=prefix)
     if section.mode != "equilibrium":
         raise InputError(
@@ -57,8 +79,8 @@ def dock(
     periods = [int(p) for p in inp.periods]
     q = np.array([float(offered.get(p, 0.0)) for p in periods])
     T = len(periods)
-    cost = np.concatenate([inp.offset_cost.reshape(T, -1), np.full((T, 1), float(price))], axis=1)
-    qty = np.concatenate([inp.offset_qty.reshape(T, -1), q[:, None]], axis=1)
+    cost = np.concatenate([inp.offset_cost.reshape(T, -1), np.full((T, 1), float(price) * to_t)], axis=1)
+    qty = np.concatenate([inp.offset_qty.reshape(T, -1), q[:, None] / to_t], axis=1)
     order = np.argsort(cost, axis=1, kind="stable")
     cost, qty = np.take_along_axis(cost, order, axis=1), np.take_along_axis(qty, order, axis=1)
     step = np.argmax(order == cost.shape[1] - 1, axis=1)
@@ -67,10 +89,8 @@ def dock(
         changes["offset_limit"] = DEFAULT_LIMIT if limit is None else float(limit)
     docked = inp.with_(**changes)
     result = clear(docked)
-    used_total = result.periods["offsets"].to_numpy(dtype=float)
-    used_credits = np.array(
-        [credits_used(cost[t : t + 1], qty[t : t + 1], used_total[t : t + 1], int(step[t]))[0] for t in range(T)]
-    )
+    used_total = result.periods["offsets"].to_numpy(dtype=float)  # market unit
+    used_credits = credits_used(qty, used_total, step)
     firms = result.firms
     share = np.divide(used_credits, used_total, out=np.zeros(T), where=used_total > 0)
     by_period = dict(zip(periods, share))
@@ -78,7 +98,7 @@ def dock(
         {
             "period": firms["period"].astype(int),
             "firm": firms["firm"].astype(str),
-            "credits_t": firms["offsets"].to_numpy(dtype=float) * firms["period"].map(by_period).to_numpy(),
+            "credits_t": firms["offsets"].to_numpy(dtype=float) * firms["period"].map(by_period).to_numpy() * to_t,
         }
     )
     offers = pd.DataFrame(
@@ -86,10 +106,10 @@ def dock(
             "period": periods,
             "credits_offered_t": q,
             "price_cny_per_t": float(price),
-            "allowance_price_cny_per_t": result.periods["price"].to_numpy(dtype=float),
-            "offsets_used_t": used_total,
-            "credits_used_t": used_credits,
-            "obligation_t": result.periods["obligation"].to_numpy(dtype=float),
+            "allowance_price_cny_per_t": result.periods["price"].to_numpy(dtype=float) / to_t,
+            "offsets_used_t": used_total * to_t,
+            "credits_used_t": used_credits * to_t,
+            "obligation_t": result.periods["obligation"].to_numpy(dtype=float) * to_t,
             "limit_share": docked.offset_limit,
         }
     )

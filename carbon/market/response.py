@@ -353,10 +353,16 @@ def offsets(
     on = (cost < price[:, None]) | (incl & (cost == price[:, None]))
     available = np.where(on, qty, 0.0).sum(axis=1)
     used = np.minimum(available, limit)
+    return used, (fill(qty, used) * cost).sum(axis=1)
+
+
+def fill(qty: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Offsets taken from each supply step (T, S) when ``used`` (T,) offsets are taken from the
+    steps ``qty`` (T, S) in column order (the columns sorted cheapest first): the market's fill."""
+    qty = np.asarray(qty, dtype=float)
     before = np.zeros_like(qty)
     before[:, 1:] = np.cumsum(qty[:, :-1], axis=1)
-    fill = np.clip(used[:, None] - before, 0.0, qty)
-    return used, (fill * cost).sum(axis=1)
+    return np.clip(np.asarray(used, dtype=float)[:, None] - before, 0.0, qty)
 
 
 def respond(

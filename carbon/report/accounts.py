@@ -12,6 +12,7 @@ import pandas as pd
 from carbon import glossary
 from carbon.results import read_table, table_path
 
+
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = table_path(folder, name)
     return read_table(path) if path.is_file() else None

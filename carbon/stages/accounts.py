@@ -8,6 +8,7 @@ by construction; the rest of the county is the county inventory minus the entiti
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +204,7 @@ def read_tables(section: AccountsSection) -> tuple:
     inclusive = None
     if section.actions is not None and section.participants is not None:
         methods = tb.methodologies(section.methodologies)
-        parts = tb.participants(section.participants)
+        parts = tb.participants(section.participants, ents)
         inclusive = (methods, parts, tb.actions(section.actions, parts, methods))
     return (
         ents,
@@ -242,13 +243,9 @@ def run_stage(
     inv, entity_of_row = _account_entities(act, factor_set, gwp, section.activity)
     rows = with_entities(inv.emissions, entity_of_row)
     scope = scopes(rows)
-    energy_tce = (
-        inv.energy[~inv.energy["biogenic"]]
-        .assign(entity=entity_of_row[inv.energy["row"]])
-        .groupby(["entity", "year"])["energy_tce"]
-        .sum()
-    )
-    scope = scope.merge(energy_tce.reset_index(), on=["entity", "year"], how="left")
+    # the inventory's own tce rule (biomass excluded), with the entity of each energy row
+    tagged = replace(inv, energy=inv.energy.assign(entity=entity_of_row[inv.energy["row"].to_numpy(dtype=int)]))
+    scope = scope.merge(tagged.energy_tce(by=["entity", "year"]), on=["entity", "year"], how="left")
     county = compute(model, options)
     rest, recon = reconcile(rows, county.emissions, file=section.activity)
     out: dict[str, pd.DataFrame] = {}
@@ -301,12 +298,14 @@ def run_stage(
         }
     )
     totals = recon[recon["scope"] == "all"]
+    entities_t, county_t = float(totals["entities_co2e_t"].sum()), float(totals["county_co2e_t"].sum())
     summary.update(
         {
             "entities": int(ents.shape[0]),
             "accounts": len(table),
-            "entities_co2e_t": float(totals["entities_co2e_t"].sum()),
-            "entities_share": float(totals["entities_share"].iloc[0]) if len(totals) else float("nan"),
+            # both over every year of the reconciliation (the CLI prints them together)
+            "entities_co2e_t": entities_t,
+            "entities_share": entities_t / county_t if county_t else float("nan"),
             "reconciliation_max_abs_difference_t": float(recon["difference_t"].abs().max()) if len(recon) else 0.0,
         }
     )
