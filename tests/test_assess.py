@@ -317,7 +317,7 @@ def test_cli_writes_every_output(tmp_path):
     assert (out / "pathways.png").stat().st_size > 0 and (out / "intensity.png").stat().st_size > 0
 
 
-def test_own_emissions_use_each_years_grid_factor_and_differ_from_the_county_change(tmp_path):
+def test_own_emissions_at_each_years_grid_factor_equal_the_county_change_without_energy_model(tmp_path):
     """The project's own emissions: its purchases at each year's grid factor (0.6369 in 2020,
     0.5 in 2025, linear between: 2023 = 0.6369 - 3/5 x 0.1369 = 0.55476); with the energy model
     off the county's change is the same number, year by year."""

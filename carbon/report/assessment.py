@@ -84,7 +84,7 @@ def sheet_frame(documents: dict[str, dict]) -> pd.DataFrame:
 def decomposition_frame(assessment) -> pd.DataFrame:
     """Every project's decomposition of the with/without difference (one row per year, sector and
     fuel that moves), with a ``project`` column."""
-    frames = [f.assign(project=name) for name, f in getattr(assessment, "decomposition", {}).items() if not f.empty]
+    frames = [f.assign(project=name) for name, f in assessment.decomposition.items() if not f.empty]
     if not frames:
         return pd.DataFrame(
             columns=["project", "year", "sector", "fuel", "delta_t", "activity_effect_t", "factor_effect_t"]
@@ -129,7 +129,7 @@ def write_assessment(out: Path, assessment, scenario_name: str) -> list[Path]:
         )
         assessment.annual[name].to_csv(folder / "annual.csv", index=False, lineterminator="\n")
         files += [path, folder / "annual.csv"]
-        parts = getattr(assessment, "decomposition", {})
+        parts = assessment.decomposition
         if name in parts:
             parts[name].to_csv(folder / "decomposition.csv", index=False, lineterminator="\n")
             files.append(folder / "decomposition.csv")
@@ -162,7 +162,7 @@ def _html(
     path: Path, sheet: pd.DataFrame, assessment, scenario_name: str, decomposition: pd.DataFrame, market: pd.DataFrame
 ) -> Path:
     combo = ", ".join(assessment.combination) or "none 无"
-    screening = getattr(assessment, "screening", None)
+    screening = assessment.screening
     failing = ""
     if screening is not None and screening.failed_entry:
         how = (

@@ -20,6 +20,7 @@ from carbon.assess.compute import (
     best_combination,
     entry_verdict,
     impact,
+    meets_peak_target,
     peak_load_mw,
     process_emission_rows,
     project_activity_rows,
@@ -29,7 +30,7 @@ from carbon.assess.compute import (
 )
 from carbon.assess.schema import ProjectSection
 from carbon.assess.thresholds import Threshold, output_in, threshold_of
-from carbon.coupling.market import ProjectFirm, with_project_firms
+from carbon.coupling.market import ProjectFirm, per_tonne, with_project_firms
 from carbon.errors import InputError
 from carbon.inventory.activity import validate_activity
 from carbon.inventory.factors import gwp_values
@@ -40,7 +41,7 @@ from carbon.pathway.peak import Peak
 from carbon.pathway.power import is_power
 from carbon.results import StageOutput
 from carbon.scenario import Scenario
-from carbon.stages.inventory import compute
+from carbon.stages.inventory import compute, grid_factor_of
 from carbon.units import factor
 
 MILESTONES = (2025, 2030)
@@ -127,18 +128,10 @@ def own_inventory(scenario: Scenario, project: ProjectSection, model: Model | No
 
         model, _ = prepare(scenario.runs()[0])
     full = project.model_copy(update={"start_year": model.base_year, "ramp_up": ()})
-    rows = project_activity_rows(full, [model.base_year])
-    frames = []
-    if not rows.empty:
-        inv = compute(replace(model, activity=validate_activity(rows)), scenario.inventory)
-        frames.append(inv.emissions)
-        gwp = inv.gwp
-    else:
-        gwp = (scenario.inventory.gwp if scenario.inventory is not None else None) or "AR5"
-    frames.append(process_emission_rows([full], [model.base_year], gwp_values(gwp)))
-    em = pd.concat([f.astype({c: str for c in ("item", "gas")}) for f in frames if not f.empty], ignore_index=True)
+    em = project_emissions(model, scenario, [full], [model.base_year])
     return (
-        em.groupby(["item", "scope", "gas", "memo"], as_index=False)[["emissions_t", "co2e_t"]]
+        em.astype({c: str for c in ("item", "gas")})
+        .groupby(["item", "scope", "gas", "memo"], as_index=False)[["emissions_t", "co2e_t"]]
         .sum()
         .sort_values(["memo", "scope", "item", "gas"], ignore_index=True)
     )
@@ -183,22 +176,24 @@ def market_of(scenario: Scenario, project: ProjectSection) -> tuple[str, object]
     return f"markets.{name}", markets[name]
 
 
-def project_firm(project: ProjectSection, mine: Own, section) -> ProjectFirm:
-    """The project as a firm of ``section``: per period its CO2e and output x ramp-up share,
-    allocation output x benchmark (the project file's, else the market's benchmark for its
-    sector, else the sector's advanced value), a linear MAC or none."""
+def project_firm(project: ProjectSection, mine: Own, section, emissions_t: Sequence[float]) -> ProjectFirm:
+    """The project as a firm of ``section``: per period its CO2e ``emissions_t`` (its own emissions of
+    the period's year, :func:`own_by_year`) and output x ramp-up share, allocation output x benchmark
+    (the project file's, else the market's benchmark for its sector, else the sector's advanced
+    value), a linear MAC or none."""
     periods = list(section.periods)
     share = ramp_shares(project, periods)
     bench = project.market.benchmark if project.market is not None else None
     if bench is None and section.allocation.method == "benchmark" and isinstance(section.allocation.benchmark, dict):
-        bench = section.allocation.benchmark.get(project.sector)
+        bench = section.allocation.benchmark.get(project.sector)  # market unit per output unit: to t
+        bench = None if bench is None else bench / per_tonne(section.unit)
     if bench is None:
         bench = mine.threshold.advanced
     choice = project.market
     return ProjectFirm(
         id=f"project_{project.name}",
         sector=project.sector,
-        emissions_t=[float(mine.co2e_t * x) for x in share],
+        emissions_t=[float(e) for e in emissions_t],
         output=[float(mine.output * x) for x in share],
         benchmark=float(bench),
         mac_slope=None if choice is None else choice.mac_slope,
@@ -213,10 +208,33 @@ def with_projects(scenario: Scenario, projects: Sequence[ProjectSection]) -> Sce
     return scenario.with_values({"projects": items})
 
 
-def join_markets(scenario: Scenario, model: Model) -> Scenario:
+def own_by_year(
+    model: Model, scenario: Scenario, project: ProjectSection, years: Sequence[int], grid: dict[int, float]
+) -> list[float]:
+    """The project's own emissions in each of ``years``, t CO2e scope 1 + 2 (ramp-up applied, memo
+    items left out), purchased electricity at the year's grid factor ``grid`` (the resolved one,
+    year -> t/MWh; a year outside it takes the nearest year's): as :func:`own_annual_t`."""
+    known = pd.Series(grid, dtype=float).sort_index()
+    factors = known.reindex(sorted(set(known.index) | set(years))).ffill().bfill().reindex(years)
+    base = grid_factor_of(model, scenario.inventory).value  # what the accounted rows carry
+    own_t = _own_t(project_emissions(model, scenario, [project], list(years)), factors, base)
+    return [own_t[int(y)] for y in years]
+
+
+def _grid_of(scenario: Scenario) -> dict[int, float]:
+    from carbon.runner import prepare
+
+    return prepare(scenario.runs()[0])[1].grid_factor
+
+
+def join_markets(
+    scenario: Scenario, model: Model, mine: dict[str, Own] | None = None, grid: dict[int, float] | None = None
+) -> Scenario:
     """The scenario with each of its projects joined to its allowance market as a firm
     (:func:`market_of`, :func:`project_firm`, :func:`carbon.coupling.market.with_project_firms`);
-    the scenario itself when no project joins one. A project already a firm is left as it is."""
+    the scenario itself when no project joins one. A project already a firm is left as it is.
+    ``mine``: the projects' own figures by name and ``grid``: the resolved grid factor by year, when
+    the caller holds them (else computed here)."""
     joined: dict[str, tuple[object, list[ProjectFirm]]] = {}
     for p in scenario.projects or ():
         where = market_of(scenario, p)
@@ -225,7 +243,11 @@ def join_markets(scenario: Scenario, model: Model) -> Scenario:
         key, section = where
         if isinstance(section.firms, list) and any(f.id == f"project_{p.name}" for f in section.firms):
             continue
-        joined.setdefault(key, (section, []))[1].append(project_firm(p, own(scenario, p, model), section))
+        m = mine[p.name] if mine is not None and p.name in mine else own(scenario, p, model)
+        if grid is None:
+            grid = _grid_of(scenario)
+        emissions = own_by_year(model, scenario, p, list(section.periods), grid)
+        joined.setdefault(key, (section, []))[1].append(project_firm(p, m, section, emissions))
     if not joined:
         return scenario
     values: dict = {}
@@ -236,8 +258,10 @@ def join_markets(scenario: Scenario, model: Model) -> Scenario:
 
 def _market_figures(without: Run, with_: Run, projects: Sequence[ProjectSection]) -> dict:
     """The allowance price by period without and with, and each project firm's allocation,
-    emissions and net purchases (the allowances it must buy; negative: it sells), by market."""
+    emissions and net purchases (the allowances it must buy; negative: it sells), by market, in
+    the market's unit; ``allowances_to_buy_t`` in t CO2e."""
     out: dict = {}
+    sections = with_.scenario.all_markets()
     for stage in sorted(s for s in with_.outputs if s == "market" or s.startswith("market/")):
         firms = with_.outputs[stage].tables["firms"]
         ids = [f"project_{p.name}" for p in projects]
@@ -261,7 +285,8 @@ def _market_figures(without: Run, with_: Run, projects: Sequence[ProjectSection]
                 }
                 for f, rows in mine.groupby(mine["firm"].astype(str))
             },
-            "allowances_to_buy_t": float(mine["net_purchase"].clip(lower=0.0).sum()),
+            "allowances_to_buy_t": float(mine["net_purchase"].clip(lower=0.0).sum())
+            / per_tonne(sections[stage.partition("/")[2]].unit),
         }
     return out
 
@@ -314,7 +339,15 @@ def added_emissions(model: Model, scenario: Scenario, projects: Sequence[Project
     fuel rows accounted alone, and their process rows): accounting is linear in activity, so the
     run with them has the run without's end-use emissions plus these."""
     first, last = scenario.pathway.years
-    years = list(range(first, last + 1))
+    return project_emissions(model, scenario, projects, list(range(first, last + 1)))
+
+
+def project_emissions(
+    model: Model, scenario: Scenario, projects: Sequence[ProjectSection], years: Sequence[int]
+) -> pd.DataFrame:
+    """The emission rows of ``projects`` in ``years`` (ramp-up applied): their fuel rows accounted
+    alone with the run's factor and GWP sets (the scenario's ``inventory:`` choices, else the
+    model's), and their process rows through the same GWP set."""
     rows = pd.concat([project_activity_rows(p, years) for p in projects], ignore_index=True) if projects else None
     if rows is not None and not rows.empty:  # two projects' rows of one year, sector, category and item add up
         key = ["year", "sector", "category", "item"]
@@ -325,7 +358,7 @@ def added_emissions(model: Model, scenario: Scenario, projects: Sequence[Project
             .sum()
         )
     frames = []
-    gwp = (scenario.inventory.gwp if scenario.inventory is not None else None) or "AR5"
+    gwp = (scenario.inventory.gwp if scenario.inventory is not None else None) or model.gwp  # as compute()
     if rows is not None and not rows.empty:
         inv = compute(replace(model, activity=validate_activity(rows)), scenario.inventory)
         frames.append(inv.emissions)
@@ -481,28 +514,29 @@ def assess(
             found=", ".join(sorted({n for n in names if names.count(n) > 1})),
         )
     peak_by = scenario.targets.peak_by if scenario.targets is not None else 2030
-    model, _ = prepare(scenario.runs()[0])
+    model, resolved = prepare(scenario.runs()[0])
     mine = {p.name: own(scenario, p, model) for p in projects}
     without = run(scenario)
     runs: dict[frozenset, Run] = {frozenset(): without}
 
     def run_with(chosen: Sequence[str]) -> Run:
         key = frozenset(chosen)
-        if key not in runs:
-            runs[key] = run(with_projects(scenario, [p for p in projects if p.name in key]))
+        if key not in runs:  # joined here with the figures at hand; the runner leaves joined firms as they are
+            joined = with_projects(scenario, [p for p in projects if p.name in key])
+            runs[key] = run(join_markets(joined, model, mine, resolved.grid_factor))
         return runs[key]
 
     base = None
 
-    def document(name: str, with_: Run, chosen: Sequence[ProjectSection]) -> dict:
+    def document(name: str, with_: Run, chosen: Sequence[ProjectSection], delta: pd.DataFrame) -> dict:
         nonlocal base
         from carbon.stages.pathway import project
 
-        if base is None:
+        if base is None:  # the run without's end-use rows (the runner does not keep them)
             base = project(model, scenario).inventory.emissions
-        delta = _annual(without, with_)
         added = added_emissions(model, scenario, chosen)
         decomposition[name] = decompose_difference(without, with_, decomposition_years(without, with_), base, added)
+        market = _market_figures(without, with_, chosen)
         return {
             "name": name,
             "annual_emissions_t": own_annual_t(added, without.annual),
@@ -521,7 +555,8 @@ def assess(
             **_delta_figures(without, with_),
             "by_sector_delta_t": _by_sector_delta(without, with_),
             "decomposition": _decomposition_doc(decomposition[name]),
-            "market": _market_figures(without, with_, chosen),
+            "market": market,
+            "allowances_to_buy_t": sum(v["allowances_to_buy_t"] for v in market.values()) if market else None,
         }
 
     documents, annual, rows, thresholds, decomposition = {}, {}, [], {}, {}
@@ -531,7 +566,8 @@ def assess(
         intensity = co2e / m.output
         verdict = entry_verdict(intensity, th.threshold, th.advanced)
         with_ = run_with([p.name])
-        doc = document(p.name, with_, [p])
+        delta = _annual(without, with_)
+        doc = document(p.name, with_, [p], delta)
         doc.update(
             project=p.model_dump(mode="json"),
             full_capacity_co2e_t=co2e,
@@ -549,9 +585,6 @@ def assess(
             storage_losses_mwh=p.storage.losses_mwh() if p.storage is not None else 0.0,
             **peak_load_mw(p),
         )
-        doc["allowances_to_buy_t"] = (
-            sum(v["allowances_to_buy_t"] for v in doc["market"].values()) if doc["market"] else None
-        )
         documents[p.name] = doc
         thresholds[p.name] = {
             "intensity": intensity,
@@ -559,21 +592,21 @@ def assess(
             "advanced": th.advanced,
             "unit": th.output_unit,
         }
-        annual[p.name] = _annual(without, with_)
+        annual[p.name] = delta
         rows.append(_row(doc))
     table = screen(pd.DataFrame(rows)) if rows else pd.DataFrame(rows)
     screening = None
     if projects:
         pipe = run_with(names)
-        doc = document("pipeline", pipe, projects)
+        annual["pipeline"] = _annual(without, pipe)
+        doc = document("pipeline", pipe, projects, annual["pipeline"])
         total = sum(d["full_capacity_co2e_t"] for d in documents.values())
         va = sum(p.value_added_10k_cny for p in projects)
         doc.update(full_capacity_co2e_t=total, intensity_t_per_10k_cny=total / va, projects=names)
 
         def still_meets(chosen: Sequence[str]) -> bool:
-            return peaked(run_with(chosen), peak_by) and (
-                peak_cap_t is None or run_with(chosen).peak.peak_value <= peak_cap_t
-            )
+            r = run_with(chosen)
+            return meets_peak_target(peaked(r, peak_by), r.peak.peak_value, peak_cap_t)
 
         screening = best_combination(table, still_meets, exclude_failing_entry=exclude_failing_entry)
         doc.update(
@@ -583,7 +616,6 @@ def assess(
             rejected_for_peak_target=screening.rejected,
         )
         documents["pipeline"] = doc
-        annual["pipeline"] = _annual(without, pipe)
         row = _row(doc)
         row.update(rank_intensity=None, rank_peak_impact=None)
         table = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
@@ -616,10 +648,16 @@ def own_annual_t(added: pd.DataFrame, annual: pd.DataFrame) -> dict[int, float]:
     factor of the pathway (the rows carry the base year's). This is what the projects emit; the
     county's change (``county_delta_t``) also holds the power system's response."""
     grid = annual.set_index("year")["grid_factor_t_per_mwh"]
+    return _own_t(added, grid, float(grid.iloc[0]))
+
+
+def _own_t(added: pd.DataFrame, grid: pd.Series, base: float) -> dict[int, float]:
+    """Scope 1 + 2 CO2e of ``added`` by year of ``grid`` (year -> t/MWh), no memo items; the scope-2
+    electricity rows, accounted at the grid factor ``base``, rescaled to the year's."""
     rows = added[~added["memo"].astype(bool)] if "memo" in added else added
     year = rows["year"].astype(int)
     electricity = (rows["item"].astype(str) == "electricity") & (rows["scope"].astype(int) == 2)
-    scale = np.where(electricity, (year.map(grid) / grid.iloc[0]).to_numpy(), 1.0)
+    scale = np.where(electricity, (year.map(grid) / base).to_numpy(), 1.0)
     own = (rows["co2e_t"] * scale).groupby(year).sum()
     return {int(y): float(own.get(y, 0.0)) for y in grid.index}
 
