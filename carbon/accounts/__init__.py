@@ -11,7 +11,7 @@ from carbon.accounts.compute import accounts
 from carbon.accounts.entity import by_fuel_and_gas, reconcile, scopes, with_entities
 from carbon.accounts.grading import grade, green_credit
 from carbon.accounts.hourly import hourly_factors, metered_scope2
-from carbon.accounts.inclusive import book, credits_used, issue
+from carbon.accounts.inclusive import book, issue
 from carbon.accounts.schema import AccountsFile, AccountsSection
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "accounts",
     "book",
     "by_fuel_and_gas",
-    "credits_used",
     "grade",
     "green_credit",
     "hourly_factors",

@@ -74,16 +74,6 @@ def issue(
     return out.sort_values(["year", "participant", "methodology"], ignore_index=True)
 
 
-def credits_used(offset_qty: np.ndarray, used: np.ndarray, step: np.ndarray | int) -> np.ndarray:
-    """Offsets of supply step ``step`` (one, or one per period) used in each period, when ``used``
-    (T,) offsets were taken cheapest step first, in column order on ties (the market's fill)."""
-    from carbon.market.response import fill
-
-    taken = fill(offset_qty, used)
-    steps = np.broadcast_to(np.asarray(step, dtype=int), taken.shape[:1])
-    return taken[np.arange(taken.shape[0]), steps]
-
-
 @dataclass
 class CreditLedger:
     """Movements (``period, event, from, to, origin, quantity_t``) and balances (``period, account,

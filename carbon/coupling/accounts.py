@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from carbon import units
-from carbon.accounts.inclusive import credits_used
 from carbon.errors import InputError
 from carbon.market.clearing import MarketResult, clear
 from carbon.market.inputs import build_inputs
+from carbon.market.response import fill
 from carbon.market.schema import MarketSection, OffsetsSection
 from carbon.market.units import allowance_unit
 
@@ -50,6 +50,14 @@ class Docked:
     result: MarketResult
     offers: pd.DataFrame  # period, credits_offered_t, price_cny_per_t, offsets_used_t, credits_used_t, limit_share
     used: pd.DataFrame  # period, firm, credits_t
+
+
+def credits_used(offset_qty: np.ndarray, used: np.ndarray, step: np.ndarray | int) -> np.ndarray:
+    """Offsets of supply step ``step`` (one, or one per period) used in each period, when ``used``
+    (T,) offsets were taken cheapest step first, in column order on ties (the market's fill)."""
+    taken = fill(offset_qty, used)
+    steps = np.broadcast_to(np.asarray(step, dtype=int), taken.shape[:1])
+    return taken[np.arange(taken.shape[0]), steps]
 
 
 def dock(

@@ -246,7 +246,7 @@ def run_stage(
     # the inventory's own tce rule (biomass excluded), with the entity of each energy row
     tagged = replace(inv, energy=inv.energy.assign(entity=entity_of_row[inv.energy["row"].to_numpy(dtype=int)]))
     scope = scope.merge(tagged.energy_tce(by=["entity", "year"]), on=["entity", "year"], how="left")
-    county = compute(model, options)
+    county = compute(model, options, keep=True)
     rest, recon = reconcile(rows, county.emissions, file=section.activity)
     out: dict[str, pd.DataFrame] = {}
     metered = None
