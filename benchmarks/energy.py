@@ -39,15 +39,24 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 MODEL = ROOT / "models" / "lankao"
-KEY_TECHS = ["wind_new", "solar_new", "battery"]
+
+
+def key_technologies(techs) -> tuple[list[str], list[str]]:
+    """The technologies whose capacities the benchmark reports: the expandable units (power,
+    MW) and each storage (power MW and energy MWh), in the order of the technology table."""
+    storages = [str(t) for t in techs.index[techs["kind"] == "storage"]]
+    units = [str(t) for t, row in techs.iterrows() if bool(row["expandable"]) and row["kind"] != "storage"]
+    return units, storages
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_ours(kind: str, size: int, shift: bool = True) -> dict:
-    """Build, solve and extract one case of our model; timings from the result."""
+def run_ours(kind: str, size: int, shift: bool = True, pyomo_compile: bool = True) -> dict:
+    """Build, solve and extract one case of our model; timings from the result. With
+    ``pyomo_compile``, also the time of compiling the same model with Pyomo's standard-form
+    writer (``pyomo_compile_s``, after the timed run)."""
     from carbon.energy import EnergyProblem, load_system, with_changes
     from carbon.energy.solver import CompiledProgram
 
@@ -65,16 +74,19 @@ def run_ours(kind: str, size: int, shift: bool = True) -> dict:
     r = problem.solve()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     cap = r.capacity.set_index("technology")
+    units, storages = key_technologies(system.technologies)
     peak_mb = _peak_mb()  # before the comparison below, which holds a second compiled copy
-    # for comparison: the same Pyomo model compiled by Pyomo's standard-form writer
-    pyomo_started = time.perf_counter()
-    CompiledProgram(problem.model, problem.options, compiler="pyomo")
-    pyomo_compile = time.perf_counter() - pyomo_started
+    pyomo_s = None
+    if pyomo_compile:
+        # for comparison: the same Pyomo model compiled by Pyomo's standard-form writer
+        pyomo_started = time.perf_counter()
+        CompiledProgram(problem.model, problem.options, compiler="pyomo")
+        pyomo_s = time.perf_counter() - pyomo_started
     return {
         "objective_cny": r.objective_cny,
         "build_s": r.timings["build_s"],
         "compile_s": r.timings["compile_s"],
-        "pyomo_compile_s": pyomo_compile,
+        "pyomo_compile_s": pyomo_s,
         "solve_s": r.timings["solve_s"],
         "extract_s": r.timings["extract_s"],
         "total_s": wall,
@@ -83,8 +95,8 @@ def run_ours(kind: str, size: int, shift: bool = True) -> dict:
         "columns": r.size["columns"],
         "rows": r.size["rows"],
         "peak_mb": peak_mb,
-        "capacity": {t: float(cap.at[t, "total_mw"]) for t in KEY_TECHS}
-        | {"battery_mwh": float(cap.at["battery", "total_mwh"])},
+        "capacity": {t: float(cap.at[t, "total_mw"]) for t in units + storages}
+        | {f"{s}_mwh": float(cap.at[s, "total_mwh"]) for s in storages},
     }
 
 
@@ -221,6 +233,7 @@ def run_pypsa(size: int) -> dict:
     import logging
 
     logging.disable(logging.WARNING)
+    from carbon.energy import load_system
 
     started = time.perf_counter()
     n, extra, constant = build_pypsa(size)
@@ -231,7 +244,9 @@ def run_pypsa(size: int) -> dict:
     }
     status, condition = n.optimize(solver_name="highs", solver_options=options, extra_functionality=extra)
     wall = time.perf_counter() - started
+    techs = load_system(MODEL).technologies
     objective = float(n.objective) + float(getattr(n, "objective_constant", 0.0) or 0.0) + constant
+    units, storages = key_technologies(techs)
     return {
         "objective_cny": objective,
         "total_s": wall,
@@ -239,12 +254,9 @@ def run_pypsa(size: int) -> dict:
         "columns": int(n.model.nvars) if hasattr(n.model, "nvars") else None,
         "rows": int(n.model.ncons) if hasattr(n.model, "ncons") else None,
         "peak_mb": _peak_mb(),
-        "capacity": {
-            "wind_new": float(n.generators.at["wind_new", "p_nom_opt"]),
-            "solar_new": float(n.generators.at["solar_new", "p_nom_opt"]),
-            "battery": float(n.links.at["battery_charger", "p_nom_opt"]),
-            "battery_mwh": float(n.stores.at["battery", "e_nom_opt"]),
-        },
+        "capacity": {t: float(n.generators.at[t, "p_nom_opt"]) for t in units}
+        | {s: float(n.links.at[f"{s}_charger", "p_nom_opt"]) for s in storages}
+        | {f"{s}_mwh": float(n.stores.at[s, "e_nom_opt"]) for s in storages},
     }
 
 
@@ -297,10 +309,15 @@ def run_highs_alone(size: int) -> dict:
     import tempfile
 
     logging.disable(logging.WARNING)
+    options = {"solver": "ipm" if size >= 1000 else "simplex", "random_seed": 0}
+    with tempfile.TemporaryDirectory(prefix="carbon-bench-") as tmp:
+        return _highs_alone_in(Path(tmp), size, options)
+
+
+def _highs_alone_in(folder: Path, size: int, options: dict) -> dict:
+    """:func:`run_highs_alone` with its MPS files in ``folder``."""
     from carbon.energy import EnergyProblem, load_system, with_changes
 
-    options = {"solver": "ipm" if size >= 1000 else "simplex", "random_seed": 0}
-    folder = Path(tempfile.mkdtemp(prefix="carbon-bench-"))
     system = with_changes(
         load_system(MODEL),
         settings={"resolution": {"mode": "hours", "hours": size}, "demand_response": {"shift_share": 0.0}},
@@ -317,7 +334,6 @@ def run_highs_alone(size: int) -> dict:
     out = {"ours": _highs_on_file(ours_path, options), "pypsa": _highs_on_file(pypsa_path, options)}
     out["ours"]["objective_cny"] = out["ours"]["objective"]  # the MPS file keeps our offset
     out["pypsa"]["objective_cny"] = out["pypsa"]["objective"] + constant
-    out["folder"] = str(folder)
     return out
 
 
@@ -331,7 +347,7 @@ def run_case(case: str) -> dict:
     if name == "days":
         return run_ours("days", size)
     if name == "ours-noshift":
-        return run_ours("hours", size, shift=False)
+        return run_ours("hours", size, shift=False, pyomo_compile=False)  # PyPSA comparisons only
     if name == "pypsa":
         return run_pypsa(size)
     if name == "highs":
@@ -410,14 +426,12 @@ def main() -> int:
             f"8760 h: compiling from the model's arrays {full['compile_s']:.2f} s; the same Pyomo model "
             f"through Pyomo's standard-form writer {full['pyomo_compile_s']:.2f} s"
         )
+        keys = list(full["capacity"])
         print(
             f"\n{'representative days':<20} {'objective vs 8760 h':>20} {'speed-up':>9} "
-            + " ".join(f"{t:>12}" for t in [*KEY_TECHS, "battery_mwh"])
+            + " ".join(f"{t:>12}" for t in keys)
         )
-        print(
-            f"{'8760 hours':<20} {'':>20} {'':>9} "
-            + " ".join(f"{full['capacity'][t]:>12.1f}" for t in [*KEY_TECHS, "battery_mwh"])
-        )
+        print(f"{'8760 hours':<20} {'':>20} {'':>9} " + " ".join(f"{full['capacity'][t]:>12.1f}" for t in keys))
         for k in days:
             r = results[f"days:{k}"]
             if "error" in r:
@@ -425,7 +439,7 @@ def main() -> int:
             diff = r["objective_cny"] / full["objective_cny"] - 1
             print(
                 f"{k:>3} days, chrono.    {diff:>+19.2%} {full['total_s'] / r['total_s']:>8.1f}x "
-                + " ".join(f"{r['capacity'][t]:>12.1f}" for t in [*KEY_TECHS, "battery_mwh"])
+                + " ".join(f"{r['capacity'][t]:>12.1f}" for t in keys)
             )
     try:
         import pypsa  # noqa: F401

@@ -34,10 +34,10 @@ from carbon.scenario import sample_scenario
 PERCENTILES = (5, 25, 50, 75, 95)
 
 
-def peaked_years(peaks: list[dict], base_year: int) -> list[int]:
-    """Peak years of the samples that have peaked (a ``declining`` sample peaks in ``base_year``)."""
-    return [int(base_year if p["status"] == "declining" else p["peak_year"])
-            for p in peaks if has_peaked(p["status"])]
+def peaked_years(peaks: list[dict]) -> list[int]:
+    """Peak years of the samples that have peaked (a ``declining`` sample's peak year is the
+    first year, as :func:`~carbon.pathway.peak.detect_peak` reports it)."""
+    return [int(p["peak_year"]) for p in peaks if has_peaked(p["status"])]
 
 
 def peak_distribution(peaks: list[dict], years: list[int]) -> pd.DataFrame:
@@ -49,11 +49,15 @@ def peak_distribution(peaks: list[dict], years: list[int]) -> pd.DataFrame:
     The probabilities sum to 1.
     """
     n = len(peaks)
-    counts = pd.Series(peaked_years(peaks, years[0]), dtype=float).value_counts()
+    counts = pd.Series(peaked_years(peaks), dtype=float).value_counts()
     prob = np.array([counts.get(float(y), 0) / n for y in years])
     rows = pd.DataFrame({"year": years, "status": "peaked", "probability": prob, "cumulative": np.cumsum(prob)})
-    rest = pd.DataFrame([{"year": np.nan, "status": s, "probability": sum(p["status"] == s for p in peaks) / n,
-                          "cumulative": np.nan} for s in ("plateau", "not_peaked")])
+    rest = pd.DataFrame(
+        [
+            {"year": np.nan, "status": s, "probability": sum(p["status"] == s for p in peaks) / n, "cumulative": np.nan}
+            for s in ("plateau", "not_peaked")
+        ]
+    )
     return pd.concat([rows, rest], ignore_index=True)
 
 
@@ -71,7 +75,7 @@ def peak_summary(peaks: list[dict], band_p50: pd.Series, years: list[int], by: i
     tolerance (the largest if they differ). See the module docstring.
     """
     n = len(peaks)
-    done = peaked_years(peaks, years[0])
+    done = peaked_years(peaks)
     dist = peak_distribution(peaks, years)
     rows = dist[dist["status"] == "peaked"]
     half = rows.loc[rows["cumulative"] >= 0.5 - 1e-12, "year"]
@@ -133,11 +137,21 @@ def aggregate(out_dir: str | Path, rows: list[dict]) -> list[str]:
             tables["peak_year_distribution" if view == "scope12" else f"peak_year_distribution_{view}"] = dist
             p50 = tables["bands"].query("view == @view").set_index("year")["p50"]
             summary.update({f"{k}_{view}": v for k, v in peak_summary([d[view] for d in docs], p50, years).items()})
-        for key in ("p_peak_by_2030", "p_declining", "median_peak_year", "median_peak_year_samples",
-                    "half_peaked_by", "peak_year_of_median_path", "peak_status_of_median_path",
-                    "peak_of_median_path"):
+        for key in (
+            "p_peak_by_2030",
+            "p_declining",
+            "median_peak_year",
+            "median_peak_year_samples",
+            "half_peaked_by",
+            "peak_year_of_median_path",
+            "peak_status_of_median_path",
+            "peak_of_median_path",
+        ):
             summary[key] = summary[f"{key}_scope12"]
-        write_folder(out_dir / base, {"": StageOutput(tables=tables, documents={"summary": summary})},
-                     {"manifest": {"kind": "monte_carlo", "scenario": base, "runs": names, **summary}})
+        write_folder(
+            out_dir / base,
+            {"": StageOutput(tables=tables, documents={"summary": summary})},
+            {"manifest": {"kind": "monte_carlo", "scenario": base, "runs": names, **summary}},
+        )
         written.append(base)
     return written

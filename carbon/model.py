@@ -62,10 +62,12 @@ class _Loader(yaml.SafeLoader):
                 except TypeError:  # an unhashable key: the base class says so
                     continue
                 if first is not key_node:
-                    raise InputError(f"key {key!r} is given twice in one mapping",
-                                     key=f"line {key_node.start_mark.line + 1}, column {key_node.start_mark.column + 1}",
-                                     expected="each key once (the second would silently replace the first)",
-                                     found=f"also on line {first.start_mark.line + 1}")
+                    raise InputError(
+                        f"key {key!r} is given twice in one mapping",
+                        key=f"line {key_node.start_mark.line + 1}, column {key_node.start_mark.column + 1}",
+                        expected="each key once (the second would silently replace the first)",
+                        found=f"also on line {first.start_mark.line + 1}",
+                    )
         return super().construct_mapping(node, deep=deep)
 
 
@@ -80,15 +82,24 @@ def _check_size(node: yaml.Node, path: Path) -> None:
             continue
         if depth > MAX_YAML_DEPTH:
             mark = current.start_mark
-            raise InputError("YAML nested too deeply", file=path, key=f"line {mark.line + 1}, column {mark.column + 1}",
-                             expected=f"at most {MAX_YAML_DEPTH} levels of mappings and lists", found=f"more than {depth - 1}")
+            raise InputError(
+                "YAML nested too deeply",
+                file=path,
+                key=f"line {mark.line + 1}, column {mark.column + 1}",
+                expected=f"at most {MAX_YAML_DEPTH} levels of mappings and lists",
+                found=f"more than {depth - 1}",
+            )
         children = _children(current)
         if done or not children:
             total = 1 + sum(sizes.get(id(c), 0) for c in children)
             if total > MAX_YAML_NODES:
-                raise InputError("YAML document too large once its aliases are expanded", file=path,
-                                 expected=f"at most {MAX_YAML_NODES:,} values (aliases count at every use)",
-                                 found=f"more than {MAX_YAML_NODES:,}", hint="write the values out, or use fewer aliases")
+                raise InputError(
+                    "YAML document too large once its aliases are expanded",
+                    file=path,
+                    expected=f"at most {MAX_YAML_NODES:,} values (aliases count at every use)",
+                    found=f"more than {MAX_YAML_NODES:,}",
+                    hint="write the values out, or use fewer aliases",
+                )
             sizes[id(current)] = total
             continue
         stack.append((current, depth, True))
@@ -107,11 +118,12 @@ def _construct_replace(loader: yaml.SafeLoader, node: yaml.Node) -> Replace:
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
         mark = node.start_mark
-        raise InputError("!replace marks a mapping that replaces the inherited one as a whole",
-                         key=f"line {mark.line + 1}, column {mark.column + 1}",
-                         expected="!replace before a mapping ({2060: ...} or an indented block)",
-                         found=f"!replace on {kind}; a list or a single value replaces the inherited one anyway, "
-                               "drop the tag")
+        raise InputError(
+            "!replace marks a mapping that replaces the inherited one as a whole",
+            key=f"line {mark.line + 1}, column {mark.column + 1}",
+            expected="!replace before a mapping ({2060: ...} or an indented block)",
+            found=f"!replace on {kind}; a list or a single value replaces the inherited one anyway, drop the tag",
+        )
     return Replace(loader.construct_mapping(node, deep=True))
 
 
@@ -138,8 +150,9 @@ def read_yaml(path: str | Path) -> Any:
     except InputError as err:
         raise err.at(file=path) from None
     except RecursionError:
-        raise InputError("YAML nested too deeply", file=path,
-                         expected=f"at most {MAX_YAML_DEPTH} levels of mappings and lists") from None
+        raise InputError(
+            "YAML nested too deeply", file=path, expected=f"at most {MAX_YAML_DEPTH} levels of mappings and lists"
+        ) from None
     except OSError as exc:
         raise io_error(exc, path, "an existing YAML file") from None
     except yaml.YAMLError as exc:
@@ -218,15 +231,24 @@ class ModelSpec(Section):
     population: int | float | None = Field(None, description="base-year population, persons")
     gdp_10k_cny: int | float | None = Field(None, description="base-year GDP, 10^4 CNY")
     co2_intensity_2005_t_per_10k_cny: float | None = Field(
-        None, gt=0, description="energy-related CO2 per GDP in 2005 (t CO2 per 10^4 CNY of the pathway's prices): "
-        "the base of the national 2030 target (-65%)")
+        None,
+        gt=0,
+        description="energy-related CO2 per GDP in 2005 (t CO2 per 10^4 CNY of the pathway's prices): "
+        "the base of the national 2030 target (-65%)",
+    )
     inventory: InventorySpec
     energy: Any = None
-    climate: ClimateSpec | None = Field(None, description="annual mean temperature and IPCC climate zone: "
-                                        "select manure CH4 (Vol.4 Table 10.14/10.15) and landfill k (Vol.5 Table 3.3)")
+    climate: ClimateSpec | None = Field(
+        None,
+        description="annual mean temperature and IPCC climate zone: "
+        "select manure CH4 (Vol.4 Table 10.14/10.15) and landfill k (Vol.5 Table 3.3)",
+    )
     landfill: LandfillSpec | None = Field(None, description="landfill deposition history (first-order decay)")
-    placeholders: tuple[str, ...] = Field((), description="values still to be replaced by the county's data "
-                                          "(carbon init writes them; carbon validate prints them as warnings)")
+    placeholders: tuple[str, ...] = Field(
+        (),
+        description="values still to be replaced by the county's data "
+        "(carbon init writes them; carbon validate prints them as warnings)",
+    )
 
 
 def load_model(path: str | Path) -> Model:
@@ -239,16 +261,31 @@ def load_model(path: str | Path) -> Model:
         raise InputError("model folder has no model.yaml", file=path, expected="a model.yaml in the folder")
     spec = read_yaml(spec_file)
     if not isinstance(spec, dict):
-        raise InputError("model.yaml must be a mapping", file=spec_file, expected="keys name, base_year, inventory",
-                         found=type(spec).__name__)
+        raise InputError(
+            "model.yaml must be a mapping",
+            file=spec_file,
+            expected="keys name, base_year, inventory",
+            found=type(spec).__name__,
+        )
     m = validate(ModelSpec, spec, file=spec_file)
     inv = m.inventory
-    return Model(path=path, name=m.name or path.name, title=m.title, base_year=m.base_year, factors=inv.factors,
-                 gwp=inv.gwp, activity=read_activity(path / inv.activity), activity_file=path / inv.activity,
-                 factors_file=path / inv.factors_file if inv.factors_file else None,
-                 population=m.population, gdp_10k_cny=m.gdp_10k_cny,
-                 co2_intensity_2005=m.co2_intensity_2005_t_per_10k_cny, climate=m.climate, landfill=m.landfill,
-                 placeholders=m.placeholders)
+    return Model(
+        path=path,
+        name=m.name or path.name,
+        title=m.title,
+        base_year=m.base_year,
+        factors=inv.factors,
+        gwp=inv.gwp,
+        activity=read_activity(path / inv.activity),
+        activity_file=path / inv.activity,
+        factors_file=path / inv.factors_file if inv.factors_file else None,
+        population=m.population,
+        gdp_10k_cny=m.gdp_10k_cny,
+        co2_intensity_2005=m.co2_intensity_2005_t_per_10k_cny,
+        climate=m.climate,
+        landfill=m.landfill,
+        placeholders=m.placeholders,
+    )
 
 
 def content_hash(path: str | Path) -> str:
@@ -259,6 +296,40 @@ def content_hash(path: str | Path) -> str:
         digest.update(str(file.relative_to(root)).encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()
+
+
+def file_stamp(path: str | Path) -> tuple[int, int]:
+    """Size and modification time (ns) of a file: whether it may have changed, without reading
+    it. Raises :class:`OSError` when it cannot be read."""
+    stat = Path(path).stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+_MODEL_HASHES: dict[str, tuple[tuple, str]] = {}
+
+
+def model_hash(folder: str | Path) -> str:
+    """:func:`content_hash` of a model folder, kept per process while no file of it changes
+    (names, sizes and modification times, :func:`file_stamp`): the runs of a batch share a
+    model, and reading every byte of it again for each Monte Carlo sample costs more than the
+    stamps."""
+    root = Path(folder)
+    try:
+        stamps = tuple(
+            sorted(
+                (str(f.relative_to(root)), *file_stamp(f))
+                for f in root.rglob("*")
+                if "__pycache__" not in f.parts and f.is_file()
+            )
+        )
+    except OSError:
+        return content_hash(root)
+    kept = _MODEL_HASHES.get(str(root))
+    if kept is not None and kept[0] == stamps:
+        return kept[1]
+    digest = content_hash(root)
+    _MODEL_HASHES[str(root)] = (stamps, digest)
+    return digest
 
 
 MAX_QUANTITY = 1e15
@@ -285,12 +356,20 @@ def scale_or_replace(old: Any, new: Any, key: str) -> float:
     elif _finite_number(new):
         result = float(new)
     else:
-        raise InputError("an override of a number must be a number", key=where, expected=expected,
-                         found=f"{new!r} ({type(new).__name__})")
+        raise InputError(
+            "an override of a number must be a number",
+            key=where,
+            expected=expected,
+            found=f"{new!r} ({type(new).__name__})",
+        )
     if not 0 <= result <= MAX_QUANTITY:
         what = "quantity" if key.endswith(".quantity") else "value"
-        raise InputError(f"negative {what}" if result < 0 else f"{what} implausibly large", key=where,
-                         expected=f"a {what} in [0, {MAX_QUANTITY:g}]", found=f"{result:g}")
+        raise InputError(
+            f"negative {what}" if result < 0 else f"{what} implausibly large",
+            key=where,
+            expected=f"a {what} in [0, {MAX_QUANTITY:g}]",
+            found=f"{result:g}",
+        )
     return result
 
 
@@ -307,23 +386,32 @@ def apply_overrides(model: Model, overrides: dict[str, Any]) -> Model:
             _override_activity(activity, parts, key, value)
         elif head == "factors":
             if len(parts) < 3:
-                raise InputError("cannot read factor override key", key=f"overrides.{key}",
-                                 expected="factors.<factor>.<item>[@<category>], e.g. factors.co2.electricity")
+                raise InputError(
+                    "cannot read factor override key",
+                    key=f"overrides.{key}",
+                    expected="factors.<factor>.<item>[@<category>], e.g. factors.co2.electricity",
+                )
             item, _, category = ".".join(parts[2:]).partition("@")
             factor_rows.append((parts[1], item, category, value))
         else:
-            raise InputError(f"unknown override {key!r}", key=f"overrides.{key}",
-                             expected="activity.<sector>.<item>.<field> or factors.<factor>.<item>",
-                             hint=did_you_mean(head, ["activity", "factors"]))
+            raise InputError(
+                f"unknown override {key!r}",
+                key=f"overrides.{key}",
+                expected="activity.<sector>.<item>.<field> or factors.<factor>.<item>",
+                hint=did_you_mean(head, ["activity", "factors"]),
+            )
     activity = validate_activity(activity, f"{model.path}/activity (after overrides)")
     return replace(model, activity=activity, factor_overrides=tuple(factor_rows))
 
 
 def _override_activity(activity: pd.DataFrame, parts: list[str], key: str, value: Any) -> None:
     if len(parts) < 4 or parts[-1] not in ACTIVITY_FIELDS:
-        raise InputError("cannot read activity override key", key=f"overrides.{key}",
-                         expected="activity.<sector>.<item>[@<category>].<field>, field one of "
-                         + ", ".join(ACTIVITY_FIELDS), found=key)
+        raise InputError(
+            "cannot read activity override key",
+            key=f"overrides.{key}",
+            expected="activity.<sector>.<item>[@<category>].<field>, field one of " + ", ".join(ACTIVITY_FIELDS),
+            found=key,
+        )
     sector, item_spec, field = parts[1], ".".join(parts[2:-1]), parts[-1]
     item, _, category = item_spec.partition("@")
     mask = (activity["sector"] == sector) & (activity["item"] == item)
@@ -331,19 +419,33 @@ def _override_activity(activity: pd.DataFrame, parts: list[str], key: str, value
         mask &= activity["category"] == category
     if not mask.any():
         known = sorted(set(activity["sector"].astype(str) + "." + activity["item"].astype(str)))
-        raise InputError("override matches no activity row", key=f"overrides.{key}",
-                         expected="an existing <sector>.<item> of the activity table",
-                         found=f"{sector}.{item_spec}", hint=did_you_mean(f"{sector}.{item}", known))
+        raise InputError(
+            "override matches no activity row",
+            key=f"overrides.{key}",
+            expected="an existing <sector>.<item> of the activity table",
+            found=f"{sector}.{item_spec}",
+            hint=did_you_mean(f"{sector}.{item}", known),
+        )
     categories = sorted(set(activity.loc[mask, "category"]))
     if len(categories) > 1:
-        raise InputError("override matches rows of several categories", key=f"overrides.{key}",
-                         expected="one category: " + ", ".join(f"activity.{sector}.{item}@{c}.{field}" for c in categories))
+        raise InputError(
+            "override matches rows of several categories",
+            key=f"overrides.{key}",
+            expected="one category: " + ", ".join(f"activity.{sector}.{item}@{c}.{field}" for c in categories),
+        )
     if field == "unit":
         if not isinstance(value, str) or not value.strip():
-            raise InputError("a unit override must be a unit name", key=f"overrides.{key}",
-                             expected="a unit such as t, 10^4 t, GJ, tce", found=f"{value!r} ({type(value).__name__})")
+            raise InputError(
+                "a unit override must be a unit name",
+                key=f"overrides.{key}",
+                expected="a unit such as t, 10^4 t, GJ, tce",
+                found=f"{value!r} ({type(value).__name__})",
+            )
         activity[field] = activity[field].astype(object)
         activity.loc[mask, field] = value
     else:
-        activity.loc[mask, field] = [scale_or_replace(v, value, key) for v in activity.loc[mask, field]] if field in activity \
+        activity.loc[mask, field] = (
+            [scale_or_replace(v, value, key) for v in activity.loc[mask, field]]
+            if field in activity
             else scale_or_replace(None, value, key)
+        )

@@ -26,7 +26,7 @@ from carbon import __version__
 from carbon.coupling.cache import SolveCache
 from carbon.errors import CarbonError, InputError
 from carbon.files import check_name
-from carbon.model import Model, apply_overrides, content_hash, load_model
+from carbon.model import Model, apply_overrides, load_model, model_hash
 from carbon.plausible import check_activity_years, check_grid_factor, check_per_resident
 from carbon.resolve import Resolved, resolve
 from carbon.results import (
@@ -39,7 +39,16 @@ from carbon.results import (
     write_run,
     write_text_atomic,
 )
-from carbon.scenario import MAX_RUNS, RunSpec, files_hash, iter_runs, sample_scenario, scenario_files, spec_hash
+from carbon.scenario import (
+    MAX_RUNS,
+    RunSpec,
+    Scenario,
+    files_hash,
+    iter_runs,
+    sample_scenario,
+    scenario_files,
+    spec_hash,
+)
 
 PACKAGES = ("numpy", "pandas", "scipy", "pyomo", "highspy", "pydantic", "pyyaml")
 
@@ -53,8 +62,17 @@ def provenance() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             versions[name] = None
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                                text=True, timeout=5, check=False).stdout.strip() or None
+        commit = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                cwd=Path(__file__).parent,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.SubprocessError):
         commit = None
     return {"versions": versions, "git_commit": commit}
@@ -96,9 +114,27 @@ def prepare(spec: RunSpec) -> tuple[Model, Resolved]:
         settings, technologies = model_system(model.path).settings, system.technologies
     grid = grid_factor_of(model, scenario.inventory)
     check_grid_factor(grid.value, grid.source, scenario.allow)
-    resolved = resolve(scenario, model_base_year=model.base_year, grid=grid,
-                       settings=settings, technologies=technologies, file=spec.file)
+    resolved = resolve(
+        scenario,
+        model_base_year=model.base_year,
+        grid=grid,
+        settings=settings,
+        technologies=technologies,
+        file=spec.file,
+    )
     return model, resolved
+
+
+def _prepared(spec: RunSpec) -> tuple[Model, Resolved, Scenario]:
+    """:func:`prepare`, and the scenario with its investment projects joined to their
+    allowance markets as firms (issue 15; a market they name must exist)."""
+    model, resolved = prepare(spec)
+    scenario = spec.scenario
+    if scenario.projects:
+        from carbon.stages.assess import join_markets
+
+        scenario = join_markets(scenario, model)
+    return model, resolved, scenario
 
 
 def validate_run(spec: RunSpec, full: bool = True) -> None:
@@ -106,17 +142,13 @@ def validate_run(spec: RunSpec, full: bool = True) -> None:
     (which loads and checks the energy system), and with ``full`` the inventory, the pathway's
     projection and every market's inputs. Raises :class:`CarbonError` naming the file."""
     try:
-        model, resolved = prepare(spec)
         if not full:
+            prepare(spec)
             return
-        scenario = spec.scenario
-        if scenario.projects:  # the projects' market joins (a market they name must exist)
-            from carbon.stages.assess import join_markets
-
-            scenario = join_markets(scenario, model)
+        model, resolved, scenario = _prepared(spec)
         from carbon.stages.inventory import compute
 
-        inv = compute(model, scenario.inventory)
+        inv = compute(model, scenario.inventory, keep=True)
         check_per_resident(inv.summary(), model.population, model.activity_file, scenario.allow)
         if scenario.pathway is not None:
             from carbon.stages.pathway import project
@@ -140,12 +172,7 @@ def validate_run(spec: RunSpec, full: bool = True) -> None:
 def _stages(spec: RunSpec, cache: SolveCache) -> tuple[dict[str, StageOutput], Resolved]:
     from carbon.stages.inventory import run_stage as inventory_stage
 
-    scenario = spec.scenario
-    model, resolved = prepare(spec)
-    if scenario.projects:  # investment projects join their allowance market as firms (issue 15)
-        from carbon.stages.assess import join_markets
-
-        scenario = join_markets(scenario, model)
+    model, resolved, scenario = _prepared(spec)
     base_dir = Path(spec.file).parent
     # checks the base year per resident before the inventory's Monte Carlo draws
     outputs = {"inventory": inventory_stage(model, scenario.inventory, scenario.allow)}
@@ -172,9 +199,16 @@ def _stages(spec: RunSpec, cache: SolveCache) -> tuple[dict[str, StageOutput], R
         from carbon.stages.accounts import run_stage as accounts_stage
 
         market = outputs.get("market")
-        outputs["accounts"] = accounts_stage(model, scenario.accounts, scenario.inventory, energy=outputs.get("energy"),
-                                             markets=scenario.all_markets(), market_dir=base_dir, file=spec.file,
-                                             market_firms=market.tables.get("firms") if market else None)
+        outputs["accounts"] = accounts_stage(
+            model,
+            scenario.accounts,
+            scenario.inventory,
+            energy=outputs.get("energy"),
+            markets=scenario.all_markets(),
+            market_dir=base_dir,
+            file=spec.file,
+            market_firms=market.tables.get("firms") if market else None,
+        )
     return outputs, resolved
 
 
@@ -198,40 +232,28 @@ def _check_finite(outputs: dict[str, StageOutput], file: str) -> None:
     for stage, out in outputs.items():
         for key, value in out.summary.items():
             if isinstance(value, float) and math.isinf(value):
-                raise InputError("a result is infinite: some input is implausibly large", file=file,
-                                 key=f"{stage}.{key}", expected="finite key figures", found=value,
-                                 hint="look for a quantity, factor or rate many orders of magnitude too large")
+                raise InputError(
+                    "a result is infinite: some input is implausibly large",
+                    file=file,
+                    key=f"{stage}.{key}",
+                    expected="finite key figures",
+                    found=value,
+                    hint="look for a quantity, factor or rate many orders of magnitude too large",
+                )
 
 
 def _flatten(outputs: dict[str, dict]) -> dict[str, Any]:
-    return {f"{stage}.{key}": value for stage, summary in outputs.items() for key, value in summary.items()
-            if isinstance(value, (int, float, str, bool)) or value is None}
+    return {
+        f"{stage}.{key}": value
+        for stage, summary in outputs.items()
+        for key, value in summary.items()
+        if isinstance(value, (int, float, str, bool)) or value is None
+    }
 
 
-_MODEL_HASHES: dict[str, tuple[tuple, str]] = {}
-
-
-def model_hash(folder: str | Path) -> str:
-    """:func:`~carbon.model.content_hash` of a model folder, kept per process while no file of
-    it changes (names, sizes and modification times): the runs of a batch share a model, and
-    reading every byte of it again for each Monte Carlo sample costs more than the stamps."""
-    root = Path(folder)
-    try:
-        stamps = tuple(sorted((str(f.relative_to(root)), st.st_size, st.st_mtime_ns)
-                              for f in root.rglob("*") if "__pycache__" not in f.parts
-                              and f.is_file() and (st := f.stat())))
-    except OSError:
-        return content_hash(root)
-    kept = _MODEL_HASHES.get(str(root))
-    if kept is not None and kept[0] == stamps:
-        return kept[1]
-    digest = content_hash(root)
-    _MODEL_HASHES[str(root)] = (stamps, digest)
-    return digest
-
-
-def execute(spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume: bool = False,
-            fmt: str = "auto") -> dict[str, Any]:
+def execute(
+    spec: RunSpec, out_dir: str | Path, prov: dict | None = None, resume: bool = False, fmt: str = "auto"
+) -> dict[str, Any]:
     """Run one scenario and write ``out_dir/<run>/`` (large tables as Parquet with ``fmt``
     ``auto``, everything as CSV with ``csv``); return its summary row (never raises)."""
     out_dir = Path(out_dir)
@@ -314,8 +336,10 @@ class Progress:
             return
         elapsed = time.monotonic() - self.started
         left = elapsed / self.done * (self.total - self.done)
-        text = (f"[{self.done}/{self.total}] {self.failed} failed, {elapsed:.1f} s elapsed, "
-                f"~{left:.1f} s left  {row['run']}: {'skipped' if row.get('skipped') else row['status']}")
+        text = (
+            f"[{self.done}/{self.total}] {self.failed} failed, {elapsed:.1f} s elapsed, "
+            f"~{left:.1f} s left  {row['run']}: {'skipped' if row.get('skipped') else row['status']}"
+        )
         if self.tty:
             self.stream.write("\r\033[K" + text + ("\n" if self.done == self.total else ""))
         else:
@@ -344,8 +368,9 @@ def _in_processes(specs: Iterator[RunSpec], total: int, out_dir, prov, resume, j
             yield future.result()
 
 
-def _on_dask(specs: Iterator[RunSpec], out_dir, prov, resume, scheduler: str | None,
-             workers: int | None, fmt: str) -> Iterable[dict]:
+def _on_dask(
+    specs: Iterator[RunSpec], out_dir, prov, resume, scheduler: str | None, workers: int | None, fmt: str
+) -> Iterable[dict]:
     try:
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
@@ -413,8 +438,15 @@ def check_batch(paths: list[str | Path], max_runs: int = MAX_RUNS) -> tuple[Batc
             failed.append({"run": file.stem, "status": "failed", "file": str(file), "error": str(exc), "kind": "input"})
             continue
         except (OSError, RecursionError, ValueError) as exc:  # the file system or a corner the checks missed
-            failed.append({"run": file.stem, "status": "failed", "file": str(file), "kind": "input",
-                           "error": f"{file}: cannot load: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"})
+            failed.append(
+                {
+                    "run": file.stem,
+                    "status": "failed",
+                    "file": str(file),
+                    "kind": "input",
+                    "error": f"{file}: cannot load: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                }
+            )
             continue
         files.append(file)
         runs.extend(found)
@@ -427,8 +459,15 @@ def check_batch(paths: list[str | Path], max_runs: int = MAX_RUNS) -> tuple[Batc
         other = seen.get(key) or (aggregates.get(name) if not is_sample else None)
         if other is not None:
             what = "run" if key in seen else "Monte Carlo aggregate folder"
-            failed.append({"run": name, "status": "failed", "file": file, "kind": "input",
-                           "error": f"{file}: run name {name!r} is already used by a {what} of {other}"})
+            failed.append(
+                {
+                    "run": name,
+                    "status": "failed",
+                    "file": file,
+                    "kind": "input",
+                    "error": f"{file}: run name {name!r} is already used by a {what} of {other}",
+                }
+            )
             skip.add(position)
             continue
         seen[key] = file
@@ -445,8 +484,9 @@ def load_batch(paths: list[str | Path], max_runs: int = MAX_RUNS) -> tuple[list[
 def output_folder(out_dir: Path) -> Path:
     """The results folder, created; :class:`InputError` if it is a file or cannot be created."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("the output folder is a file", file=out_dir, key="-o",
-                         expected="a folder (new or existing)", found="a file")
+        raise InputError(
+            "the output folder is a file", file=out_dir, key="-o", expected="a folder (new or existing)", found="a file"
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -490,8 +530,7 @@ def run_batch(
     if scheduler or dask_local:
         stream = _on_dask(batch.specs(), out_dir, prov, resume, scheduler, dask_local, fmt)
     else:
-        stream = _in_processes(batch.specs(), len(batch.names), out_dir, prov, resume, jobs or os.cpu_count() or 1,
-                               fmt)
+        stream = _in_processes(batch.specs(), len(batch.names), out_dir, prov, resume, jobs or os.cpu_count() or 1, fmt)
     for row in stream:
         rows.append(row)
         if progress is not None:
@@ -512,8 +551,11 @@ def finish_batch(out_dir: Path, rows: list[dict]) -> pd.DataFrame:
     try:
         write_text_atomic(out_dir / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
     except OSError as exc:
-        raise InputError(f"cannot write summary.csv: {exc.strerror or exc}", file=out_dir / "summary.csv",
-                         expected="a writable output folder with free space") from None
+        raise InputError(
+            f"cannot write summary.csv: {exc.strerror or exc}",
+            file=out_dir / "summary.csv",
+            expected="a writable output folder with free space",
+        ) from None
     return summary
 
 

@@ -9,6 +9,8 @@ script writes, and 48 hours of it solve with every hour's energy balanced.
 from __future__ import annotations
 
 import importlib.util
+import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,8 @@ def test_steppe_has_every_kind_the_benchmark_promises(steppe):
     dr = steppe.settings.demand_response
     assert dr.shift_share > 0 and dr.interruptible_mw > 0
     # no arbitrage through the node: export revenue below the cheapest import cost (price + CO2)
-    cheapest_import = steppe.profiles["tou_price_cny_per_mwh"].min() + 60 * 0.58
+    co2_cost = steppe.settings.carbon_price_cny_per_t * techs.at["grid_import", "co2_t_per_mwh"]
+    cheapest_import = steppe.profiles["tou_price_cny_per_mwh"].min() + co2_cost
     assert techs.at["grid_export", "vom_cny_per_mwh"] < cheapest_import
 
 
@@ -62,4 +65,41 @@ def test_steppe_solves_48_hours_with_every_hour_balanced(steppe):
     np.testing.assert_allclose(supply - exports + storage + response, d["load_mw"], rtol=0, atol=1e-6)
     # the balance is not met trivially: the battery, load shifting and the grid all take part
     assert d["battery_charge_mw"].max() > 1 and d["shift_up_mw"].max() > 1
-    assert d["grid_import_mw"].max() > 1 and d["coal_mw"].min() >= 0.4 * 300 - 1e-6  # coal's must-run 40 %
+    must_run = techs.at["coal", "min_load"] * techs.at["coal", "existing_mw"]  # 0.4 x 300 = 120 MW
+    assert d["grid_import_mw"].max() > 1 and d["coal_mw"].min() >= must_run - 1e-6
+
+
+def _benchmark_module():
+    spec = importlib.util.spec_from_file_location("bench_energy", STEPPE.parents[1] / "energy.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def renamed(tmp_path):
+    """The steppe system with its expandable wind and its battery under other names."""
+    folder = tmp_path / "renamed"
+    shutil.copytree(STEPPE, folder)
+    table = folder / "energy" / "technologies.csv"
+    text = table.read_text().replace("\nwind_new,", "\nwind_big,").replace("\nbattery,", "\nli_ion,")
+    table.write_text(text)
+    return folder
+
+
+def test_benchmark_reports_the_loaded_systems_own_technologies(renamed, monkeypatch):
+    bench = _benchmark_module()
+    monkeypatch.setattr(bench, "MODEL", renamed)
+    units, storages = bench.key_technologies(load_system(renamed).technologies)
+    # steppe's expandable units: wind (renamed), solar_new and gas_new; its one storage, renamed
+    assert (units, storages) == (["wind_big", "solar_new", "gas_new"], ["li_ion"])
+    r = bench.run_ours("hours", 24, pyomo_compile=False)
+    assert list(r["capacity"]) == ["wind_big", "solar_new", "gas_new", "li_ion", "li_ion_mwh"]
+    assert r["pyomo_compile_s"] is None
+    pytest.importorskip("pypsa")
+    try:
+        theirs = bench.run_pypsa(24)
+    finally:
+        logging.disable(logging.NOTSET)  # run_pypsa silences logging for its own process
+    assert list(theirs["capacity"]) == list(r["capacity"])
+    assert theirs["objective_cny"] == pytest.approx(bench.run_ours("hours", 24, shift=False)["objective_cny"], rel=1e-5)

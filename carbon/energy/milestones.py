@@ -78,9 +78,16 @@ def solve_milestones(
             key = (store_key, y, y in frozen_years)
 
             def solve_year(y: int = y, key: tuple = key, start: object | None = start) -> tuple:
-                problem = store.problem(key, year_system(system, y, grid_factor, y in frozen_years),
-                                        years=[y], assumptions={y: assumptions[y]}, base_year=base_year,
-                                        built=dict(built), options=options, slices=slices)
+                problem = store.problem(
+                    key,
+                    year_system(system, y, grid_factor, y in frozen_years),
+                    years=[y],
+                    assumptions={y: assumptions[y]},
+                    base_year=base_year,
+                    built=dict(built),
+                    options=options,
+                    slices=slices,
+                )
                 if start is not None:
                     problem.program.highs.setBasis(start)
                 if price_hook is not None:
@@ -93,10 +100,17 @@ def solve_milestones(
             if price_hook is None:  # the same year with the same data (and start): the stored solution
                 # the start basis is named by the content of the solve that gave it (the same
                 # content gives the same basis), cheaper than digesting the basis itself
-                content = (key, assumptions[y], None if grid_factor is None else grid_factor.get(y),
-                           sorted(built.items()), sorted((options or {}).items()), id(slices), start_from)
-                result, new, basis = store.solution(content, solve_year)
+                content = (
+                    key,
+                    assumptions[y],
+                    None if grid_factor is None else grid_factor.get(y),
+                    sorted(built.items()),
+                    sorted((options or {}).items()),
+                    id(slices),
+                    start_from,
+                )
                 digest = store.digest(content)
+                result, new, basis = store.solution(digest, solve_year)
             else:
                 result, new, basis = solve_year()
                 digest = None

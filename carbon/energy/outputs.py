@@ -97,6 +97,12 @@ class EnergyResult:
         }
 
 
+def _total(rows: list[dict], column: str, keep=None) -> float:
+    """Sum of a column over the rows that ``keep`` (all without it; missing = 0), in row order
+    and by numpy, as the DataFrame of the rows would sum it."""
+    return float(np.array([r.get(column, 0.0) for r in rows if keep is None or keep(r)], dtype=float).sum())
+
+
 def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> EnergyResult:
     """Read the solution into tables (vectorised: one reshape per variable family)."""
     x, dual = outcome.x, outcome.row_dual
@@ -131,6 +137,7 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
     capacity_rows, annual_rows, cost_rows, year_rows, dispatch_frames = [], [], [], [], []
     for iy, y in enumerate(d.years):
         W = d.year_weight[y]
+        first_row = len(annual_rows)  # this year's rows: annual_rows[first_row:]
         totals = {}
         for g in d.units + d.storages:
             model_new = sum(new_mw.get((g, b), 0.0) for b in d.alive[g, y])
@@ -192,23 +199,17 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
                     variable_cost_cny=float(d.sign[g] * (w * d.cost[y, g]) @ p[iy, i]),
                 )
             annual_rows.append(row)
-        rows = [r for r in annual_rows if r["year"] == y]
-
-        def total_of(column: str, keep=lambda r: True, rows=rows) -> float:
-            """Sum of a column over the year's rows that ``keep`` (missing = 0), in row order
-            and by numpy, as the DataFrame of the rows would sum it."""
-            return float(np.array([r.get(column, 0.0) for r in rows if keep(r)], dtype=float).sum())
-
+        rows = annual_rows[first_row:]
         dr = settings.demand_response
         load_mwh = float(sum(w @ d.load[y, n] for n in d.nodes))
         unserved = float((w * shed_arr[iy]).sum())
         carbon_price = d.assumptions[y].carbon_price
         components = {
-            "investment": total_of("investment_cny"),
-            "fixed_om": total_of("fixed_om_cny"),
-            "variable_and_fuel": total_of("variable_cost_cny", lambda r: r["kind"] in ("generator", "storage")),
-            "imports": total_of("variable_cost_cny", lambda r: r["kind"] == "grid_import"),
-            "export_revenue": total_of("variable_cost_cny", lambda r: r["kind"] == "grid_export"),
+            "investment": _total(rows, "investment_cny"),
+            "fixed_om": _total(rows, "fixed_om_cny"),
+            "variable_and_fuel": _total(rows, "variable_cost_cny", lambda r: r["kind"] in ("generator", "storage")),
+            "imports": _total(rows, "variable_cost_cny", lambda r: r["kind"] == "grid_import"),
+            "export_revenue": _total(rows, "variable_cost_cny", lambda r: r["kind"] == "grid_export"),
             "demand_response": dr.shift_cost_cny_per_mwh * float(w @ down[iy])
             + dr.interruptible_cost_cny_per_mwh * float(w @ interrupt[iy]),
             "shedding": settings.value_of_lost_load_cny_per_mwh * unserved,
@@ -217,18 +218,20 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
         total = sum(components.values())
         cost_rows += [{"year": y, "component": k, "cny": v} for k, v in components.items()]
         cost_rows.append({"year": y, "component": "total", "cny": total})
-        renewable_mwh = total_of("generation_mwh", lambda r, renewable=set(d.renewable): r["technology"] in renewable)
+        renewable_mwh = _total(
+            rows, "generation_mwh", lambda r, renewable=set(d.renewable): r["technology"] in renewable
+        )
         served = load_mwh - unserved
         year_rows.append(
             {
                 "year": y,
                 "load_mwh": load_mwh,
                 "unserved_mwh": unserved,
-                "imports_mwh": total_of("generation_mwh", lambda r: r["kind"] == "grid_import"),
-                "exports_mwh": total_of("generation_mwh", lambda r: r["kind"] == "grid_export"),
+                "imports_mwh": _total(rows, "generation_mwh", lambda r: r["kind"] == "grid_import"),
+                "exports_mwh": _total(rows, "generation_mwh", lambda r: r["kind"] == "grid_export"),
                 "shifted_mwh": float(w @ down[iy]),
                 "interrupted_mwh": float(w @ interrupt[iy]),
-                "curtailment_mwh": total_of("curtailment_mwh"),
+                "curtailment_mwh": _total(rows, "curtailment_mwh"),
                 "emissions_t": float(emissions[iy]),
                 "carbon_price_cny_per_t": carbon_price,
                 "co2_cap_t": d.assumptions[y].co2_cap if d.assumptions[y].co2_cap is not None else np.nan,

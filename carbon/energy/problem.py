@@ -159,14 +159,23 @@ class EnergyProblem:
         years = self.data.years
         if set(assumptions) != set(years):
             return False
-        data = prepare(system, self.slices, years, assumptions, year_weight=dict(self.data.year_weight),
-                       built=built, diagnose=False)
+        data = prepare(
+            system,
+            self.slices,
+            years,
+            assumptions,
+            year_weight=dict(self.data.year_weight),
+            built=built,
+            diagnose=False,
+        )
         if self.check:
             check_adequacy(data)
         linear = build_model(data, arrays_only=True).linear
         current = self.program.linear
-        if linear.var_slices != current.var_slices or list(linear.blocks) != list(current.blocks) or any(
-            not np.array_equal(b.kept, current.blocks[name].kept) for name, b in linear.blocks.items()
+        if (
+            linear.var_slices != current.var_slices
+            or list(linear.blocks) != list(current.blocks)
+            or any(not np.array_equal(b.kept, current.blocks[name].kept) for name, b in linear.blocks.items())
         ):
             return False
         form, before = linear.standard_form(), self.program.form
@@ -181,12 +190,14 @@ class EnergyProblem:
             highs.changeObjectiveOffset(form.offset)
         changed = np.flatnonzero((form.col_lower != before.col_lower) | (form.col_upper != before.col_upper))
         if len(changed):
-            highs.changeColsBounds(len(changed), changed.astype(np.int32), form.col_lower[changed],
-                                   form.col_upper[changed])
+            highs.changeColsBounds(
+                len(changed), changed.astype(np.int32), form.col_lower[changed], form.col_upper[changed]
+            )
         changed = np.flatnonzero((form.row_lower != before.row_lower) | (form.row_upper != before.row_upper))
         if len(changed):
-            highs.changeRowsBounds(len(changed), changed.astype(np.int32), form.row_lower[changed],
-                                   form.row_upper[changed])
+            highs.changeRowsBounds(
+                len(changed), changed.astype(np.int32), form.row_lower[changed], form.row_upper[changed]
+            )
         changed = np.flatnonzero(A.data != A0.data)
         if len(changed):
             columns = np.searchsorted(A.indptr, changed, side="right") - 1
@@ -215,8 +226,11 @@ class EnergyProblem:
         d, c = self.data, self.model.columns
         i = d.years.index(d.years[0] if year is None else year)
         kind = self.system.technologies["kind"]
-        return sum(d.co2[g] * float(np.dot(d.slices.weight, x[c.p[i, j]]))
-                   for j, g in enumerate(d.units) if d.co2[g] > 0 and kind[g] not in NOT_LOCAL)
+        return sum(
+            d.co2[g] * float(np.dot(d.slices.weight, x[c.p[i, j]]))
+            for j, g in enumerate(d.units)
+            if d.co2[g] > 0 and kind[g] not in NOT_LOCAL
+        )
 
     def solve(self, diagnose: bool = False) -> EnergyResult:
         """Solve; return an :class:`EnergyResult` or raise :class:`SolverError` explaining why not.
@@ -302,10 +316,10 @@ class ProblemStore:
         """The key of ``content`` in the stored solutions (SHA-256 of its ``repr``)."""
         return hashlib.sha256(repr(content).encode()).hexdigest()
 
-    def solution(self, content, compute):
-        """The stored value for ``content`` (plain data identifying a solve: the problem's key
-        and every number its data comes from), computing and storing it when absent."""
-        key = self.digest(content)
+    def solution(self, key: str, compute):
+        """The stored value for ``key``, the :meth:`digest` of the plain data identifying a solve
+        (the problem's key and every number its data comes from), computing and storing it when
+        absent. The caller digests once and may keep the key (e.g. to name a start basis)."""
         if key in self._solutions:
             self.hits += 1
             value = self._solutions.pop(key)
@@ -334,8 +348,15 @@ class ProblemStore:
         if problem is not None and problem.update(system, assumptions, built, warm=self.warm):
             self.reused += 1
         else:
-            problem = EnergyProblem(system, years=years, assumptions=assumptions, base_year=base_year,
-                                    built=built, options=options, slices=slices)
+            problem = EnergyProblem(
+                system,
+                years=years,
+                assumptions=assumptions,
+                base_year=base_year,
+                built=built,
+                options=options,
+                slices=slices,
+            )
             self.built += 1
         self._items[full] = problem
         while len(self._items) > self.size:

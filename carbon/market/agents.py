@@ -88,36 +88,21 @@ class _Firm:
                 rest -= use
         return cost
 
-    def marginal(self, h: float) -> float:
+    def marginal(self, h: float, sell: bool = False) -> float:
         """Marginal value of holding h: the MAC of the abatement B − h still needed (0 with a
-        surplus, the penalty beyond the largest abatement)."""
+        surplus, the penalty beyond the largest abatement). With ``sell``, the value of the next
+        allowance sold: the MAC of the abatement just above B − h (at h = B the MAC of the first
+        tonne, 0 only from a surplus), i.e. each boundary belongs to the step above."""
         need = self.B - h
-        if need <= 0:
+        if need < 0 or (need == 0 and not sell):
             return 0.0
-        if need > self.A:
+        if need > self.A or (need == self.A and sell):
             return self.pen
         if self.L > 0:
             return self.b + self.c * need
         rest = need
         for k, q in self.steps:
-            if rest <= q:
-                return k
-            rest -= q
-        return self.pen
-
-    def marginal_sell(self, h: float) -> float:
-        """Marginal value of the next allowance sold at holdings h: 0 from a surplus, else the
-        MAC of the abatement just above B − h (at h = B, the MAC of the first tonne)."""
-        need = self.B - h
-        if need < 0:
-            return 0.0
-        if need >= self.A:
-            return self.pen
-        if self.L > 0:
-            return self.b + self.c * need
-        rest = need
-        for k, q in self.steps:
-            if rest < q:
+            if rest < q or (rest == q and not sell):
                 return k
             rest -= q
         return self.pen
@@ -177,7 +162,7 @@ class _Book:
         self.lot, self.min_order, self.scale = lot, tick * 1e-3, scale
         self.floor = 1e-3 * scale  # a firm with a surplus (m = 0) still asks a positive price
         self.m = np.array([f.marginal(x) for f, x in zip(firms, self.h)])  # value of the next unit bought
-        self.ms = np.array([f.marginal_sell(x) for f, x in zip(firms, self.h)])  # value of the next unit sold
+        self.ms = np.array([f.marginal(x, sell=True) for f, x in zip(firms, self.h)])  # value of the next unit sold
         self.mu_b = rng.uniform(MARGIN_LOW, MARGIN_HIGH, N)
         self.mu_s = rng.uniform(MARGIN_LOW, MARGIN_HIGH, N)
         self.beta = rng.uniform(0.1, 0.5, (2, N))
@@ -252,7 +237,7 @@ class _Book:
             self.h[s] -= q
             for k in (b, s):
                 self.m[k] = self.firms[k].marginal(self.h[k])
-                self.ms[k] = self.firms[k].marginal_sell(self.h[k])
+                self.ms[k] = self.firms[k].marginal(self.h[k], sell=True)
             want -= q
             self.value += p * q
             self.volume += q
@@ -320,7 +305,7 @@ def simulate(inp: MarketInputs, cfg: AgentsSection) -> AgentResult:
     inp
         The market.
     cfg
-        ``rounds`` (orders per period), ``seed``, ``lot`` (allowances per order, default
+        ``rounds`` (trading rounds per period, of ``orders_per_round`` orders each), ``seed``, ``lot`` (allowances per order, default
         automatic: the mean absolute gap between baseline and free allocation / 20).
     """
     rng = np.random.default_rng(cfg.seed)

@@ -100,16 +100,18 @@ def china_power(
     """
     f_load = np.where(np.asarray(correct_load, bool)[:, None], load_factor_correction(load_factor, load_params), 1.0)
     power = (
-        _by_period(power_benchmark)
+        by_period(power_benchmark)
         * power_supply_mwh
         * np.asarray(cooling_factor, float)[:, None]
         * np.asarray(heat_factor, float)[:, None]
         * f_load
     )
-    return power + _by_period(heat_benchmark) * heat_supply_gj
+    return power + by_period(heat_benchmark) * heat_supply_gj
 
 
-def _by_period(values) -> np.ndarray:
-    """Per-unit values as (units, 1) to broadcast over periods, or (units, periods) as given."""
+def by_period(values, shape: tuple[int, int] | None = None) -> np.ndarray:
+    """Per-unit values as (units, 1) to broadcast over periods, or (units, periods) as given;
+    with ``shape`` (units, periods), broadcast to it as a new float array."""
     values = np.asarray(values, float)
-    return values[:, None] if values.ndim == 1 else values
+    values = values[:, None] if values.ndim == 1 else values
+    return values if shape is None else np.broadcast_to(values, shape).astype(float)

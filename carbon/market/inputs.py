@@ -179,13 +179,7 @@ def simple_market(
     T = len(periods)
     baseline = np.broadcast_to(baseline, (N, T)).astype(float)
 
-    def shaped(x):
-        x = np.asarray(x, float)
-        if x.ndim == 1:
-            x = x[:, None]
-        return np.broadcast_to(x, (N, T)).astype(float)
-
-    slope = shaped(slope)
+    slope = rules.by_period(slope, (N, T))
     fixed = ~np.isfinite(slope) | (slope <= 0)
     return MarketInputs(
         unit=kwargs.pop("unit", "tCO2"),
@@ -193,8 +187,8 @@ def simple_market(
         firm_ids=np.array([f"f{i}" for i in range(N)]),
         sectors=np.array(["other"] * N),
         baseline=baseline,
-        free=shaped(free),
-        intercept=shaped(intercept),
+        free=rules.by_period(free, (N, T)),
+        intercept=rules.by_period(intercept, (N, T)),
         slope=np.where(fixed, 1.0, slope),
         lin_max=np.where(fixed, 0.0, baseline),
         step_cost=np.full((N, 0), np.inf),

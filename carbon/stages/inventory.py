@@ -14,7 +14,7 @@ from carbon.inventory.accounting import Inventory, account
 from carbon.inventory.climate import LANDFILL_CATEGORY, LANDFILL_ITEM, climate_rows
 from carbon.inventory.factors import FactorSet, category_matches, load_factor_set, read_factor_file
 from carbon.inventory.uncertainty import approach1, approach2, table
-from carbon.model import Model, scale_or_replace
+from carbon.model import Model, file_stamp, scale_or_replace
 from carbon.plausible import check_per_resident
 from carbon.resolve import GridFactor
 from carbon.results import StageOutput
@@ -33,8 +33,16 @@ def factor_set_of(model: Model, options: InventoryOptions) -> FactorSet:
     set_name = options.factors or model.factors
     file = options.factors_file or (str(model.factors_file) if model.factors_file else None)
     landfill_t = base_landfill_t(model)
-    key = (set_name, file, _stamp(file), repr(model.climate), repr(model.landfill), model.base_year, landfill_t,
-           repr(model.factor_overrides))
+    key = (
+        set_name,
+        file,
+        _stamp(file),
+        repr(model.climate),
+        repr(model.landfill),
+        model.base_year,
+        landfill_t,
+        repr(model.factor_overrides),
+    )
     if key not in _FACTOR_SETS:
         user = read_factor_file(file) if file else None
         climate = climate_rows(model.climate, model.landfill, model.base_year, landfill_t)
@@ -53,28 +61,40 @@ def _stamp(file: str | None) -> tuple[int, int] | None:
     if not file:
         return None
     try:
-        stat = Path(file).stat()
+        return file_stamp(file)
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def base_landfill_t(model: Model) -> float:
     """MSW landfilled in the model's base year (4.A ``msw_landfilled`` rows), t."""
     act = model.activity
-    rows = act[(act["year"] == model.base_year) & (act["item"].astype(str) == LANDFILL_ITEM)
-               & act["category"].astype(str).str.startswith(LANDFILL_CATEGORY)]
+    rows = act[
+        (act["year"] == model.base_year)
+        & (act["item"].astype(str) == LANDFILL_ITEM)
+        & act["category"].astype(str).str.startswith(LANDFILL_CATEGORY)
+    ]
     return float(sum(q * units.factor(str(u), "t") for q, u in zip(rows["quantity"], rows["unit"])))
 
 
-def compute(model: Model, options: InventoryOptions | None = None) -> Inventory:
+def compute(model: Model, options: InventoryOptions | None = None, *, keep: bool = False) -> Inventory:
     """Account the model's activity with the scenario's ``inventory`` options (blanks take the
-    model's choices); the same inputs give the kept result (:data:`_INVENTORIES`)."""
+    model's choices). With ``keep`` (the base year, which every Monte Carlo sample accounts
+    again), the same inputs give the kept result (:data:`_INVENTORIES`); other activity (a
+    sample's projected years, which never repeat) is accounted without hashing or keeping it."""
     options = options or InventoryOptions()
     factor_set, gwp = factor_set_of(model, options), options.gwp or model.gwp
     act = model.activity
-    key = (id(factor_set), gwp, str(model.activity_file), tuple(act.columns), tuple(map(str, act.dtypes)),
-           pd.util.hash_pandas_object(act, index=True).to_numpy().tobytes())
+    if not keep:
+        return account(act, factor_set, gwp, validated=True, file=model.activity_file)
+    key = (
+        id(factor_set),
+        gwp,
+        str(model.activity_file),
+        tuple(act.columns),
+        tuple(map(str, act.dtypes)),
+        pd.util.hash_pandas_object(act, index=True).to_numpy().tobytes(),
+    )
     kept = _INVENTORIES.get(key)
     if kept is not None and kept[0] is factor_set:
         return kept[1]
@@ -86,9 +106,9 @@ def compute(model: Model, options: InventoryOptions | None = None) -> Inventory:
 
 
 _INVENTORIES: dict[tuple, tuple[FactorSet, Inventory]] = {}
-"""The last few inventories by their inputs (the factor set, the GWP set and the activity's
-content): every sample of a Monte Carlo accounts the same base year twice (its inventory and
-its pathway's base year). Callers only read them."""
+"""The last few base-year inventories (``compute(..., keep=True)``) by their inputs (the factor
+set, the GWP set and the activity's content): every sample of a Monte Carlo accounts the same
+base year twice (its inventory and its pathway's base year). Callers only read them."""
 
 
 MWH_UNITS = {"t/MWh": 1.0, "kg/kWh": 1.0, "t/kWh": 1000.0, "g/kWh": 1e-3, "t/GWh": 1e-3, "t/10^4 kWh": 0.1}
@@ -101,14 +121,19 @@ def grid_factor_of(model: Model, options: InventoryOptions | None = None) -> Gri
     t = fs.table
     rows = t[(t["factor"] == "co2") & (t["item"] == "electricity")]
     if rows.empty:
-        raise InputError("the factor set has no grid factor", key="factors.co2.electricity",
-                         expected="a co2 factor of electricity (t/MWh) in the factor set or a factor file")
+        raise InputError(
+            "the factor set has no grid factor",
+            key="factors.co2.electricity",
+            expected="a co2 factor of electricity (t/MWh) in the factor set or a factor file",
+        )
     values = {(float(v) * MWH_UNITS.get(str(u), float("nan"))) for v, u in zip(rows["value"], rows["unit"])}
     if len(values) > 1 or any(math.isnan(v) for v in values):
-        raise InputError("the grid factor must be one value in t/MWh", key="factors.co2.electricity",
-                         expected="one co2 factor of electricity for every category, in t/MWh",
-                         found=", ".join(f"{v} {u} @{c or '-'}" for v, u, c in zip(rows["value"], rows["unit"],
-                                                                                   rows["category"])))
+        raise InputError(
+            "the grid factor must be one value in t/MWh",
+            key="factors.co2.electricity",
+            expected="one co2 factor of electricity for every category, in t/MWh",
+            found=", ".join(f"{v} {u} @{c or '-'}" for v, u, c in zip(rows["value"], rows["unit"], rows["category"])),
+        )
     row = rows.iloc[-1]
     where = fs.name + (f" + {Path(fs.user_file).name}" if fs.user_file else "")
     return GridFactor(values.pop(), f"inventory factor co2.electricity ({where}: {row['source']})")
@@ -131,8 +156,11 @@ def _with_overrides(factor_set: FactorSet, rows: tuple) -> FactorSet:
             own = (table["factor"] == kind) & (table["item"] == item)
             own &= table["category"].map(lambda c, at=category: category_matches(at, c))
         if not own.any():
-            raise InputError("factor override matches no factor", key=f"overrides.{name}",
-                             expected=f"a {kind} factor of {item} in set {factor_set.name} (add new ones with a factor file)")
+            raise InputError(
+                "factor override matches no factor",
+                key=f"overrides.{name}",
+                expected=f"a {kind} factor of {item} in set {factor_set.name} (add new ones with a factor file)",
+            )
         table = table.copy()
         table.loc[own, "value"] = [scale_or_replace(v, value, name) for v in table.loc[own, "value"]]
         table.loc[own, "source"] = "scenario override"
@@ -159,7 +187,7 @@ def run_stage(model: Model, options: InventoryOptions, allow: tuple[str, ...] | 
     The base year's totals per resident are checked (:func:`~carbon.plausible.check_per_resident`,
     lifted by ``allow``) before the Monte Carlo draws of the uncertainty, so an implausible
     inventory fails at once."""
-    inv = compute(model, options)
+    inv = compute(model, options, keep=True)
     summary = inv.summary()
     check_per_resident(summary, model.population, model.activity_file, allow)
     intervals = [approach1(inv)]
@@ -180,4 +208,3 @@ def run_stage(model: Model, options: InventoryOptions, allow: tuple[str, ...] | 
         "uncertainty": table(intervals),
     }
     return StageOutput(tables=tables, summary=summary)
-

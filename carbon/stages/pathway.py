@@ -61,18 +61,25 @@ def project(model: Model, scenario: Scenario) -> Projected:
     years = list(range(first, last + 1))
     base_rows = model.activity[model.activity["year"] == first].reset_index(drop=True)
     if base_rows.empty:
-        raise InputError(f"the model has no activity for the pathway's first year {first}", key="pathway.years",
-                         expected=f"pathway.years starting at the model's base year {model.base_year}")
-    base = compute(replace(model, activity=base_rows), scenario.inventory)
+        raise InputError(
+            f"the model has no activity for the pathway's first year {first}",
+            key="pathway.years",
+            expected=f"pathway.years starting at the model's base year {model.base_year}",
+        )
+    base = compute(replace(model, activity=base_rows), scenario.inventory, keep=True)
     drivers = project_drivers(section, model.population, model.gdp_10k_cny)
     projection = project_activity(base.energy["energy_tce"].to_numpy(), base_rows, section, drivers)
     projection = with_projects(projection, scenario.projects, years)
     try:
         activity = validate_activity(projection.activity.drop(columns=["energy_tce"]))
     except InputError as err:  # name the user's section, not the engine's internal table
-        raise InputError(f"the pathway projects activity that cannot be accounted: {err.message}", key="pathway",
-                         expected=err.expected, found=err.found,
-                         hint="check the pathway's rates, mixes and efficiencies for implausible values") from None
+        raise InputError(
+            f"the pathway projects activity that cannot be accounted: {err.message}",
+            key="pathway",
+            expected=err.expected,
+            found=err.found,
+            hint="check the pathway's rates, mixes and efficiencies for implausible values",
+        ) from None
     inv = compute(replace(model, activity=activity), scenario.inventory)
     inv = replace(inv, emissions=with_process_emissions(inv.emissions, scenario.projects, years, gwp_values(inv.gwp)))
     inv = replace(inv, emissions=landfill_fod(inv.emissions, *landfill_history(model), first))
@@ -99,8 +106,12 @@ def with_projects(projection: Projection, projects, years: list[int]) -> Project
             try:
                 add = row.quantity * units.factor(row.unit, str(activity.at[i, "unit"]))
             except InputError as err:
-                raise InputError(f"project {item.name!r}: {err.message}", key=f"projects.energy.{row.item}.unit",
-                                 expected=err.expected, found=err.found) from None
+                raise InputError(
+                    f"project {item.name!r}: {err.message}",
+                    key=f"projects.energy.{row.item}.unit",
+                    expected=err.expected,
+                    found=err.found,
+                ) from None
             activity.at[i, "quantity"] = activity.at[i, "quantity"] + add
             activity.at[i, "energy_tce"] = np.nan
     if extra:
@@ -133,8 +144,9 @@ def landfill_history(model: Model) -> tuple[dict[int, float] | None, float]:
     return history, k
 
 
-def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: SolveCache,
-              base_dir: Path | None = None) -> dict[str, StageOutput]:
+def run_stage(
+    model: Model, scenario: Scenario, resolved: Resolved, cache: SolveCache, base_dir: Path | None = None
+) -> dict[str, StageOutput]:
     """Project the pathway of a resolved scenario.
 
     Returns ``{"pathway": ...}`` with tables ``annual, by_sector, by_fuel, targets, lmdi, drivers, power,
@@ -161,9 +173,16 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
     if scenario.energy is not None:
         from carbon.stages.energy import power_stage
 
-        power, calibration, energy_out, market_out = power_stage(model, scenario, resolved, cache, inv, purchases,
-                                                                 base_dir or Path("."),
-                                                                 project_electricity_mwh(scenario.projects, years))
+        power, calibration, energy_out, market_out = power_stage(
+            model,
+            scenario,
+            resolved,
+            cache,
+            inv,
+            purchases,
+            base_dir or Path("."),
+            project_electricity_mwh(scenario.projects, years),
+        )
         out["energy"] = energy_out
         if market_out is not None:
             out["market"] = market_out
@@ -178,17 +197,34 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
     additive = decompose(frame, LMDI_FACTORS, start, end)
     multiplicative = decompose(frame, LMDI_FACTORS, start, end, kind="multiplicative")
     product = frame[LMDI_FACTORS].prod(axis=1)
-    lmdi = pd.DataFrame({"factor": LMDI_FACTORS, "effect_t": additive.to_numpy(),
-                         "ratio": multiplicative.to_numpy(), "start": start, "end": end,
-                         "total_start_t": float(product[frame["year"] == start].sum()),
-                         "total_end_t": float(product[frame["year"] == end].sum())})
-    tables = {"annual": annual, "by_sector": by_sector, "by_fuel": by_fuel(end_use, by_sector),
-              "targets": targets_table, "lmdi": lmdi,
-              "drivers": p.projection.drivers, "power": power.table,
-              "reconciliation": reconciliation(
-                  p.base.emissions, p.base.energy, annual=annual, calibration=calibration,
-                  renewable_mwh=float(power.table.iloc[0]["renewable_mwh"]),
-                  market_firms=out["market"].tables["firms"] if "market" in out else None)}
+    lmdi = pd.DataFrame(
+        {
+            "factor": LMDI_FACTORS,
+            "effect_t": additive.to_numpy(),
+            "ratio": multiplicative.to_numpy(),
+            "start": start,
+            "end": end,
+            "total_start_t": float(product[frame["year"] == start].sum()),
+            "total_end_t": float(product[frame["year"] == end].sum()),
+        }
+    )
+    tables = {
+        "annual": annual,
+        "by_sector": by_sector,
+        "by_fuel": by_fuel(end_use, by_sector),
+        "targets": targets_table,
+        "lmdi": lmdi,
+        "drivers": p.projection.drivers,
+        "power": power.table,
+        "reconciliation": reconciliation(
+            p.base.emissions,
+            p.base.energy,
+            annual=annual,
+            calibration=calibration,
+            renewable_mwh=float(power.table.iloc[0]["renewable_mwh"]),
+            market_firms=out["market"].tables["firms"] if "market" in out else None,
+        ),
+    }
     summary = key_figures(annual, peaks, targets_table, section.milestones, targets)
     if section.stirpat is not None:
         coefficients, projected = stirpat_check(section.stirpat.history, base_dir, annual)
@@ -201,8 +237,9 @@ def run_stage(model: Model, scenario: Scenario, resolved: Resolved, cache: Solve
     return out
 
 
-def key_figures(annual: pd.DataFrame, peaks: dict, targets_table: pd.DataFrame, milestones: list[int],
-                targets: TargetsSection) -> dict:
+def key_figures(
+    annual: pd.DataFrame, peaks: dict, targets_table: pd.DataFrame, milestones: list[int], targets: TargetsSection
+) -> dict:
     """The pathway's key figures for the manifest and the batch summary: the peak in both views,
     the verdict, emissions (scope 1 + 2, t CO2e) in the base year, the milestones and the last
     year, and the targets met and failed."""
@@ -243,6 +280,7 @@ def stirpat_check(history: str, base_dir: Path | None, annual: pd.DataFrame) -> 
     projected = np.exp(coef["const"]) * pop ** coef["P"] * aff ** coef["A"] * tech ** coef["T"]
     coefficients = pd.DataFrame({"term": coef.index, "value": coef.to_numpy(), "std_err": fit.std_err.to_numpy()})
     coefficients.attrs.update(r2=fit.r2, n=fit.n)
-    return (coefficients,
-            pd.DataFrame({"year": annual["year"], "co2e_t_stirpat": projected,
-                          "co2e_t_scope12": annual["co2e_t_scope12"]}))
+    return (
+        coefficients,
+        pd.DataFrame({"year": annual["year"], "co2e_t_stirpat": projected, "co2e_t_scope12": annual["co2e_t_scope12"]}),
+    )
