@@ -133,7 +133,7 @@ def _prepared(spec: RunSpec) -> tuple[Model, Resolved, Scenario]:
     if scenario.projects:
         from carbon.stages.assess import join_markets
 
-        scenario = join_markets(scenario, model)
+        scenario = join_markets(scenario, model, grid=resolved.grid_factor)
     return model, resolved, scenario
 
 

@@ -221,20 +221,14 @@ def own_by_year(
     return [own_t[int(y)] for y in years]
 
 
-def _grid_of(scenario: Scenario) -> dict[int, float]:
-    from carbon.runner import prepare
-
-    return prepare(scenario.runs()[0])[1].grid_factor
-
-
 def join_markets(
-    scenario: Scenario, model: Model, mine: dict[str, Own] | None = None, grid: dict[int, float] | None = None
+    scenario: Scenario, model: Model, mine: dict[str, Own] | None = None, *, grid: dict[int, float]
 ) -> Scenario:
     """The scenario with each of its projects joined to its allowance market as a firm
     (:func:`market_of`, :func:`project_firm`, :func:`carbon.coupling.market.with_project_firms`);
     the scenario itself when no project joins one. A project already a firm is left as it is.
-    ``mine``: the projects' own figures by name and ``grid``: the resolved grid factor by year, when
-    the caller holds them (else computed here)."""
+    ``mine``: the projects' own figures by name when the caller holds them (else computed here);
+    ``grid``: the run's resolved grid factor by year, t CO2/MWh."""
     joined: dict[str, tuple[object, list[ProjectFirm]]] = {}
     for p in scenario.projects or ():
         where = market_of(scenario, p)
@@ -244,8 +238,6 @@ def join_markets(
         if isinstance(section.firms, list) and any(f.id == f"project_{p.name}" for f in section.firms):
             continue
         m = mine[p.name] if mine is not None and p.name in mine else own(scenario, p, model)
-        if grid is None:
-            grid = _grid_of(scenario)
         emissions = own_by_year(model, scenario, p, list(section.periods), grid)
         joined.setdefault(key, (section, []))[1].append(project_firm(p, m, section, emissions))
     if not joined:
@@ -523,7 +515,7 @@ def assess(
         key = frozenset(chosen)
         if key not in runs:  # joined here with the figures at hand; the runner leaves joined firms as they are
             joined = with_projects(scenario, [p for p in projects if p.name in key])
-            runs[key] = run(join_markets(joined, model, mine, resolved.grid_factor))
+            runs[key] = run(join_markets(joined, model, mine, grid=resolved.grid_factor))
         return runs[key]
 
     base = None
