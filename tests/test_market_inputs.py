@@ -161,7 +161,8 @@ def test_firms_csv_flags_are_read_by_the_schema(tmp_path):
 
     (tmp_path / "firms.csv").write_text("id,baseline,allocation,load_factor_correction\nA,100,50,1\nB,100,50,\n")
     firms = read_firms_csv(tmp_path / "firms.csv", [2021])
-    assert [(f.id, f.load_factor_correction) for f in firms] == [("A", True), ("B", False)]
+    # a blank cell is no flag: the correction table's default for the unit's class
+    assert [(f.id, f.load_factor_correction) for f in firms] == [("A", True), ("B", None)]
     (tmp_path / "firms.csv").write_text("id,baseline,allocation,load_factor_correction\nA,100,50,ture\n")
     with pytest.raises(InputError, match="load_factor_correction"):
         read_firms_csv(tmp_path / "firms.csv", [2021])

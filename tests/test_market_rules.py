@@ -13,6 +13,8 @@ from carbon.market.loader import parse_market
 from carbon.market.rules import (
     LOAD_PARAMETERS,
     RULE_SETS,
+    UNIT_CLASSES,
+    china_power_basis,
     china_power_corrections,
     read_correction_table,
     read_rule_table,
@@ -88,6 +90,12 @@ def test_every_row_of_the_table_has_a_source():
     assert set(table["rules"]) == set(RULE_SETS)
     assert table["source"].str.contains("MEE").all()
     assert ((table["power_t_per_mwh"] > 0.3) & (table["power_t_per_mwh"] < 1.2)).all()
+    assert set(table["unit_type"]) == set(UNIT_CLASSES)
+    assert {name: china_power_basis(name) for name in RULE_SETS} == {
+        "china_2019_2020": "supply",
+        "china_2021_2022": "supply",
+        "china_2023_2024": "generation",
+    }
 
 
 # --- corrections as data (carbon/data/china_ets_power_corrections.csv) ------------------------
@@ -141,15 +149,133 @@ def test_a_heat_ratio_of_a_unit_without_a_heat_correction_is_an_input_error():
     assert err.value.key == "firms[0].heat_ratio"
 
 
-def test_every_correction_row_has_a_source_and_the_load_correction_is_continuous():
+def test_every_correction_row_has_a_source_and_the_load_correction_is_continuous_until_2022():
     table = read_correction_table()
     assert (table["source"].str.len() > 40).all()
-    for name in RULE_SETS:
+    for name in ("china_2019_2020", "china_2021_2022"):
         p = china_power_corrections(name).load
         assert set(p) == set(LOAD_PARAMETERS)
         f = np.array([p["middle"], p["lower"]])
         below = load_factor_correction(f - 1e-12, p)
         assert below == approx(load_factor_correction(f, p), abs=1e-9)
+    # the 2023-2024 plan's single band jumps at 65 %: 1 at F = 0.65, 1.015^(16 − 13) = 1.045678375 just below
+    p = china_power_corrections("china_2023_2024").load
+    assert load_factor_correction(np.array([0.65, 0.65 - 1e-12]), p) == approx([1.0, 1.045678375], rel=1e-9)
+
+
+# --- the 2023-2024 plan (generation basis, peak-shaving correction only) -----------------------
+
+
+def _units_2023(**allocation):
+    return parse_market(
+        {
+            "unit": "tCO2",
+            "periods": [2023, 2024],
+            "allocation": {"method": "china_power", "rules": "china_2023_2024", **allocation},
+            "firms": [
+                # conventional coal > 300 MW at load factor 0.60: corrected without a flag
+                {
+                    "id": "A",
+                    "baseline": 2.9e6,
+                    "unit_type": "coal_above_300mw",
+                    "power_generation_mwh": 3.0e6,
+                    "heat_supply_gj": 1.0e6,
+                    "load_factor": 0.60,
+                },
+                # conventional coal <= 300 MW at load factor 0.70 (no correction at F >= 0.65)
+                {
+                    "id": "B",
+                    "baseline": 1.0e6,
+                    "unit_type": "coal_300mw_and_below",
+                    "power_generation_mwh": 1.0e6,
+                    "load_factor": 0.70,
+                },
+                # a circulating fluidised bed unit at 0.50: no correction for unconventional coal
+                {
+                    "id": "C",
+                    "baseline": 6.0e5,
+                    "unit_type": "coal_unconventional",
+                    "power_generation_mwh": 6.0e5,
+                    "heat_supply_gj": 5.0e5,
+                    "load_factor": 0.50,
+                },
+                {"id": "D", "baseline": 2.0e5, "unit_type": "gas", "power_generation_mwh": [5.0e5, 4.0e5]},
+            ],
+        }
+    )
+
+
+def test_china_2023_2024_allocation_of_four_units_by_hand():
+    free = build_inputs(_units_2023()).free
+    # A, 2023: 0.7950 t/MWh × 3,000,000 MWh × 1.015^(16 − 20·0.60) = 2,385,000 × 1.015^4
+    #   1.015^2 = 1.030225; 1.015^4 = 1.030225^2 = 1.061363550625 → 2,531,352.068240625
+    #   + 0.1038 t/GJ × 1,000,000 GJ = 103,800 → 2,635,152.068240625 t
+    # A, 2024: 0.7910 × 3e6 = 2,373,000 × 1.061363550625 = 2,518,615.705633125; + 103,300 = 2,621,915.705633125
+    assert free[0] == approx([2_635_152.068240625, 2_621_915.705633125], rel=1e-12)
+    # B: 0.8090 × 1,000,000 = 809,000 t in 2023; 0.8049 × 1,000,000 = 804,900 t in 2024
+    assert free[1] == approx([809_000.0, 804_900.0], rel=1e-12)
+    # C: 0.8285 × 600,000 + 0.1038 × 500,000 = 497,100 + 51,900 = 549,000 t;
+    #    2024: 0.8244 × 600,000 + 0.1033 × 500,000 = 494,640 + 51,650 = 546,290 t
+    assert free[2] == approx([549_000.0, 546_290.0], rel=1e-12)
+    # D (gas): 0.3305 × 500,000 = 165,250 t; 0.3288 × 400,000 = 131,520 t
+    assert free[3] == approx([165_250.0, 131_520.0], rel=1e-12)
+
+
+def test_a_unit_may_opt_out_of_the_2023_correction():
+    section = _units_2023()
+    firms = [f.model_copy(update={"load_factor_correction": False}) if f.id == "A" else f for f in section.firms]
+    free = build_inputs(section.model_copy(update={"firms": firms})).free
+    assert free[0, 0] == approx(2_385_000 + 103_800, rel=1e-12)
+
+
+def test_the_2023_plan_allocates_on_generation_not_supply():
+    section = parse_market(
+        {
+            "unit": "tCO2",
+            "periods": [2023],
+            "allocation": {"method": "china_power", "rules": "china_2023_2024"},
+            "firms": [{"id": "U", "baseline": 1e6, "unit_type": "gas", "power_supply_mwh": 1e6}],
+        }
+    )
+    with pytest.raises(InputError, match="allocates on power generation, not supply") as err:
+        build_inputs(section)
+    assert err.value.key == "firms[0].power_generation_mwh"
+    # and the earlier plans on supply
+    with pytest.raises(InputError, match="allocates on power supply, not generation"):
+        build_inputs(_units("china_2021_2022", [2021]).model_copy(update={"firms": _units_2023().firms}))
+
+
+@pytest.mark.parametrize(
+    ("firm", "message", "key"),
+    [
+        ({"cooling": "air"}, "no cooling-mode correction", "firms[0].cooling"),
+        ({"heat_ratio": 0.3}, "no heat-supply correction", "firms[0].heat_ratio"),
+        (
+            {"unit_type": "gas", "load_factor_correction": True},
+            "no load-factor correction",
+            "firms[0].load_factor_correction",
+        ),
+    ],
+)
+def test_corrections_the_2023_plan_does_not_have_are_input_errors(firm, message, key):
+    unit = {"id": "U", "baseline": 1e6, "unit_type": "coal_above_300mw", "power_generation_mwh": 1e6, **firm}
+    section = parse_market(
+        {
+            "unit": "tCO2",
+            "periods": [2023],
+            "allocation": {"method": "china_power", "rules": "china_2023_2024"},
+            "firms": [unit],
+        }
+    )
+    with pytest.raises(InputError, match=message) as err:
+        build_inputs(section)
+    assert err.value.key == key
+
+
+def test_the_2023_plan_allows_no_pre_borrowing():
+    with pytest.raises(InputError, match="no pre-borrowing") as err:
+        build_inputs(_units_2023(pre_borrowing=True))
+    assert err.value.key == "allocation.pre_borrowing"
 
 
 # --- pre-borrowing (2021–2022 plan) ------------------------------------------------------------

@@ -19,6 +19,7 @@ PER_PERIOD = (
     "output",
     "intensity",
     "power_supply_mwh",
+    "power_generation_mwh",
     "heat_supply_gj",
     "load_factor",
     "mac_slope",

@@ -17,7 +17,13 @@ from carbon.market import allocation as rules
 from carbon.market.firms import read_firms_csv
 from carbon.market.ledger import SYSTEM_ACCOUNTS
 from carbon.market.power import mac_from_energy, read_mac_csv
-from carbon.market.rules import DEFAULT_CORRECTIONS, china_power_benchmarks, china_power_corrections
+from carbon.market.rules import (
+    DEFAULT_CORRECTIONS,
+    UNIT_CLASSES,
+    china_power_basis,
+    china_power_benchmarks,
+    china_power_corrections,
+)
 from carbon.market.schema import FirmSection, MarketSection, MsrSection, PreBorrowingSection
 from carbon.schema import did_you_mean
 
@@ -429,6 +435,16 @@ def _pre_borrowing(section: MarketSection, periods: np.ndarray, *, file, key: st
     option = section.allocation.pre_borrowing
     if option is False:
         return {}
+    if section.allocation.rules == "china_2023_2024":
+        raise InputError(
+            "the 2023-2024 plan allows no pre-borrowing (Guohuan Guiqihou [2024] No. 1, section 7: "
+            "2023、2024年度不可预支后续年度配额)",
+            file=file,
+            key=key,
+            expected="pre_borrowing: false with rules: china_2023_2024",
+            found=option if isinstance(option, bool) else "a pre-borrowing rule",
+            hint="to study pre-borrowing as a counterfactual, give the benchmarks explicitly instead of 'rules'",
+        )
     rule = option if isinstance(option, PreBorrowingSection) else PreBorrowingSection()
     years = [int(p) for p in periods]
     T = len(years)
@@ -561,6 +577,7 @@ def _allocation(
         corrections = china_power_corrections(
             block.corrections or block.rules or DEFAULT_CORRECTIONS, key=f"{key}.corrections"
         )
+        basis = china_power_basis(block.rules, key=f"{key}.rules") if block.rules is not None else "supply"
         if not benches:
             raise InputError(
                 "the china_power rule needs 'benchmarks' by unit type",
@@ -589,13 +606,7 @@ def _allocation(
                     hint=did_you_mean(firm.unit_type, benches),
                 )
             b_power, b_heat = benches[firm.unit_type]
-            power = _per_period(
-                firm.power_supply_mwh,
-                T,
-                file=firms_file,
-                key=firm_key(i, "power_supply_mwh"),
-                default=0.0,
-            )
+            power = _power_quantity(firm, basis, T, file=firms_file, key=firm_key(i, f"power_{basis}_mwh"))
             heat = _per_period(
                 firm.heat_supply_gj,
                 T,
@@ -605,7 +616,9 @@ def _allocation(
             )
             load = _per_period(firm.load_factor, T, file=firms_file, key=firm_key(i, "load_factor"), default=1.0)
             f_cooling, f_heat = _power_corrections(firm, corrections, file=firms_file, key=keys[i])
+            correct_load = _corrects_load(firm, corrections, file=firms_file, key=firm_key(i, "load_factor_correction"))
             # F_t = B_power,t · Q_power,t · f_cooling · f_heat · f_load,t + B_heat,t · Q_heat,t
+            # (Q_power: supplied or generated, as the rule set says)
             free[i] = rules.china_power(
                 power[None],
                 heat[None],
@@ -614,7 +627,7 @@ def _allocation(
                 np.array([f_cooling]),
                 np.array([f_heat]),
                 load[None],
-                np.array([firm.load_factor_correction]),
+                np.array([correct_load]),
                 corrections.load,
             )[0]
     for firm_id, value in (block.firms or {}).items():
@@ -631,25 +644,68 @@ def _allocation(
     return free
 
 
+def _power_quantity(firm: FirmSection, basis: str, T: int, *, file, key: str) -> np.ndarray:
+    """A unit's power quantity per period on the rule set's basis (``supply`` or ``generation``,
+    MWh); giving only the other one is an input error (the two differ by the plant's own use)."""
+    quantities = {"supply": firm.power_supply_mwh, "generation": firm.power_generation_mwh}
+    other = "generation" if basis == "supply" else "supply"
+    if quantities[basis] is None and quantities[other] is not None:
+        raise InputError(
+            f"firm {firm.id!r}: the rule set allocates on power {basis}, not {other}",
+            file=file,
+            key=key,
+            expected=f"power_{basis}_mwh (MWh per period)",
+            found=f"only power_{other}_mwh",
+            hint="supply = generation − the plant's own use; give the quantity the plan names",
+        )
+    return _per_period(quantities[basis], T, file=file, key=key, default=0.0)
+
+
+def _corrects_load(firm: FirmSection, corrections, *, file, key: str) -> bool:
+    """Whether the load-factor correction applies to a unit: its own flag, else the table's
+    default for its type; a flag on a shipped unit class the table does not correct (gas,
+    unconventional coal) is an input error, a market's own unit types follow their flag."""
+    if firm.load_factor_correction is None:
+        return corrections.load_by_default and firm.unit_type in corrections.load_unit_types
+    shipped = firm.unit_type in UNIT_CLASSES
+    if firm.load_factor_correction and shipped and firm.unit_type not in corrections.load_unit_types:
+        raise InputError(
+            f"the correction table {corrections.name!r} has no load-factor correction for unit type {firm.unit_type!r}",
+            file=file,
+            key=key,
+            expected=f"a unit type among {', '.join(corrections.load_unit_types)}",
+            found=firm.unit_type,
+        )
+    return firm.load_factor_correction
+
+
 def _power_corrections(firm: FirmSection, corrections, *, file, key: str) -> tuple[float, float]:
     """A unit's cooling and heat-supply factors: its own ``cooling_factor`` / ``heat_factor``,
     else from its ``cooling`` mode / ``heat_ratio`` and the correction table, else 1."""
     if firm.cooling_factor is not None:
         f_cooling = firm.cooling_factor
     elif firm.cooling is not None:
+        if firm.cooling not in corrections.cooling:
+            raise InputError(
+                f"the correction table {corrections.name!r} has no cooling-mode correction",
+                file=file,
+                key=f"{key}.cooling",
+                expected="no 'cooling' under this plan (or a unit's own 'cooling_factor')",
+                found=firm.cooling,
+            )
         f_cooling = corrections.cooling[firm.cooling]
     else:
         f_cooling = 1.0
     if firm.heat_factor is not None:
         f_heat = firm.heat_factor
     elif firm.heat_ratio is not None:
-        if firm.unit_type not in corrections.heat_unit_types:
+        if corrections.heat_slope is None or firm.unit_type not in corrections.heat_unit_types:
             raise InputError(
                 f"the correction table {corrections.name!r} has no heat-supply correction for unit type "
                 f"{firm.unit_type!r}",
                 file=file,
                 key=f"{key}.heat_ratio",
-                expected=f"a unit type among {', '.join(corrections.heat_unit_types)}",
+                expected=f"a unit type among {', '.join(corrections.heat_unit_types) or '(none: this plan has no heat-supply correction)'}",
                 found=firm.unit_type,
                 hint="give the unit's 'heat_factor' instead",
             )

@@ -1,14 +1,16 @@
 """China's national ETS rule tables, shipped as data (``carbon/data/china_ets_power.csv``).
 
-The power sector's supply (tCO2/MWh) and heat (tCO2/GJ) benchmarks by unit class and year,
-each row with its source (the Ministry of Ecology and Environment's allocation implementation
-plans). A market file selects a table by name: ``allocation: {method: china_power, rules:
-china_2019_2020}``; explicit ``benchmarks`` override it by unit type.
+The power sector's power (tCO2/MWh) and heat (tCO2/GJ) benchmarks by unit class and year,
+each row with its source (the Ministry of Ecology and Environment's allocation plans) and the
+quantity the power benchmark multiplies (``power_basis``: ``supply``, 供电量, until 2022;
+``generation``, 发电量, from 2023). A market file selects a table by name: ``allocation:
+{method: china_power, rules: china_2019_2020}``; explicit ``benchmarks`` override it by unit type.
 
 The plans' correction factors (cooling mode, heat supply, load factor of conventional coal
-units) are a second table, ``carbon/data/china_ets_power_corrections.csv``, selected by
-``allocation.corrections`` (default: the ``rules`` name, else :data:`DEFAULT_CORRECTIONS`);
-a firm's own ``cooling_factor`` / ``heat_factor`` override them.
+units; the 2023-2024 plan keeps only a peak-shaving correction by load factor) are a second
+table, ``carbon/data/china_ets_power_corrections.csv``, selected by ``allocation.corrections``
+(default: the ``rules`` name, else :data:`DEFAULT_CORRECTIONS`); a firm's own
+``cooling_factor`` / ``heat_factor`` override them.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from carbon.errors import InputError
 from carbon.schema import did_you_mean
 
 RULE_TABLE = "china_ets_power.csv"
-RULE_SETS = ("china_2019_2020", "china_2021_2022")
+RULE_SETS = ("china_2019_2020", "china_2021_2022", "china_2023_2024")
 """Names of the shipped rule tables."""
+UNIT_CLASSES = ("coal_above_300mw", "coal_300mw_and_below", "coal_unconventional", "gas")
+"""The unit classes of the shipped tables (the plans' classes I-IV)."""
 CORRECTION_TABLE = "china_ets_power_corrections.csv"
 DEFAULT_CORRECTIONS = "china_2021_2022"
 """Correction set used when a market names neither ``corrections`` nor ``rules``."""
@@ -46,21 +50,25 @@ LOAD_PARAMETERS = (
 class Corrections:
     """One plan's correction factors of the power benchmark.
 
-    ``cooling``: factor by cooling mode (``air``, ``water``); ``heat_slope`` s: the heat-supply
-    factor 1 − s × heat-supply ratio, for ``heat_unit_types``; ``load``: the load-factor
-    correction's parameters (:data:`LOAD_PARAMETERS`), for ``load_unit_types``.
+    ``cooling``: factor by cooling mode (``air``, ``water``; empty when the plan has none);
+    ``heat_slope`` s: the heat-supply factor 1 − s × heat-supply ratio, for ``heat_unit_types``
+    (None and () when the plan has none); ``load``: the load-factor correction's parameters
+    (:data:`LOAD_PARAMETERS`), for ``load_unit_types``; ``load_by_default``: it applies to every
+    unit of those types unless a unit says ``load_factor_correction: false`` (2023-2024 plan),
+    else only to units flagged ``load_factor_correction: true``.
     """
 
     name: str
     cooling: dict[str, float]
-    heat_slope: float
+    heat_slope: float | None
     heat_unit_types: tuple[str, ...]
     load: dict[str, float]
     load_unit_types: tuple[str, ...]
+    load_by_default: bool
 
 
 def read_rule_table() -> pd.DataFrame:
-    """The shipped table: ``rules, year, unit_type, power_t_per_mwh, heat_t_per_gj, source``."""
+    """The shipped table: ``rules, year, unit_type, power_t_per_mwh, heat_t_per_gj, power_basis, source``."""
     with resources.files("carbon.data").joinpath(RULE_TABLE).open("rb") as fh:
         return pd.read_csv(fh)
 
@@ -91,6 +99,13 @@ def china_power_benchmarks(
     return out
 
 
+def china_power_basis(name: str, *, key: str = "allocation.rules") -> str:
+    """What rule set ``name``'s power benchmark multiplies: ``supply`` (MWh supplied, 供电量) or
+    ``generation`` (MWh generated, 发电量)."""
+    (basis,) = set(_rows_of(read_rule_table(), name, "rule table", key)["power_basis"])
+    return str(basis)
+
+
 def _rows_of(table: pd.DataFrame, name: str, what: str, key: str) -> pd.DataFrame:
     """The rows of rule set ``name`` in a shipped table; :class:`InputError` naming the known sets."""
     rows = table[table["rules"] == name]
@@ -114,11 +129,13 @@ def china_power_corrections(name: str, *, key: str = "allocation.corrections") -
     cooling = rows[rows["correction"] == "cooling"]
     heat = rows[rows["correction"] == "heat_supply"]
     load = rows[rows["correction"] == "load_factor"]
+    params = {str(p): float(v) for p, v in zip(load["parameter"], load["value"], strict=True)}
     return Corrections(
         name=name,
         cooling={str(m): float(v) for m, v in zip(cooling["mode"], cooling["value"], strict=True)},
-        heat_slope=float(heat["value"].iloc[0]),
-        heat_unit_types=tuple(str(heat["unit_types"].iloc[0]).split()),
-        load={str(p): float(v) for p, v in zip(load["parameter"], load["value"], strict=True)},
+        heat_slope=float(heat["value"].iloc[0]) if len(heat) else None,
+        heat_unit_types=tuple(str(heat["unit_types"].iloc[0]).split()) if len(heat) else (),
+        load={p: params[p] for p in LOAD_PARAMETERS},
         load_unit_types=tuple(str(load["unit_types"].iloc[0]).split()),
+        load_by_default=bool(params["by_default"]),
     )

@@ -101,6 +101,9 @@ class FirmSection(Section):
     )
     unit_type: str | None = Field(None, description="power unit type (china_power benchmarks)")
     power_supply_mwh: PerPeriod | None = Field(None, description="power supplied per period, MWh")
+    power_generation_mwh: PerPeriod | None = Field(
+        None, description="power generated per period, MWh (the basis of the china_2023_2024 rules)"
+    )
     heat_supply_gj: PerPeriod | None = Field(None, description="heat supplied per period, GJ")
     cooling: Literal["air", "water"] | None = Field(
         None, description="cooling mode; its factor comes from the correction table (air 1.05)"
@@ -118,7 +121,11 @@ class FirmSection(Section):
         None, gt=0.0, description="heat-supply correction factor (overrides 'heat_ratio'; default 1)"
     )
     load_factor: PerPeriod | None = Field(None, description="load (output) factor F, fraction")
-    load_factor_correction: bool = Field(False, description="apply the conventional-coal load-factor correction")
+    load_factor_correction: bool | None = Field(
+        None,
+        description="apply the conventional-coal load-factor correction (default: as the correction table "
+        "says: every conventional coal unit under china_2023_2024, only flagged units before)",
+    )
 
     @field_validator(
         "baseline",
@@ -127,6 +134,7 @@ class FirmSection(Section):
         "intensity",
         "historical",
         "power_supply_mwh",
+        "power_generation_mwh",
         "heat_supply_gj",
     )
     @classmethod
@@ -189,12 +197,12 @@ class AllocationSection(Section):
         None, description="benchmark intensity, unit per output unit (one, or by sector)"
     )
     benchmarks: dict[str, UnitBenchmark] | None = Field(None, description="china_power benchmarks by unit type")
-    rules: Literal["china_2019_2020", "china_2021_2022"] | None = Field(
+    rules: Literal["china_2019_2020", "china_2021_2022", "china_2023_2024"] | None = Field(
         None,
         description="china_power: a shipped rule table of benchmarks by unit type and year "
         "(carbon/data/china_ets_power.csv); 'benchmarks' override it by unit type",
     )
-    corrections: Literal["china_2019_2020", "china_2021_2022"] | None = Field(
+    corrections: Literal["china_2019_2020", "china_2021_2022", "china_2023_2024"] | None = Field(
         None,
         description="china_power: the shipped correction factors (carbon/data/china_ets_power_corrections.csv); "
         "default: the 'rules' name, else china_2021_2022",
