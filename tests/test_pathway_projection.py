@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from carbon.errors import InputError
 from carbon.inventory import account, load_factor_set, validate_activity
 from carbon.pathway.projection import project_activity, project_drivers
 from carbon.pathway.schema import PathwaySection
@@ -14,25 +15,32 @@ from carbon.runner import run_batch
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "lankao"
 
-BASE = pd.DataFrame([
-    (2020, "industry", "1.A.2", "raw_coal", 100.0, "t"),
-    (2020, "industry", "1.A.2", "electricity", 1000.0, "MWh"),
-    (2020, "residential", "1.A.4.b", "natural_gas", 10.0, "10^4 m3"),
-    (2020, "agriculture", "3.A.1", "dairy_cattle", 100.0, "head"),
-], columns=["year", "sector", "category", "item", "quantity", "unit"])
+BASE = pd.DataFrame(
+    [
+        (2020, "industry", "1.A.2", "raw_coal", 100.0, "t"),
+        (2020, "industry", "1.A.2", "electricity", 1000.0, "MWh"),
+        (2020, "residential", "1.A.4.b", "natural_gas", 10.0, "10^4 m3"),
+        (2020, "agriculture", "3.A.1", "dairy_cattle", 100.0, "head"),
+    ],
+    columns=["year", "sector", "category", "item", "quantity", "unit"],
+)
 
-SECTION = PathwaySection.model_validate({
-    "years": [2020, 2022],
-    "gdp": {"growth": 0.10},
-    "population": {"values": {2020: 100, 2022: 110}},
-    "structure": {2020: {"agriculture": 0.2, "industry": 0.5, "services": 0.3},
-                  2022: {"agriculture": 0.1, "industry": 0.6, "services": 0.3}},
-    "sectors": {
-        "industry": {"driver": "industry", "intensity": -0.1, "mix": {2022: {"raw_coal": 0.2, "electricity": 0.8}}},
-        "residential": {"driver": "population", "intensity": 0.05},
-        "agriculture": {"driver": "agriculture", "growth": 0.02},
-    },
-})
+SECTION = PathwaySection.model_validate(
+    {
+        "years": [2020, 2022],
+        "gdp": {"growth": 0.10},
+        "population": {"values": {2020: 100, 2022: 110}},
+        "structure": {
+            2020: {"agriculture": 0.2, "industry": 0.5, "services": 0.3},
+            2022: {"agriculture": 0.1, "industry": 0.6, "services": 0.3},
+        },
+        "sectors": {
+            "industry": {"driver": "industry", "intensity": -0.1, "mix": {2022: {"raw_coal": 0.2, "electricity": 0.8}}},
+            "residential": {"driver": "population", "intensity": 0.05},
+            "agriculture": {"driver": "agriculture", "growth": 0.02},
+        },
+    }
+)
 
 
 def projected():
@@ -124,7 +132,8 @@ def test_coupled_run_is_consistent_and_reproducible(tmp_path):
     assert net[2020] == pytest.approx(685_000, rel=1e-9)
     assert annual.at[2020, "scope2_co2e_t"] == pytest.approx(685_000 * 0.6 + heat.at[2020, "co2e_t"])
     assert annual.at[2025, "co2e_t_scope12"] == pytest.approx(
-        annual.at[2025, "co2e_t_scope1"] + annual.at[2025, "scope2_co2e_t"])
+        annual.at[2025, "co2e_t_scope1"] + annual.at[2025, "scope2_co2e_t"]
+    )
     # re-running gives identical files (manifests aside: they hold timings)
     for path in sorted((tmp_path / "a").rglob("*.csv")) + sorted((tmp_path / "a").rglob("peak.json")):
         assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes(), path
@@ -139,7 +148,9 @@ def test_end_use_efficiency_turns_useful_shares_into_final_energy():
     act = validate_activity(BASE)
     inv = account(act, load_factor_set("china"))
     drivers = project_drivers(section, population=None, gdp=1000.0)
-    q = project_activity(inv.energy["energy_tce"].to_numpy(), act, section, drivers).activity.set_index(["year", "sector", "item"])["quantity"]
+    q = project_activity(inv.energy["energy_tce"].to_numpy(), act, section, drivers).activity.set_index(
+        ["year", "sector", "item"]
+    )["quantity"]
     # useful energy 2020: 71.43 tce x 0.7 + 122.9 tce x 2.0 = 295.801 tce; x 1.452 (value added) x 0.81
     useful = (71.43 * 0.7 + 122.9 * 2.0) * 1.452 * 0.81
     assert q[(2022, "industry", "raw_coal")] == pytest.approx(useful * 0.2 / 0.7 / 0.7143)
@@ -149,8 +160,12 @@ def test_end_use_efficiency_turns_useful_shares_into_final_energy():
 def test_monte_carlo_peak_distribution_counts_every_sample():
     from carbon.batch import peak_distribution
 
-    peaks = [{"peak_year": 2025, "status": "peaked"}, {"peak_year": 2030, "status": "peaked"},
-             {"peak_year": 2028, "status": "plateau"}, {"peak_year": None, "status": "not_peaked"}]
+    peaks = [
+        {"peak_year": 2025, "status": "peaked"},
+        {"peak_year": 2030, "status": "peaked"},
+        {"peak_year": 2028, "status": "plateau"},
+        {"peak_year": None, "status": "not_peaked"},
+    ]
     dist = peak_distribution(peaks, list(range(2024, 2032)))
     peaked = dist[dist["status"] == "peaked"].set_index("year")
     # 4 samples: one peaked in 2025, one in 2030; the plateau and the not-peaked never count
@@ -158,7 +173,6 @@ def test_monte_carlo_peak_distribution_counts_every_sample():
     assert peaked.at[2030, "cumulative"] == 0.5
     rest = dist[dist["status"] != "peaked"].set_index("status")["probability"]
     assert rest.to_dict() == {"plateau": 0.25, "not_peaked": 0.25}
-
 
 
 def test_only_monte_carlo_samples_are_aggregated(tmp_path):
@@ -182,13 +196,19 @@ def test_only_monte_carlo_samples_are_aggregated(tmp_path):
     assert aggregate(tmp_path, rows) == ["mc"]
     assert not (tmp_path / "pw").exists()
 
-MARKET = PATHWAY.replace("  carbon_price: {2020: 50, 2030: 150}\n", "  carbon_price: from_market\n"
-                         "  market_prices: [0, 50, 100, 200, 400]\n  power_free_allocation: {2020: 0.8}\n") + """market:
+
+MARKET = (
+    PATHWAY.replace(
+        "  carbon_price: {2020: 50, 2030: 150}\n",
+        "  carbon_price: from_market\n  market_prices: [0, 50, 100, 200, 400]\n  power_free_allocation: {2020: 0.8}\n",
+    )
+    + """market:
   unit: tCO2
   periods: [2020, 2025, 2030]
   firms:
     - {id: furniture, sector: industry, baseline: [100000, 100000, 100000], mac: {slope: 0.002}, allocation: [90000, 80000, 70000]}
 """
+)
 
 
 def test_market_price_is_the_price_the_energy_model_uses(tmp_path):
@@ -213,7 +233,8 @@ def test_market_price_is_the_price_the_energy_model_uses(tmp_path):
         assert market.at[year, "emissions"] == pytest.approx(allocation[year] + 0.8 * power0, rel=1e-6)
     # the pathway interpolates the market's prices between milestones
     assert annual.at[2022, "carbon_price_cny_per_t"] == pytest.approx(
-        market.at[2020, "price"] + 0.4 * (market.at[2025, "price"] - market.at[2020, "price"]))
+        market.at[2020, "price"] + 0.4 * (market.at[2025, "price"] - market.at[2020, "price"])
+    )
 
 
 def test_stirpat_cross_check_reports_elasticities(tmp_path):
@@ -223,14 +244,19 @@ def test_stirpat_cross_check_reports_elasticities(tmp_path):
     A = 1.0 + 0.2 * (years - 2005)
     T = 1.2 - 0.03 * (years - 2005)
     pd.DataFrame({"year": years, "I": 2 * P * A**0.8 * T**0.9, "P": P, "A": A, "T": T}).to_csv(
-        tmp_path / "history.csv", index=False)
+        tmp_path / "history.csv", index=False
+    )
     src = tmp_path / "s.yaml"
-    src.write_text(PATHWAY.replace("MODEL", str(MODEL)).replace("energy:\n  hours: 48\n", "")
-                   + "  stirpat: {history: history.csv}\n")
+    src.write_text(
+        PATHWAY.replace("MODEL", str(MODEL)).replace("energy:\n  hours: 48\n", "")
+        + "  stirpat: {history: history.csv}\n"
+    )
     summary = run_batch([src], tmp_path / "out", jobs=1).iloc[0]
     assert summary["status"] == "ok", summary["error"]
     assert summary["pathway.stirpat_A"] == pytest.approx(0.8, abs=1e-9)
-    assert summary["pathway.stirpat_r2"] == pytest.approx(1.0) and summary["pathway.stirpat_n"] == 16  # 2005-2020, an exact fit
+    assert (
+        summary["pathway.stirpat_r2"] == pytest.approx(1.0) and summary["pathway.stirpat_n"] == 16
+    )  # 2005-2020, an exact fit
     assert summary["pathway.stirpat_T"] == pytest.approx(0.9, abs=1e-9)
     projected = pd.read_csv(tmp_path / "out" / "pw" / "pathway" / "stirpat.csv").set_index("year")
     annual = pd.read_csv(tmp_path / "out" / "pw" / "pathway" / "annual.csv").set_index("year")
@@ -253,5 +279,20 @@ def test_lmdi_effects_sum_to_the_identity_totals(tmp_path):
 def test_power_rows_are_1A1_and_below_only():
     from carbon.pathway.power import is_power
 
-    categories = pd.Series(["1.A.1", "1.A.1.a", "1.A.10", "1.A.2", "1.A"])
-    assert is_power(categories).tolist() == [True, True, False, False, False]
+    categories = pd.Series(["1.A.1", "1.A.1.a", "1.A.10", "1.A.2", "1.A", None, "1.A.1"], index=range(10, 17))
+    flags = is_power(categories)
+    assert flags.tolist() == [True, True, False, False, False, False, True]
+    assert list(flags.index) == list(range(10, 17))  # aligned with the rows it selects
+
+
+def test_growth_index_compounds_the_periods_by_hand():
+    from carbon.pathway.drivers import growth_index
+
+    # 2021-2022 at +10 %, 2024 at -50 %, 2023 uncovered (0): 1, 1.1, 1.1^2, 1.1^2, 1.1^2 x 0.5
+    index = growth_index({"2021-2022": 0.1, "2024": -0.5}, [2020, 2021, 2022, 2023, 2024], 2020)
+    assert index.tolist() == pytest.approx([1.0, 1.1, 1.21, 1.21, 0.605], rel=1e-12)
+    # a base year inside the years: earlier years stay at 1, later ones compound from it
+    later = growth_index(0.1, [2019, 2020, 2021], 2020)
+    assert later.tolist() == pytest.approx([1.0, 1.0, 1.1], rel=1e-12)
+    with pytest.raises(InputError, match="above -1"):
+        growth_index({"2021": -1.0}, [2020, 2021], 2020)

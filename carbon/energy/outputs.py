@@ -107,7 +107,9 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
     """Read the solution into tables (vectorised: one reshape per variable family)."""
     x, dual = outcome.x, outcome.row_dual
     Y, G, S, T, N = len(d.years), len(d.units), len(d.storages), d.slices.n_steps, len(d.nodes)
-    techs = d.system.technologies
+    techs = d.system.technologies  # columns as dicts: one lookup per row, not a pandas .at
+    kind, carrier = techs["kind"].to_dict(), techs["carrier"].to_dict()
+    vom, profile = techs["vom_cny_per_mwh"].to_dict(), techs["profile"].to_dict()
     settings = d.system.settings
     w = d.slices.weight
     p = program.values(m.p, x).reshape(Y, G, T)
@@ -168,8 +170,8 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
             row = {
                 "year": y,
                 "technology": g,
-                "kind": techs.at[g, "kind"],
-                "carrier": techs.at[g, "carrier"],
+                "kind": kind[g],
+                "carrier": carrier[g],
                 "node": d.node[g],
                 "investment_cny": invest,
                 "fixed_om_cny": d.fom[g] * (existing + new),
@@ -184,7 +186,7 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
                     generation_mwh=dis,
                     cycles=dis / energy if energy > 0 else 0.0,
                     emissions_t=0.0,
-                    variable_cost_cny=float(techs.at[g, "vom_cny_per_mwh"]) * dis,
+                    variable_cost_cny=float(vom[g]) * dis,
                 )
             else:
                 i = d.units.index(g)
@@ -193,7 +195,7 @@ def extract(m, d: ModelData, program: CompiledProgram, outcome: Outcome) -> Ener
                 row.update(
                     generation_mwh=gen,
                     available_mwh=available,
-                    curtailment_mwh=max(available - gen, 0.0) if techs.at[g, "profile"] else 0.0,
+                    curtailment_mwh=max(available - gen, 0.0) if profile[g] else 0.0,
                     capacity_factor=gen / ((existing + new) * w.sum()) if existing + new > 0 else np.nan,
                     emissions_t=d.co2[g] * gen,
                     variable_cost_cny=float(d.sign[g] * (w * d.cost[y, g]) @ p[iy, i]),

@@ -21,34 +21,40 @@ from carbon.errors import InputError
 PERIOD = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 
 
-def annual_rates(spec: float | dict | None, years: list[int], key: str = "growth") -> pd.Series:
-    """The annual rate of each year from a growth spec (0 where no period covers a year)."""
-    rates = pd.Series(0.0, index=years)
+def _rates(spec: float | dict | None, years: list[int], key: str) -> np.ndarray:
+    rates = np.zeros(len(years))
     if spec is None:
         return rates
     if isinstance(spec, (int, float)):
-        return pd.Series(float(spec), index=years)
+        return np.full(len(years), float(spec))
+    at = np.asarray(years)
     for period, rate in spec.items():
         match = PERIOD.match(str(period))
         if not match:
-            raise InputError(f"cannot read period {period!r}", key=key, expected="a period such as 2021-2025 or a year",
-                             found=period)
+            raise InputError(
+                f"cannot read period {period!r}", key=key, expected="a period such as 2021-2025 or a year", found=period
+            )
         first = int(match[1])
         last = int(match[2] or match[1])
         if last < first:
             raise InputError(f"period {period!r} ends before it starts", key=key, found=period)
-        rates[(rates.index >= first) & (rates.index <= last)] = float(rate)
+        rates[(at >= first) & (at <= last)] = float(rate)
     return rates
+
+
+def annual_rates(spec: float | dict | None, years: list[int], key: str = "growth") -> pd.Series:
+    """The annual rate of each year from a growth spec (0 where no period covers a year)."""
+    return pd.Series(_rates(spec, years, key), index=years)
 
 
 def growth_index(spec: float | dict | None, years: list[int], base_year: int, key: str = "growth") -> pd.Series:
     """Index (base year = 1) compounding the annual rates of a growth spec."""
-    rates = annual_rates(spec, years, key)
-    factor = np.where(np.asarray(years) > base_year, 1.0 + rates.to_numpy(), 1.0)
+    rates = _rates(spec, years, key)
+    factor = np.where(np.asarray(years) > base_year, 1.0 + rates, 1.0)
     if np.any(factor <= 0):
         raise InputError("a growth rate must be above -1", key=key, found=float(rates.min()))
-    index = pd.Series(np.cumprod(factor), index=years)
-    return index / index[base_year]
+    index = np.cumprod(factor)
+    return pd.Series(index / index[list(years).index(base_year)], index=years)
 
 
 def interpolate(values: dict, years: list[int], key: str = "values") -> pd.Series:

@@ -13,18 +13,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 POWER_CATEGORY = "1.A.1"
 
-COLUMNS = ["year", "demand_mwh", "local_co2_t", "imports_mwh", "exports_mwh", "renewable_mwh",
-           "local_fuel_tce", "replaced_fuel_tce", "carbon_price_cny_per_t"]
+COLUMNS = [
+    "year",
+    "demand_mwh",
+    "local_co2_t",
+    "imports_mwh",
+    "exports_mwh",
+    "renewable_mwh",
+    "local_fuel_tce",
+    "replaced_fuel_tce",
+    "carbon_price_cny_per_t",
+]
 
 
 def is_power(category: pd.Series) -> pd.Series:
     """Rows of the power sector: category 1.A.1 or one under it (1.A.1.a; not 1.A.10)."""
-    text = category.astype(str)
-    return (text == POWER_CATEGORY) | text.str.startswith(POWER_CATEGORY + ".")
+    codes, uniques = pd.factorize(category, use_na_sentinel=False)  # each distinct code tested once
+    flags = np.array([str(c) == POWER_CATEGORY or str(c).startswith(POWER_CATEGORY + ".") for c in uniques], dtype=bool)
+    return pd.Series(flags[codes], index=category.index, name=category.name)
 
 
 @dataclass(frozen=True)
@@ -35,16 +46,24 @@ class PowerPath:
     milestones: list[int]
 
 
-def power_from_inventory(emissions: pd.DataFrame, purchases_mwh: pd.Series, years: list[int],
-                         carbon_price: pd.Series) -> PowerPath:
+def power_from_inventory(
+    emissions: pd.DataFrame, purchases_mwh: pd.Series, years: list[int], carbon_price: pd.Series
+) -> PowerPath:
     """Without an energy model: the inventory's power-sector rows as they are projected (held at
     their base-year level), purchased electricity as imports, and no local renewable output."""
     power = emissions[~emissions["memo"] & is_power(emissions["category"])]
     local = power.groupby("year")["co2e_t"].sum().reindex(years, fill_value=0.0)
-    table = pd.DataFrame({
-        "year": years, "demand_mwh": purchases_mwh.to_numpy(), "local_co2_t": local.to_numpy(),
-        "imports_mwh": purchases_mwh.to_numpy(), "exports_mwh": 0.0, "renewable_mwh": 0.0,
-        "local_fuel_tce": 0.0, "replaced_fuel_tce": 0.0,
-        "carbon_price_cny_per_t": carbon_price.reindex(years).to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "year": years,
+            "demand_mwh": purchases_mwh.to_numpy(),
+            "local_co2_t": local.to_numpy(),
+            "imports_mwh": purchases_mwh.to_numpy(),
+            "exports_mwh": 0.0,
+            "renewable_mwh": 0.0,
+            "local_fuel_tce": 0.0,
+            "replaced_fuel_tce": 0.0,
+            "carbon_price_cny_per_t": carbon_price.reindex(years).to_numpy(),
+        }
+    )
     return PowerPath(table[COLUMNS], [])

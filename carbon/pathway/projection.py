@@ -43,8 +43,11 @@ def _driver_path(driver: Driver, base: float | None, years: list[int], base_year
     if driver.values is not None:
         return interpolate(driver.values, years, key=f"pathway.{key}.values")
     if base is None:
-        raise InputError(f"no base-year {key} to grow", key=f"pathway.{key}",
-                         expected=f"the model's {key} in model.yaml, or pathway.{key}.values")
+        raise InputError(
+            f"no base-year {key} to grow",
+            key=f"pathway.{key}",
+            expected=f"the model's {key} in model.yaml, or pathway.{key}.values",
+        )
     return base * growth_index(driver.growth, years, base_year, key=f"pathway.{key}.growth")
 
 
@@ -67,9 +70,11 @@ def _driver_series(name: str, drivers: pd.DataFrame, sector: str) -> np.ndarray:
         return np.ones(len(drivers))
     column = {"population": "population", "gdp": "gdp_10k_cny"}.get(name, f"va_{name}_10k_cny")
     if column not in drivers:
-        raise InputError(f"sector {sector!r} follows {name} value added, but there is no structure",
-                         key=f"pathway.sectors.{sector}.driver",
-                         expected="pathway.structure: {year: {agriculture, industry, services}} with the base year")
+        raise InputError(
+            f"sector {sector!r} follows {name} value added, but there is no structure",
+            key=f"pathway.sectors.{sector}.driver",
+            expected="pathway.structure: {year: {agriculture, industry, services}} with the base year",
+        )
     values = drivers[column].to_numpy()
     if values[0] <= 0:
         raise InputError(f"the base-year {name} of sector {sector!r} is zero", key=f"pathway.sectors.{sector}.driver")
@@ -79,14 +84,15 @@ def _driver_series(name: str, drivers: pd.DataFrame, sector: str) -> np.ndarray:
 def _fuel_units(base: pd.DataFrame) -> dict[str, tuple[str, float]]:
     """Unit and tce per unit of each energy item, from the base-year rows."""
     out: dict[str, tuple[str, float]] = {}
-    for row in base.itertuples(index=False):
-        if row.energy_tce > 0 and row.item not in out:
-            out[row.item] = (row.unit, row.energy_tce / row.quantity)
+    for item, unit, tce, quantity in zip(base["item"], base["unit"], base["energy_tce"], base["quantity"]):
+        if tce > 0 and item not in out:
+            out[item] = (unit, tce / quantity)
     return out
 
 
-def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, section: PathwaySection,
-                     drivers: pd.DataFrame) -> Projection:
+def project_activity(
+    base_energy_tce: np.ndarray, base_activity: pd.DataFrame, section: PathwaySection, drivers: pd.DataFrame
+) -> Projection:
     """Activity of every year from the base year's activity, its energy in tce row by row (the
     inventory's ``energy_tce``) and the pathway's drivers."""
     first = section.years[0]
@@ -97,9 +103,12 @@ def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, s
     act["energy_tce"] = np.asarray(base_energy_tce, dtype=float)
     unknown = sorted(set(section.sectors) - set(act["sector"]))
     if unknown:
-        raise InputError(f"unknown sector {unknown[0]!r}", key=f"pathway.sectors.{unknown[0]}",
-                         expected="a sector of the model's activity: " + ", ".join(sorted(set(act["sector"]))),
-                         hint=did_you_mean(unknown[0], set(act["sector"])))
+        raise InputError(
+            f"unknown sector {unknown[0]!r}",
+            key=f"pathway.sectors.{unknown[0]}",
+            expected="a sector of the model's activity: " + ", ".join(sorted(set(act["sector"]))),
+            hint=did_you_mean(unknown[0], set(act["sector"])),
+        )
     units = _fuel_units(act)
     parts = []
     sector_driver = {}
@@ -110,16 +119,17 @@ def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, s
         d_index = d / d[0]
         power = is_power(rows["category"])
         energy = rows[~power & (rows["energy_tce"] > 0)]
-        energy = energy.assign(useful_tce=energy["energy_tce"] * energy["item"].map(lambda f, eff=cfg.efficiency: eff.get(f, 1.0)))
+        energy = energy.assign(
+            useful_tce=energy["energy_tce"] * energy["item"].map(lambda f, eff=cfg.efficiency: eff.get(f, 1.0))
+        )
         other = rows[~power & ~(rows["energy_tce"] > 0)]
         parts.append(_constant(rows[power], years))
         g_index = growth_index(cfg.growth, years, first, key=f"pathway.sectors.{sector}.growth").to_numpy()
         shares = {} if energy.empty else _shares(energy, cfg, years, first, sector)
-        for row in other.itertuples(index=False):
-            if (row.item, row.category) in shares:  # a fuel at 0 in the base year that the mix brings in
+        for category, item, unit, quantity in zip(other["category"], other["item"], other["unit"], other["quantity"]):
+            if (item, category) in shares:  # a fuel at 0 in the base year that the mix brings in
                 continue
-            parts.append(_rows_from(row.sector, row.category, row.item, row.unit, years,
-                                    row.quantity * d_index * g_index, np.nan))
+            parts.append(_rows_from(sector, category, item, unit, years, quantity * d_index * g_index, np.nan))
         if energy.empty:
             if cfg.mix:
                 raise InputError(f"sector {sector!r} has no energy use to mix", key=f"pathway.sectors.{sector}.mix")
@@ -128,9 +138,11 @@ def project_activity(base_energy_tce: np.ndarray, base_activity: pd.DataFrame, s
         total = energy["useful_tce"].sum() * d_index * i_index
         for (item, category), share in shares.items():
             if item not in units:
-                raise InputError(f"fuel {item!r} of the {sector} mix has no base-year row to take its unit from",
-                                 key=f"pathway.sectors.{sector}.mix",
-                                 expected="a fuel that appears in the model's base-year activity")
+                raise InputError(
+                    f"fuel {item!r} of the {sector} mix has no base-year row to take its unit from",
+                    key=f"pathway.sectors.{sector}.mix",
+                    expected="a fuel that appears in the model's base-year activity",
+                )
             unit, tce_per_unit = units[item]
             tce = total * share / cfg.efficiency.get(item, 1.0)
             parts.append(_rows_from(sector, category, item, unit, years, tce / tce_per_unit, tce))
@@ -148,8 +160,15 @@ def _shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], first: int,
 
     The last few are kept by their inputs (the base year's rows, the mix, the years): the
     samples of a Monte Carlo mostly share them. Callers only read the arrays."""
-    key = (sector, tuple(energy["item"]), tuple(energy["category"]), energy["useful_tce"].to_numpy().tobytes(),
-           repr(cfg.mix), tuple(years), first)
+    key = (
+        sector,
+        tuple(energy["item"]),
+        tuple(energy["category"]),
+        energy["useful_tce"].to_numpy().tobytes(),
+        repr(cfg.mix),
+        tuple(years),
+        first,
+    )
     kept = _SHARES.get(key)
     if kept is None:
         kept = _SHARES[key] = _compute_shares(energy, cfg, years, first, sector)
@@ -186,14 +205,21 @@ def _compute_shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], fir
 def _constant(rows: pd.DataFrame, years: list[int]) -> dict:
     """The rows held at their base-year values in every year (columns as arrays)."""
     n, k = len(rows), len(years)
-    return {"year": np.repeat(years, n), **{c: np.tile(rows[c].to_numpy(), k) for c in
-            ("sector", "category", "item", "quantity", "unit", "energy_tce")}}
+    return {
+        "year": np.repeat(years, n),
+        **{c: np.tile(rows[c].to_numpy(), k) for c in ("sector", "category", "item", "quantity", "unit", "energy_tce")},
+    }
 
 
 def _rows_from(sector, category, item, unit, years, quantity, energy_tce) -> dict:
     """One activity row over the years (columns as arrays)."""
     n = len(years)
-    return {"year": np.asarray(years), "sector": np.full(n, sector, dtype=object),
-            "category": np.full(n, category, dtype=object), "item": np.full(n, item, dtype=object),
-            "quantity": np.broadcast_to(np.asarray(quantity, dtype=float), (n,)),
-            "unit": np.full(n, unit, dtype=object), "energy_tce": np.broadcast_to(np.asarray(energy_tce, dtype=float), (n,))}
+    return {
+        "year": np.asarray(years),
+        "sector": np.full(n, sector, dtype=object),
+        "category": np.full(n, category, dtype=object),
+        "item": np.full(n, item, dtype=object),
+        "quantity": np.broadcast_to(np.asarray(quantity, dtype=float), (n,)),
+        "unit": np.full(n, unit, dtype=object),
+        "energy_tce": np.broadcast_to(np.asarray(energy_tce, dtype=float), (n,)),
+    }
