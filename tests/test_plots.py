@@ -75,6 +75,25 @@ def test_labels_in_both_languages():
     assert set(style.TEXT["en"]) == set(style.TEXT["zh"]), "every English phrase has a Chinese one"
 
 
+def test_run_title_moves_a_long_run_label_under_the_title():
+    fig = plt.figure(figsize=(6.7, 3))
+    # room 0.9 of 6.7 in at 10 pt, 0.62 em a column: int(0.9 * 6.7 * 72 / 6.2) = int(70.03) = 70 columns
+    assert style.run_title(fig, "Fan", "Baseline", size=10) == "Fan — Baseline"
+    assert style.run_title(fig, "T" * 60, "L" * 7, size=10) == "T" * 60 + " — " + "L" * 7  # 70 columns: fits
+    assert style.run_title(fig, "T" * 60, "L" * 8, size=10) == "T" * 60 + "\n" + "L" * 8  # 71: the label moves
+    # a long label wraps at 70 columns (14 words of "word " a line) and stops after three lines
+    label = " ".join(["word"] * 60)  # 299 columns: 5 lines
+    title = style.run_title(fig, "Pathway", label, size=10)
+    lines = title.split("\n")
+    assert lines[0] == "Pathway" and len(lines) == 4 and lines[3].endswith("…")
+    assert lines[1] == " ".join(["word"] * 14)  # 69 columns
+    assert all(len(line.rstrip("…")) <= 70 for line in lines)
+    # a Chinese character is two columns wide: 30 of them fit with " — abc", 33 do not
+    assert "\n" not in style.run_title(fig, "碳" * 30, "abc", size=10)  # 60 + 3 + 3 = 66
+    assert "\n" in style.run_title(fig, "碳" * 33, "abc", size=10)  # 66 + 3 + 3 = 72
+    plt.close(fig)
+
+
 def test_zh_without_a_cjk_font_falls_back_to_english(monkeypatch):
     monkeypatch.setattr(style, "find_cjk_font", lambda: None)
     lang, message = style.use_language("zh")

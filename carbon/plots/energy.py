@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from carbon.errors import InputError
 from carbon.plots.data import MissingData, Run, as_run
-from carbon.plots.style import TOTAL_COLOUR, Labels, colour, new_figure, thousands
+from carbon.plots.style import TOTAL_COLOUR, Labels, colour, new_figure, run_title, thousands
 
 #: Technologies drawn below zero in the mix and the dispatch (energy leaving the county or
 #: going into storage).
@@ -99,7 +99,7 @@ def capacity_bars(run: Run | str, lang: str = "en") -> Figure:
     below = "; 下行: 储能容量 (MWh)" if L.lang == "zh" else "; below: storage energy capacity (MWh)"
     ax.set_xlabel(L("year") + (below if storage else ""))
     ax.set_ylabel(L("mw"))
-    ax.set_title(L("title_capacity") + f" — {run.label(L.lang)}", loc="left")
+    ax.set_title(run_title(fig, L("title_capacity"), run.label(L.lang), room=0.65), loc="left")
     _legend_right(fig, ax)
     return fig
 
@@ -160,7 +160,7 @@ def generation_mix(run: Run | str, lang: str = "en") -> Figure:
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel(L("year"))
     ax.set_ylabel(L("gwh"))
-    ax.set_title(L("title_generation") + f" — {run.label(L.lang)}", loc="left")
+    ax.set_title(run_title(fig, L("title_generation"), run.label(L.lang), room=0.65), loc="left")
     _legend_right(fig, ax)
     return fig
 
@@ -309,7 +309,7 @@ def dispatch_days(
     ax.set_xlabel(L("hour"))
     ax.set_ylabel(L("power_mw"))
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.set_title(L("title_dispatch", year=year) + f" — {run.label(L.lang)}", loc="left", pad=14)
+    ax.set_title(run_title(fig, L("title_dispatch", year=year), run.label(L.lang), room=0.65), loc="left", pad=14)
     _legend_right(fig, ax)
     return fig
 
@@ -340,7 +340,7 @@ def price_heatmap(run: Run | str, year: int | None = None, lang: str = "en") -> 
     ax.set_yticks(rows, [_date(start, grid.index[r], L) for r in rows])
     ax.set_ylabel(L("day") + (" (典型日)" if L.lang == "zh" and n < 365 else " (representative)" if n < 365 else ""))
     ax.grid(False)
-    ax.set_title(L("title_price_heatmap", year=year) + f" — {run.label(L.lang)}", loc="left")
+    ax.set_title(run_title(fig, L("title_price_heatmap", year=year), run.label(L.lang)), loc="left")
     return fig
 
 
@@ -373,6 +373,6 @@ def duration_curves(run: Run | str, year: int | None = None, lang: str = "en") -
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel(L("hours"))
     ax.set_ylabel(L("power_mw"))
-    ax.set_title(L("title_duration", year=year) + f" — {run.label(L.lang)}", loc="left")
+    ax.set_title(run_title(fig, L("title_duration", year=year), run.label(L.lang)), loc="left")
     ax.legend(loc="upper right")
     return fig

@@ -23,6 +23,7 @@ from carbon.plots.style import (
     colour,
     legend_below,
     new_figure,
+    run_title,
     thousands,
 )
 
@@ -70,8 +71,8 @@ def _periods(run: Run, market: str) -> pd.DataFrame:
     return run.table(run.market_stage(market), "periods", required=("period", "price"))
 
 
-def _title_name(market: str, run: Run, L: Labels) -> str:
-    return L.name(market or "market") + f" — {run.label(L.lang)}"
+def _title(fig: Figure, key: str, market: str, run: Run, L: Labels, **fmt: object) -> str:
+    return run_title(fig, L(key, market=L.name(market or "market"), **fmt), run.label(L.lang))
 
 
 def market_price(run: Run | str, market: str = "", lang: str = "en") -> Figure:
@@ -123,7 +124,7 @@ def market_price(run: Run | str, market: str = "", lang: str = "en") -> Figure:
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(labels))
-    ax.set_title(L("title_market_price", market=_title_name(market, run, L)), loc="left")
+    ax.set_title(_title(fig, "title_market_price", market, run, L), loc="left")
     return fig
 
 
@@ -179,7 +180,7 @@ def firm_positions(
     ax.xaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel(f"{L('emissions')}, {L('allocation')} ({_unit_label(unit)})")
     ax.legend(loc="lower right")
-    ax.set_title(L("title_firms", market=_title_name(market, run, L), period=period), loc="left")
+    ax.set_title(_title(fig, "title_firms", market, run, L, period=period), loc="left")
     return fig
 
 
@@ -335,7 +336,7 @@ def mac_curves(run: Run | str, market: str = "", period: int | None = None, lang
     ax.set_xlabel(f"{L('abatement')} ({_unit_label(unit)})")
     ax.set_ylabel(L("mac", unit=unit))
     legend_below(fig, *ax.get_legend_handles_labels())
-    ax.set_title(L("title_mac", market=_title_name(market, run, L), period=period), loc="left")
+    ax.set_title(_title(fig, "title_mac", market, run, L, period=period), loc="left")
     return fig
 
 
@@ -392,5 +393,5 @@ def trade_prices(run: Run | str, market: str = "", lang: str = "en") -> Figure:
     ax.set_xlabel(L("trade"))
     ax.set_ylabel(L("price_t", unit=unit))
     ax.legend(loc="upper right")
-    ax.set_title(L("title_trades", market=_title_name(market, run, L)), loc="left", pad=12)
+    ax.set_title(_title(fig, "title_trades", market, run, L), loc="left", pad=12)
     return fig

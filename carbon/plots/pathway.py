@@ -11,7 +11,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from carbon import glossary
 from carbon.plots.data import MissingData, Run, as_run, truthy
 from carbon.plots.style import (
     PEAK_COLOUR,
@@ -23,7 +22,9 @@ from carbon.plots.style import (
     colour,
     legend_below,
     new_figure,
+    run_title,
     thousands,
+    wrap_lines,
 )
 
 VIEWS = ("scope1", "scope12")
@@ -209,7 +210,7 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel(L("year"))
     ax.set_ylabel(L("co2e_10k"))
-    ax.set_title(L("title_pathway", view=L.name(view)) + f" — {run.label(L.lang)}", loc="left")
+    ax.set_title(run_title(fig, L("title_pathway", view=L.name(view)), run.label(L.lang), room=0.6), loc="left")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper")
     return fig
 
@@ -326,7 +327,7 @@ def _pathway_multiples(runs: Sequence[Run], view: str, L: Labels) -> Figure:
                 gid="peak-marker",
             )
         ax.axvspan(ty - 0.5, ty + 0.5, color=TARGET_COLOUR, alpha=0.15, linewidth=0)
-        ax.set_title(_wrap(run.label(L.lang), 38), loc="left", fontsize=7, fontweight="normal")
+        ax.set_title(wrap_lines(run.label(L.lang), 38), loc="left", fontsize=7, fontweight="normal")
         ax.set_ylim(0, top * 1.05)
         ax.yaxis.set_major_formatter(FuncFormatter(thousands))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
@@ -336,12 +337,6 @@ def _pathway_multiples(runs: Sequence[Run], view: str, L: Labels) -> Figure:
             ax.set_xlabel(L("year"))
     fig.suptitle(L("title_compare_pathway", view=L.name(view)), x=0.01, ha="left", fontweight="bold")
     return fig
-
-
-def _wrap(text: str, width: int, lines: int = 3) -> str:
-    """``text`` in at most ``lines`` lines of ``width`` columns (:func:`carbon.glossary.wrap`)."""
-    out = glossary.wrap(text, width)
-    return "\n".join(out[:lines]) + ("…" if len(out) > lines else "")
 
 
 def lmdi_waterfall(run: Run | str, lang: str = "en") -> Figure:
@@ -486,5 +481,11 @@ def targets_dashboard(run: Run | str, lang: str = "en") -> Figure:
             ax.set_xlabel(L.name(row.unit))
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    fig.suptitle(L("title_targets") + f" — {run.label(L.lang)}", x=0.01, ha="left", fontweight="bold", fontsize=10)
+    fig.suptitle(
+        run_title(fig, L("title_targets"), run.label(L.lang), size=10),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+        fontsize=10,
+    )
     return fig

@@ -332,6 +332,24 @@ def new_figure(
     return fig, axes
 
 
+def wrap_lines(text: str, width: int, lines: int = 3) -> str:
+    """``text`` in at most ``lines`` lines of ``width`` columns (:func:`carbon.glossary.wrap`)."""
+    out = glossary.wrap(text, width)
+    return "\n".join(out[:lines]) + ("…" if len(out) > lines else "")
+
+
+def run_title(fig: Figure, title: str, label: str, room: float = 0.9, size: float = FONT_SIZE + 1.5) -> str:
+    """``title — label`` when it fits in ``room`` x the figure's width at the title's font size
+    (pt; ~0.62 em a column, a wide character two), else the run's label on at most three lines
+    under ``title``: a long label (a sweep's) neither runs off the figure nor squeezes the axes.
+    ``room`` below 0.9 leaves the width of a legend outside the axes."""
+    columns = max(20, int(room * fig.get_figwidth() * 72 / (0.62 * size)))
+    line = f"{title} — {label}"
+    if glossary.display_width(line) <= columns:
+        return line
+    return title + "\n" + wrap_lines(label, columns)
+
+
 def thousands(value: float, _pos: object = None) -> str:
     """Tick label with thousands separators (``1,234``; decimals for small numbers)."""
     if abs(value) >= 100 or value == int(value):

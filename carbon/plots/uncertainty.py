@@ -18,6 +18,7 @@ from carbon.plots.style import (
     TEXT,
     Labels,
     new_figure,
+    run_title,
     thousands,
 )
 
@@ -87,7 +88,7 @@ def fan_chart(agg: Aggregate | str, view: str = "scope1", lang: str = "en") -> F
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel(L("year"))
     ax.set_ylabel(L("co2e_10k"))
-    ax.set_title(L("title_fan", view=L.name(view)) + f" — {agg.label(L.lang)}", loc="left")
+    ax.set_title(run_title(fig, L("title_fan", view=L.name(view)), agg.label(L.lang)), loc="left")
     ax.legend(loc="lower right")
     return fig
 
@@ -196,6 +197,6 @@ def peak_histogram(agg: Aggregate | str, lang: str = "en", by: int = 2030, view:
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4)
     n = summary.get("samples_ok") or summary.get("samples")
-    title = L("title_peak_hist") + (f", {L.name(view)}" if view else "") + f" — {agg.label(L.lang)}"
-    ax.set_title(title + (f" (n = {n})" if n else ""), loc="left")
+    title = L("title_peak_hist") + (f", {L.name(view)}" if view else "")
+    ax.set_title(run_title(fig, title, agg.label(L.lang) + (f" (n = {n})" if n else "")), loc="left")
     return fig
