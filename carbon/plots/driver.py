@@ -373,16 +373,19 @@ def render(jobs: Sequence[FigureJob]) -> Iterator[tuple[FigureJob, object | None
 
 
 def freeze_layout(fig) -> None:
-    """Run the constrained layout once and keep its result, so that each save draws the figure
-    once instead of laying it out again (halves the time of a save)."""
-    engine = fig.get_layout_engine()
-    if engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine":
+    """Run the layout engine once and remove it, so that a save draws the figure once.
+
+    Setting the engine to ``"none"`` would leave a placeholder engine, for which matplotlib's
+    ``savefig`` draws the figure a second time before the real draw; with no engine at all it
+    draws once (the same pixels: the axes keep the positions the layout gave them).
+    """
+    import matplotlib
+
+    if fig.get_layout_engine() is None:
         return
     fig.draw_without_rendering()
-    try:
-        fig.set_layout_engine("none")
-    except RuntimeError:  # an engine that cannot be swapped: keep it (slower, same result)
-        pass
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
 
 
 def _save(fig, path: Path, fmt: str) -> None:
