@@ -381,9 +381,11 @@ def freeze_layout(fig) -> None:
     """
     import matplotlib
 
-    if fig.get_layout_engine() is None:
+    engine = fig.get_layout_engine()
+    if engine is None:
         return
-    fig.draw_without_rendering()
+    if fig.axes:  # what Figure.draw does first; the draw itself is left to the save
+        engine.execute(fig)
     with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)
 
