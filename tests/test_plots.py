@@ -430,3 +430,30 @@ def test_parallel_plotting_writes_the_same_files_as_serial(tmp_path):
     assert names == [f.relative_to(tmp_path / "parallel") for f in parallel.files] and len(names) > 4
     for name in names:
         assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "parallel" / name).read_bytes(), name
+
+
+def test_a_save_draws_the_figure_once_with_the_pixels_of_a_plain_save(tmp_path, monkeypatch):
+    """The layout runs once before the save and the save draws once (a placeholder layout
+    engine made savefig draw every figure twice); the PNG is the one matplotlib's own
+    constrained-layout save gives."""
+    from matplotlib.figure import Figure
+
+    from carbon.plots.driver import _save
+
+    def figure():
+        fig, ax = style.new_figure(1, 1)
+        ax.plot([2020, 2030, 2060], [368.2, 416.9, 256.9], label="scope 1+2")
+        ax.set_ylabel("10⁴ t CO2e")
+        ax.legend()
+        return fig
+
+    plain = figure()
+    plain.savefig(tmp_path / "plain.png", format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 2})
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (draws.append(1), original(self, renderer))[1])
+    frozen = figure()
+    _save(frozen, tmp_path / "frozen.png", "png")
+    assert len(draws) == 1
+    assert frozen.get_layout_engine() is None
+    assert (tmp_path / "frozen.png").read_bytes() == (tmp_path / "plain.png").read_bytes()

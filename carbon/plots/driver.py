@@ -373,11 +373,11 @@ def render(jobs: Sequence[FigureJob]) -> Iterator[tuple[FigureJob, object | None
 
 
 def freeze_layout(fig) -> None:
-    """Run the layout engine once and remove it, so that a save draws the figure once.
+    """Run the layout engine once, without drawing, and remove it, so that each save draws the
+    figure once with the positions the layout gave (the same pixels).
 
-    Setting the engine to ``"none"`` would leave a placeholder engine, for which matplotlib's
-    ``savefig`` draws the figure a second time before the real draw; with no engine at all it
-    draws once (the same pixels: the axes keep the positions the layout gave them).
+    Setting the engine to ``"none"`` instead would leave a placeholder engine, for which
+    matplotlib's ``savefig`` draws the figure a second time before the real draw.
     """
     import matplotlib
 
