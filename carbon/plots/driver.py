@@ -25,12 +25,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from carbon.errors import InputError
 from carbon.plots import accounts, energy, inventory, market, pathway, uncertainty
 from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path, sample_group
 from carbon.plots.style import use_language
 from carbon.results import atomic_file, write_text_atomic
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS = ("png", "svg", "pdf")
 __all__ = [
@@ -57,7 +61,7 @@ class FigureJob:
 
     name: str
     family: str
-    draw: Callable[[], object]
+    draw: Callable[[], Figure]
     group: str = ""
     caption: str = ""
 
@@ -362,7 +366,7 @@ def figures(
     return batch_figures(obj, lang, year=year, days=days)
 
 
-def render(jobs: Sequence[FigureJob]) -> Iterator[tuple[FigureJob, object | None, str | None]]:
+def render(jobs: Sequence[FigureJob]) -> Iterator[tuple[FigureJob, Figure | None, str | None]]:
     """Draw each job: yields ``(job, figure, None)`` or ``(job, None, note)`` when its data is
     missing; the caller closes the figures."""
     for job in jobs:
@@ -421,7 +425,7 @@ def save_figures(
     notes: list[str] = []
     for job, fig, note in render(jobs):
         if fig is None:
-            notes.append(note)
+            notes.append(note or f"{job.stem}: skipped")
             continue
         try:
             for fmt in formats:
