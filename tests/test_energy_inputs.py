@@ -144,6 +144,32 @@ def test_in_memory_system_with_blank_cells():
     assert s.technologies.at["g", "max_mw"] == float("inf")
 
 
+def test_plain_rows_are_the_tables_own_dict_of_rows():
+    # The checks and the model's inputs read the technologies as plain dicts; the fast
+    # column-wise conversion must give exactly pandas' to_dict("index"): same keys in the same
+    # order, same Python types, NaN where a cell is blank (annual_capex_cny_per_mw here).
+    import math
+
+    from carbon.energy.technologies import plain_rows
+
+    table = with_changes(load_system(MODEL), technologies={"grid_import": {"co2_t_per_mwh": 0.5}}).technologies
+    mine, theirs = plain_rows(table), table.to_dict("index")
+    assert list(mine) == list(theirs) == list(table.index)
+    assert mine["grid_import"]["co2_t_per_mwh"] == 0.5
+    blanks = 0
+    for name, row in theirs.items():
+        assert list(mine[name]) == list(row)
+        for column, value in row.items():
+            got = mine[name][column]
+            assert type(got) is type(value), (name, column)
+            if isinstance(value, float) and math.isnan(value):
+                assert math.isnan(got)
+                blanks += 1
+            else:
+                assert got == value, (name, column)
+    assert blanks > 0  # the comparison covered blank cells too
+
+
 def test_every_constraint_is_documented():
     # Each constraint family of a model that uses every feature must have its equation in
     # docs/energy.md (and in its docstring): a new constraint without documentation fails here.

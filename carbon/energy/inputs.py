@@ -12,7 +12,7 @@ import pandas as pd
 
 from carbon.energy.periods import TimeSlices
 from carbon.energy.system import EnergySystem
-from carbon.energy.technologies import annual_capex
+from carbon.energy.technologies import annual_capex, plain_rows
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def _plain(techs: pd.DataFrame, discount_rate: float) -> tuple[dict, dict, dict]
     if kept is not None and kept[0] is techs:
         return kept[1:]
     per_mw, per_mwh = annual_capex(techs, discount_rate)
-    value = (techs.to_dict("index"), per_mw.to_dict(), per_mwh.to_dict())
+    value = (plain_rows(techs), per_mw.to_dict(), per_mwh.to_dict())
     _PLAIN[key] = (techs, *value)
     while len(_PLAIN) > 32:
         _PLAIN.pop(next(iter(_PLAIN)))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.energy.schema import EnergySettings
-from carbon.energy.technologies import apply_overrides, normalise_technologies, read_technologies
+from carbon.energy.technologies import apply_overrides, normalise_technologies, plain_rows, read_technologies
 from carbon.errors import InputError
 from carbon.merge import deep_merge
 from carbon.model import read_yaml
@@ -157,7 +157,7 @@ def check_system(system: EnergySystem) -> None:
     if (profiles["load_mw"] < 0).any():
         hour = int(np.flatnonzero(profiles["load_mw"] < 0)[0])
         raise InputError("negative load", file=pfile, key=f"row {hour + 2}, column load_mw", expected=">= 0")
-    for name, row in techs.iterrows():
+    for name, row in plain_rows(techs).items():
         for column in ("profile", "price_profile"):
             wanted = row[column]
             if wanted and wanted not in profiles.columns:

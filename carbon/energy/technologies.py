@@ -206,7 +206,7 @@ def _parse(text: str, attribute: str, kind: str, default, file, i: int):
 
 def check_technologies(table: pd.DataFrame, file=None) -> None:
     """Named consistency checks on a typed technology table; raise :class:`InputError`."""
-    for name, row in table.iterrows():
+    for name, row in plain_rows(table).items():
         where = f"technology {name}"
         for column in (
             "existing_mw",
@@ -260,6 +260,14 @@ def check_technologies(table: pd.DataFrame, file=None) -> None:
                 key=f"{where}, column lifetime_years",
                 found=row["lifetime_years"],
             )
+
+
+def plain_rows(table: pd.DataFrame) -> dict[str, dict]:
+    """``{technology: {column: value}}`` with Python scalars, as ``table.to_dict("index")``
+    gives, built column by column (a Monte Carlo worker checks and reads every milestone's
+    table of each sample; pandas' row-wise conversion was most of that time)."""
+    columns = {c: table[c].tolist() for c in table.columns}
+    return {name: {c: values[i] for c, values in columns.items()} for i, name in enumerate(table.index)}
 
 
 def apply_overrides(table: pd.DataFrame, overrides: dict, file=None) -> pd.DataFrame:
