@@ -251,14 +251,28 @@ class ModelSpec(Section):
     )
 
 
+_MODELS: dict[str, tuple[tuple[bytes | None, bytes | None], Model]] = {}
+
+
 def load_model(path: str | Path) -> Model:
-    """Read a model folder (``model.yaml`` and its activity table)."""
+    """Read a model folder (``model.yaml`` and its activity table).
+
+    The last few models read are kept per process with the bytes of their two files, read
+    before parsing them: every Monte Carlo sample of a batch reads the same folder, and
+    comparing bytes costs far less than parsing and validating the table again. A file that
+    differs in any byte is read anew; each caller gets its own copy of the activity table."""
     path = Path(path)
     spec_file = path / "model.yaml"
     if not is_dir(path):
         raise InputError("model folder not found", file=path, expected="a folder with a model.yaml")
     if not is_file(spec_file):
         raise InputError("model folder has no model.yaml", file=path, expected="a model.yaml in the folder")
+    kept = _MODELS.get(str(path))
+    if kept is not None and None not in kept[0]:
+        model = kept[1]
+        if (_bytes(spec_file), _bytes(model.activity_file)) == kept[0]:
+            return replace(model, activity=model.activity.copy())
+    spec_bytes = _bytes(spec_file)
     spec = read_yaml(spec_file)
     if not isinstance(spec, dict):
         raise InputError(
@@ -269,7 +283,8 @@ def load_model(path: str | Path) -> Model:
         )
     m = validate(ModelSpec, spec, file=spec_file)
     inv = m.inventory
-    return Model(
+    activity_bytes = _bytes(path / inv.activity)
+    model = Model(
         path=path,
         name=m.name or path.name,
         title=m.title,
@@ -286,6 +301,18 @@ def load_model(path: str | Path) -> Model:
         landfill=m.landfill,
         placeholders=m.placeholders,
     )
+    _MODELS[str(path)] = ((spec_bytes, activity_bytes), model)
+    while len(_MODELS) > 4:
+        _MODELS.pop(next(iter(_MODELS)))
+    return replace(model, activity=model.activity.copy())
+
+
+def _bytes(file: Path | None) -> bytes | None:
+    """The bytes of ``file``, None when it cannot be read (then nothing is kept)."""
+    try:
+        return file.read_bytes() if file is not None else None
+    except OSError:
+        return None
 
 
 def content_hash(path: str | Path) -> str:

@@ -112,3 +112,28 @@ def test_model_yaml_is_checked_by_its_schema(tmp_path):
     assert err.value.key == "base_year"
     (folder / "model.yaml").write_text(spec, encoding="utf-8")
     assert load_model(folder).population == 777278  # as written, an integer
+
+
+def test_a_kept_model_is_read_again_when_a_byte_of_its_files_changes(tmp_path):
+    # load_model keeps the last models read (a Monte Carlo reads the same folder for every
+    # sample); an edit that keeps the file's size, made within the file system's timestamp
+    # resolution, must still be seen, and a caller changing its table must not change the next.
+    import shutil
+
+    folder = tmp_path / "county"
+    shutil.copytree(MODEL, folder)
+    first = load_model(folder)
+    coal = (first.activity["item"] == "raw_coal") & (first.activity["sector"] == "power")
+    assert first.activity.loc[coal, "quantity"].tolist() == [14.3]
+    first.activity.loc[coal, "quantity"] = 0.0  # the caller's own copy
+    again = load_model(folder)
+    assert again.activity.loc[coal, "quantity"].tolist() == [14.3]
+    assert again.activity is not first.activity
+    text = (folder / "activity.csv").read_text(encoding="utf-8")
+    assert "raw_coal,14.3,10^4 t" in text
+    (folder / "activity.csv").write_text(text.replace("raw_coal,14.3,10^4 t", "raw_coal,17.3,10^4 t"), encoding="utf-8")
+    edited = load_model(folder)  # same size, same second
+    assert edited.activity.loc[coal, "quantity"].tolist() == [17.3]
+    spec = (folder / "model.yaml").read_text(encoding="utf-8")
+    (folder / "model.yaml").write_text(spec.replace("base_year: 2020", "base_year: 2021"), encoding="utf-8")
+    assert load_model(folder).base_year == 2021
