@@ -28,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import resource
 import subprocess
@@ -385,6 +386,9 @@ def main() -> int:
     if args.case:
         print(json.dumps(run_case(args.case)))
         return 0
+    if (args.highs or args.pairs) and importlib.util.find_spec("pypsa") is None:
+        print("PyPSA is not installed (the bench extra): .venv/bin/pip install -e '.[bench]'", file=sys.stderr)
+        return 2
     if args.highs:
         print_highs_alone(in_subprocess(f"highs:{args.highs}"), args.highs)
         return 0
