@@ -235,6 +235,32 @@ def test_targets_dashboard(run):
     assert visible[4].get_xlabel() == "t CO2e"
 
 
+def test_a_peak_year_on_its_limit_is_shown_a_few_years_either_side(tmp_path):
+    # value = limit = 2030: the axis spans 2030 +/- 3 years (it spanned 1928-2132 when the
+    # padding was 5 % of the value); a peak two years early spans the two years +/- 3
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(make_full_run(tmp_path / "full"), folder)
+    path = folder / "pathway" / "targets.csv"
+    row = {
+        "target": "peak_by",
+        "year": 2030,
+        "value": 2030.0,
+        "limit": 2030.0,
+        "unit": "year",
+        "met": True,
+        "margin": 0.0,
+        "note": "",
+        "definition": "",
+    }
+    pd.DataFrame([row, {**row, "value": 2028.0, "margin": 2.0}]).to_csv(path, index=False)
+    fig = pathway.targets_dashboard(Run.open(folder))
+    on_limit, early = [ax for ax in fig.axes if ax.get_visible()]
+    assert on_limit.get_xlim() == pytest.approx((2027.0, 2033.0))
+    assert early.get_xlim() == pytest.approx((2025.0, 2033.0))  # 2028 - 3 .. 2030 + 3
+
+
 # --- uncertainty -------------------------------------------------------------------------
 
 

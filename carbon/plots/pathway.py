@@ -458,14 +458,17 @@ def targets_dashboard(run: Run | str, lang: str = "en") -> Figure:
                 fontsize=7.5,
                 color=c,
             )
+            is_year = str(row.unit).strip() == "year"
             lo, hi = min(row.value, row.limit), max(row.value, row.limit)
-            pad = (hi - lo) * 0.5 or abs(hi) * 0.05 or 1.0
+            if is_year:  # a peak year on its limit: a few years either side, not 5 % of 2030
+                pad = max((hi - lo) * 0.5, 3.0)
+            else:
+                pad = (hi - lo) * 0.5 or abs(hi) * 0.05 or 1.0
             ax.set_xlim(lo - pad, hi + pad)
             ax.set_ylim(-1, 1)
             ax.set_yticks([])
             ax.spines["left"].set_visible(False)
             ax.grid(axis="y", visible=False)
-            is_year = str(row.unit).strip() == "year"
             if is_year or hi >= 1000:
                 ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p, y=is_year: f"{v:.0f}" if y else f"{v:,.0f}"))
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=is_year))
