@@ -105,3 +105,31 @@ def test_a_monte_carlo_sample_does_not_depend_on_what_its_worker_solved_before(t
     # the samples differ (the draws reached the energy model)
     emissions = [out["energy"].tables["years"]["emissions_t"].iloc[-1] for out in after_others]
     assert len(set(emissions)) == 3
+
+
+def test_a_reference_basis_that_cannot_be_solved_leaves_the_first_free_year_to_start_cold():
+    # The first free milestone of a chain starts from the basis of that year solved with the
+    # system's own data (demand factor 1). With shedding off, a system can be inadequate at
+    # factor 1 (peak 100 MW > 60 + 10 MW) and adequate at a sample's 0.5: the sample must run
+    # as without a store, not fail on the reference.
+    from carbon.energy import EnergySystem
+    from carbon.errors import InputError
+
+    load = 60 + 40 * np.sin(np.linspace(0, 2 * np.pi, 24, endpoint=False)) ** 2  # 60-100 MW
+    techs = [
+        {"name": "coal", "kind": "generator", "existing_mw": 60, "vom_cny_per_mwh": 300, "co2_t_per_mwh": 0.9},
+        {"name": "gas_new", "kind": "generator", "existing_mw": 0, "max_mw": 10, "expandable": True,
+         "capex_cny_per_kw": 3000, "lifetime_years": 25, "vom_cny_per_mwh": 500, "co2_t_per_mwh": 0.4},
+    ]
+    small = EnergySystem.from_frames(techs, {"load_mw": load}, {"allow_shedding": False, "resolution": {"mode": "hours"}})
+    with pytest.raises(InputError, match="inadequate"):
+        solve_milestones(small, [2030], {2030: YearAssumptions(50.0, None, 1.0)}, base_year=2020)
+    half = {y: YearAssumptions(50.0, None, 0.5) for y in (2020, 2030)}
+    cold, _ = solve_milestones(small, [2020, 2030], half, base_year=2020, frozen_years={2020})
+    store = ProblemStore(chain=True)
+    hot, _ = solve_milestones(small, [2020, 2030], half, base_year=2020, frozen_years={2020}, store=store)
+    # coal alone (peak 50 MW <= 60 MW): 2 years x mean load 0.5 x 80 MW x 8760 h (the 24 hours
+    # stand for the year) x (300 CNY/MWh + 50 CNY/t x 0.9 t/MWh)
+    assert cold.objective_cny == pytest.approx(2 * 0.5 * 80 * 8760 * (300 + 50 * 0.9))
+    assert hot.objective_cny == pytest.approx(cold.objective_cny, rel=1e-9)
+    assert store.built == 2

@@ -13,6 +13,7 @@ from carbon.energy.outputs import EnergyResult
 from carbon.energy.periods import TimeSlices
 from carbon.energy.problem import EnergyProblem, ProblemStore
 from carbon.energy.system import EnergySystem, with_changes
+from carbon.errors import CarbonError
 
 PriceHook = Callable[[int, EnergyProblem], float]
 """``hook(year, problem) -> carbon price`` (CNY/t) called before a myopic year is solved; the
@@ -163,23 +164,26 @@ def reference_basis(
     Monte Carlo starts from the same basis and each worker solves it once and keeps it by
     content. On the default county a cold start of that year took ~1,100 simplex iterations,
     this start 14-200. Returns the basis and the digest naming it (None, None when that solve
-    does not end optimal: then the year starts cold)."""
+    cannot be built or does not end optimal: then the year starts cold)."""
     settings = system.settings
     assumptions = YearAssumptions(settings.carbon_price_cny_per_t, settings.co2_cap_t)
     factor = {year: 1.0} if with_grid_factor else None
     content = ("reference", key, assumptions, factor, sorted((options or {}).items()), id(slices))
 
     def solve() -> object | None:
-        problem = store.problem(
-            key,
-            year_system(system, year, factor, False),
-            years=[year],
-            assumptions={year: assumptions},
-            base_year=base_year,
-            built={},
-            options=options,
-            slices=slices,
-        )
+        try:  # the system's own data may be inadequate where a sample's is not (shedding off)
+            problem = store.problem(
+                key,
+                year_system(system, year, factor, False),
+                years=[year],
+                assumptions={year: assumptions},
+                base_year=base_year,
+                built={},
+                options=options,
+                slices=slices,
+            )
+        except CarbonError:
+            return None
         outcome = problem.program.solve()
         return problem.program.highs.getBasis() if outcome.status == "optimal" else None
 
