@@ -251,7 +251,7 @@ class ModelSpec(Section):
     )
 
 
-_MODELS: dict[str, tuple[tuple[bytes | None, bytes | None], Model]] = {}
+_MODELS: dict[str, tuple[tuple[bytes, bytes], Model]] = {}
 
 
 def load_model(path: str | Path) -> Model:
@@ -268,10 +268,8 @@ def load_model(path: str | Path) -> Model:
     if not is_file(spec_file):
         raise InputError("model folder has no model.yaml", file=path, expected="a model.yaml in the folder")
     kept = _MODELS.get(str(path))
-    if kept is not None and None not in kept[0]:
-        model = kept[1]
-        if (_bytes(spec_file), _bytes(model.activity_file)) == kept[0]:
-            return replace(model, activity=model.activity.copy())
+    if kept is not None and (_bytes(spec_file), _bytes(kept[1].activity_file)) == kept[0]:
+        return replace(kept[1], activity=kept[1].activity.copy())
     spec_bytes = _bytes(spec_file)
     spec = read_yaml(spec_file)
     if not isinstance(spec, dict):
@@ -301,9 +299,10 @@ def load_model(path: str | Path) -> Model:
         landfill=m.landfill,
         placeholders=m.placeholders,
     )
-    _MODELS[str(path)] = ((spec_bytes, activity_bytes), model)
-    while len(_MODELS) > 4:
-        _MODELS.pop(next(iter(_MODELS)))
+    if spec_bytes is not None and activity_bytes is not None:
+        _MODELS[str(path)] = ((spec_bytes, activity_bytes), model)
+        while len(_MODELS) > 4:
+            _MODELS.pop(next(iter(_MODELS)))
     return replace(model, activity=model.activity.copy())
 
 
