@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import matplotlib
 
@@ -348,6 +349,18 @@ def test_dispatch_days(run):
         energy.dispatch_days(run, 2025, [3])
     with pytest.raises(InputError, match="no dispatch for this year"):
         energy.dispatch_days(run, 2040)
+
+
+def test_hourly_figures_default_to_the_peak_target_year(run, tmp_path):
+    # the fixture's dispatch has 2025 and 2030; its targets.csv has peak_by in 2030
+    assert energy.hourly_year(run, [2025, 2030]) == 2030
+    assert "2030" in energy.dispatch_days(run).axes[0].get_title(loc="left")
+    assert energy.hourly_year(run, [2025, 2035]) == 2025  # the target year is no milestone: the first
+    shutil.copytree(run.path, tmp_path / "bare")
+    (tmp_path / "bare" / "pathway" / "targets.csv").unlink()  # e.g. an energy-only run
+    bare = Run.open(tmp_path / "bare")
+    assert energy.hourly_year(bare, [2025, 2030]) == 2025
+    assert "2025" in energy.price_heatmap(bare).axes[0].get_title(loc="left")
 
 
 def test_price_heatmap_and_duration_curves(run):

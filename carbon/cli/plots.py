@@ -50,7 +50,13 @@ def register(subparsers) -> None:
     p.add_argument("--format", default="png", metavar="FMT", help="png, svg, pdf, comma-separated (default png)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default en)")
     p.add_argument("-o", "--output", default=None, metavar="DIR", help="figures folder (default RUN_OR_BATCH/figures)")
-    p.add_argument("--year", type=int, default=None, metavar="Y", help="milestone year of the energy figures")
+    p.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        metavar="Y",
+        help="milestone year of the hourly energy figures (default: the peak target year when it is a milestone, else the first)",
+    )
     p.add_argument(
         "--days",
         default=None,

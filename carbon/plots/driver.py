@@ -355,8 +355,9 @@ def figures(
 ) -> tuple[list[FigureJob], list[str]]:
     """Every figure a run folder, batch or aggregate can give, and notes on what is skipped.
 
-    ``year`` and ``days`` choose the milestone year of the energy figures and the days of the
-    dispatch figure (default: the first milestone; the days of highest and lowest net load).
+    ``year`` and ``days`` choose the milestone year of the hourly energy figures and the days
+    of the dispatch figure (default: the peak target year when it is a milestone, else the
+    first; the days of highest and lowest net load).
     """
     obj = open_path(path) if isinstance(path, (str, Path)) else path
     if isinstance(obj, Run):
@@ -476,8 +477,9 @@ def plot(
     jobs
         Worker processes (default: the number of cores; 1 draws in this process).
     year, days
-        Milestone year of the energy figures and days of the year (0-based) of the dispatch
-        figure (default: the first milestone; the days of highest and lowest net load).
+        Milestone year of the hourly energy figures and days of the year (0-based) of the
+        dispatch figure (default: the peak target year when it is a milestone, else the first;
+        the days of highest and lowest net load).
 
     Returns
     -------

@@ -215,14 +215,22 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
     return fig
 
 
+def peak_target(run: Run) -> int | None:
+    """The run's peak target year: a target named ``*peak*`` in ``targets.csv`` (None without)."""
+    targets = _targets(run)
+    if targets is not None:
+        peak = targets[targets["target"].astype(str).str.contains("peak", case=False)]
+        if not peak.empty:
+            return int(peak["year"].iloc[0])
+    return None
+
+
 def target_year(runs: Sequence[Run], default: int = 2030) -> int:
-    """The peak target year of the runs: a target named ``*peak*`` in ``targets.csv``, else 2030."""
+    """The peak target year of the runs: the first run's :func:`peak_target`, else 2030."""
     for run in runs:
-        targets = _targets(run)
-        if targets is not None:
-            peak = targets[targets["target"].astype(str).str.contains("peak", case=False)]
-            if not peak.empty:
-                return int(peak["year"].iloc[0])
+        year = peak_target(run)
+        if year is not None:
+            return year
     return default
 
 
