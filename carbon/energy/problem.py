@@ -138,13 +138,14 @@ class EnergyProblem:
         nothing, when the new program's structure differs (then build a new problem).
 
         The whole program is assembled again from the new data as arrays (no Pyomo objects,
-        ~10x faster than a build) and only what differs is handed to HiGHS: costs and the
-        objective's constant, column and row bounds (load, existing and earlier-built
-        capacity), matrix coefficients (the grid import's CO2 factor). So the program HiGHS
-        solves is the one a cold build gives, whatever changed. Without ``warm`` the solver's
-        basis is cleared and the solve is the cold solve of that program (same numbers, so
-        results do not depend on what a worker solved before); with ``warm`` HiGHS starts
-        from the last basis (faster sweeps; a degenerate problem may then end at another
+        ~10x faster than a build), so the program HiGHS solves is the one a cold build gives,
+        whatever changed. Without ``warm`` it goes to a new ``Highs`` object
+        (:meth:`CompiledProgram.load`) and the solve is the cold solve of that program: the
+        same numbers as a build, whatever the worker solved before (a cleared ``Highs``
+        object that solved other data could end a degenerate program at another optimal
+        vertex). With ``warm`` only what differs is handed to the ``Highs`` object (costs and
+        the objective's constant, column and row bounds, matrix coefficients) and it starts
+        from its last basis (faster sweeps; a degenerate problem may then end at another
         optimal vertex). The Pyomo model keeps its first numbers: read values through
         :attr:`program`, :attr:`data` and :meth:`solve`.
         """
@@ -182,29 +183,30 @@ class EnergyProblem:
         A, A0 = form.A, before.A
         if A.shape != A0.shape or not (np.array_equal(A.indptr, A0.indptr) and np.array_equal(A.indices, A0.indices)):
             return False
-        highs = self.program.highs
-        changed = np.flatnonzero(form.cost != before.cost)
-        if len(changed):
-            highs.changeColsCost(len(changed), changed.astype(np.int32), form.cost[changed])
-        if form.offset != before.offset:
-            highs.changeObjectiveOffset(form.offset)
-        changed = np.flatnonzero((form.col_lower != before.col_lower) | (form.col_upper != before.col_upper))
-        if len(changed):
-            highs.changeColsBounds(
-                len(changed), changed.astype(np.int32), form.col_lower[changed], form.col_upper[changed]
-            )
-        changed = np.flatnonzero((form.row_lower != before.row_lower) | (form.row_upper != before.row_upper))
-        if len(changed):
-            highs.changeRowsBounds(
-                len(changed), changed.astype(np.int32), form.row_lower[changed], form.row_upper[changed]
-            )
-        changed = np.flatnonzero(A.data != A0.data)
-        if len(changed):
-            columns = np.searchsorted(A.indptr, changed, side="right") - 1
-            for k, j in zip(changed.tolist(), columns.tolist()):
-                highs.changeCoeff(int(A.indices[k]), int(j), float(A.data[k]))
-        if not warm:
-            highs.clearSolver()
+        if warm:  # hand HiGHS only what differs; it starts from its last basis
+            highs = self.program.highs
+            changed = np.flatnonzero(form.cost != before.cost)
+            if len(changed):
+                highs.changeColsCost(len(changed), changed.astype(np.int32), form.cost[changed])
+            if form.offset != before.offset:
+                highs.changeObjectiveOffset(form.offset)
+            changed = np.flatnonzero((form.col_lower != before.col_lower) | (form.col_upper != before.col_upper))
+            if len(changed):
+                highs.changeColsBounds(
+                    len(changed), changed.astype(np.int32), form.col_lower[changed], form.col_upper[changed]
+                )
+            changed = np.flatnonzero((form.row_lower != before.row_lower) | (form.row_upper != before.row_upper))
+            if len(changed):
+                highs.changeRowsBounds(
+                    len(changed), changed.astype(np.int32), form.row_lower[changed], form.row_upper[changed]
+                )
+            changed = np.flatnonzero(A.data != A0.data)
+            if len(changed):
+                columns = np.searchsorted(A.indptr, changed, side="right") - 1
+                for k, j in zip(changed.tolist(), columns.tolist()):
+                    highs.changeCoeff(int(A.indices[k]), int(j), float(A.data[k]))
+        else:  # a new Highs object: the solve is the cold solve of this program, whatever came before
+            self.program.load(form)
         for name, block in linear.blocks.items():  # the arrays describe the program HiGHS holds
             kept = current.blocks[name]
             kept.coefs, kept.lower, kept.upper = block.coefs, block.lower, block.upper

@@ -124,11 +124,23 @@ class CompiledProgram:
         else:
             self.linear = None
             form = self._from_pyomo(model)
-        self.form = form
         A = form.A
         self.n_cols, self.n_rows = A.shape[1], A.shape[0]
-        self.offset = form.offset
-        self.n_nonzeros = int(A.nnz)
+        self.options = {
+            **DEFAULT_OPTIONS,
+            "solver": "ipm" if self.n_cols >= LARGE_MODEL_COLUMNS else "simplex",
+            **(options or {}),
+        }
+        self.load(form)
+        self.compile_seconds = time.perf_counter() - started
+
+    def load(self, form: StandardForm) -> None:
+        """Give HiGHS ``form`` (same shape as the program's) in a new ``Highs`` object with the
+        program's options, so the next solve depends on ``form`` alone: a ``Highs`` object
+        that solved before keeps state its cleared solver does not reset (e.g. the simplex's
+        random vectors), and a degenerate program could then end at another optimal vertex."""
+        A = form.A
+        self.form, self.offset, self.n_nonzeros = form, form.offset, int(A.nnz)
         self.highs = new_highs()
         self.highs.setOptionValue("output_flag", False)
         status = self.highs.passModel(
@@ -150,14 +162,7 @@ class CompiledProgram:
         )
         if status == highspy.HighsStatus.kError:
             raise SolverError("HiGHS rejected the compiled model", found=str(status))
-        self.set_options(
-            {
-                **DEFAULT_OPTIONS,
-                "solver": "ipm" if self.n_cols >= LARGE_MODEL_COLUMNS else "simplex",
-                **(options or {}),
-            }
-        )
-        self.compile_seconds = time.perf_counter() - started
+        self.set_options(self.options)
 
     def _from_pyomo(self, model: pyo.ConcreteModel) -> StandardForm:
         """Compile with Pyomo's standard-form writer (any linear model)."""
@@ -231,7 +236,8 @@ class CompiledProgram:
         )
 
     def set_options(self, options: dict) -> None:
-        """Set HiGHS options; raise :class:`SolverError` naming an unknown or invalid one."""
+        """Set HiGHS options (kept for the next :meth:`load`); raise :class:`SolverError` naming an
+        unknown or invalid one."""
         for key, value in options.items():
             status = self.highs.setOptionValue(str(key), value)
             if status != highspy.HighsStatus.kOk:
@@ -241,6 +247,7 @@ class CompiledProgram:
                     expected="a HiGHS option (solver, time_limit, primal_feasibility_tolerance, ...)",
                     found=value,
                 )
+        self.options = {**self.options, **options}  # kept for :meth:`load`
 
     # --- parameters that sweeps change -------------------------------------------------
     def set_cost(self, var, coefficient: float) -> None:
