@@ -4,6 +4,7 @@ foresight (all milestones in one model, discounted)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
 import pandas as pd
 
@@ -12,7 +13,7 @@ from carbon.energy.model import ExtraConstraints
 from carbon.energy.outputs import EnergyResult
 from carbon.energy.periods import TimeSlices
 from carbon.energy.problem import EnergyProblem, ProblemStore
-from carbon.energy.system import EnergySystem, with_changes
+from carbon.energy.system import EnergySystem
 from carbon.errors import CarbonError
 
 PriceHook = Callable[[int, EnergyProblem], float]
@@ -211,15 +212,17 @@ def year_system(system: EnergySystem, year: int, grid_factor: dict[int, float] |
 
 
 def _year_system(system: EnergySystem, year: int, grid_factor: dict[int, float] | None, frozen: bool) -> EnergySystem:
-    techs = system.technologies
-    changes: dict[str, dict] = {}
+    """The two changes written into a copy of the checked table: the grid factor is checked
+    where the scenario gives it (0-1.5 t/MWh), and a technology that may not be built is
+    always valid, so the table's checks (:func:`~carbon.energy.system.with_changes`) need not run again."""
+    if grid_factor is None and not frozen:
+        return system
+    techs = system.technologies.copy()
     if grid_factor is not None:
-        for name in techs.index[techs["kind"] == "grid_import"]:
-            changes[name] = {"co2_t_per_mwh": float(grid_factor[year])}
+        techs.loc[techs["kind"] == "grid_import", "co2_t_per_mwh"] = float(grid_factor[year])
     if frozen:
-        for name in techs.index[techs["expandable"].astype(bool)]:
-            changes.setdefault(name, {})["expandable"] = False
-    return with_changes(system, technologies=changes) if changes else system
+        techs["expandable"] = False
+    return replace(system, technologies=techs)
 
 
 def record_builds(problem: EnergyProblem, result: EnergyResult, year: int, built: dict) -> None:

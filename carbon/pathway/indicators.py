@@ -169,8 +169,8 @@ def lmdi_frame(emissions: pd.DataFrame, drivers: pd.DataFrame, sector_driver: di
     group = frame["sector"] + "/" + frame["item"]
     # a fuel's emission factor does not vanish when the fuel is not used: carry it over, so a
     # phased-out fuel shows as a mix effect only
-    ef = (frame["co2e_t"] / frame["energy_tce"].where(frame["energy_tce"] > 0)).groupby(group).transform(
-        lambda s: s.ffill().bfill()).fillna(0.0)
+    ef = (frame["co2e_t"] / frame["energy_tce"].where(frame["energy_tce"] > 0)).groupby(group).ffill()
+    ef = ef.groupby(group).bfill().fillna(0.0)
     out = pd.DataFrame({
         "year": frame["year"], "group": group,
         "population": frame["P"], "gdp_per_capita": frame["G"] / frame["P"], "structure": frame["D"] / frame["G"],

@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from carbon import units
@@ -69,12 +70,12 @@ def _stamp(file: str | None) -> tuple[int, int] | None:
 def base_landfill_t(model: Model) -> float:
     """MSW landfilled in the model's base year (4.A ``msw_landfilled`` rows), t."""
     act = model.activity
-    rows = act[
-        (act["year"] == model.base_year)
-        & (act["item"].astype(str) == LANDFILL_ITEM)
-        & act["category"].astype(str).str.startswith(LANDFILL_CATEGORY)
-    ]
-    return float(sum(q * units.factor(str(u), "t") for q, u in zip(rows["quantity"], rows["unit"])))
+    year, item, category = (act[c].to_numpy() for c in ("year", "item", "category"))
+    total = 0.0
+    for i in np.flatnonzero((year == model.base_year) & (item == LANDFILL_ITEM)).tolist():
+        if str(category[i]).startswith(LANDFILL_CATEGORY):
+            total += float(act["quantity"].iat[i]) * units.factor(str(act["unit"].iat[i]), "t")
+    return total
 
 
 def compute(model: Model, options: InventoryOptions | None = None, *, keep: bool = False) -> Inventory:
