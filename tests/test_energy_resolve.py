@@ -6,6 +6,7 @@ before."""
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from carbon.coupling.cache import SolveCache
@@ -151,3 +152,32 @@ def test_a_run_does_not_depend_on_what_its_worker_ran_before():
     for stage in ("energy", "pathway", "market"):
         for name, table in alone[stage].tables.items():
             assert after[stage].tables[name].equals(table), f"{stage}/{name}"
+
+
+def test_a_milestone_system_equals_the_checked_changes_of_the_table(system):
+    # year_system writes the grid factor (and, frozen, no building) into a copy of the table
+    # without checking it again: the same table as the checked path through with_changes
+    from carbon.energy.system import with_changes
+
+    techs = system.technologies
+    grid = list(techs.index[techs["kind"] == "grid_import"])
+    expandable = list(techs.index[techs["expandable"].astype(bool)])
+    for factor, frozen in ((0.42, False), (0.5, True)):
+        changes = {name: {"co2_t_per_mwh": factor} for name in grid}
+        if frozen:
+            for name in expandable:
+                changes.setdefault(name, {})["expandable"] = False
+        checked = with_changes(system, technologies=changes).technologies
+        fast = year_system(system, 2030, {2030: factor}, frozen).technologies
+        pd.testing.assert_frame_equal(fast, checked, check_exact=True)
+    assert year_system(system, 2030, None, False) is system
+
+
+def test_time_slices_are_kept_by_profiles_and_settings(system):
+    from carbon.energy.problem import time_slices
+    from carbon.energy.system import with_changes
+
+    slices = time_slices(system)
+    assert time_slices(system) is slices and slices.n_steps == 4 * 24
+    six = with_changes(system, settings={"resolution": {"days": 6}})
+    assert six.profiles is system.profiles and time_slices(six).n_steps == 6 * 24

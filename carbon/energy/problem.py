@@ -22,13 +22,29 @@ from carbon.errors import SolverError
 
 
 def time_slices(system: EnergySystem) -> TimeSlices:
-    """The time steps the settings ask for (all/first hours or representative days)."""
+    """The time steps the settings ask for (all/first hours or representative days). The last
+    few are kept by the profiles table and the settings (every Monte Carlo sample of a system
+    asks again); callers only read them."""
     r = system.settings.resolution
     hpy = system.settings.hours_per_year
+    key = (id(system.profiles), repr(r), hpy)
+    kept = _SLICES.get(key)
+    if kept is not None and kept[0] is system.profiles:
+        return kept[1]
     if r.mode == "days":
         profiles = system.profiles
-        return representative_days(profiles, r.days, hours_per_year=hpy, linking=r.storage_linking, peak_day=r.peak_day)
-    return all_hours(len(system.profiles), hpy, r.hours)
+        slices = representative_days(
+            profiles, r.days, hours_per_year=hpy, linking=r.storage_linking, peak_day=r.peak_day
+        )
+    else:
+        slices = all_hours(len(system.profiles), hpy, r.hours)
+    _SLICES[key] = (system.profiles, slices)
+    while len(_SLICES) > 8:
+        _SLICES.pop(next(iter(_SLICES)))
+    return slices
+
+
+_SLICES: dict[tuple, tuple[pd.DataFrame, TimeSlices]] = {}
 
 
 def modelled_load_mwh(system: EnergySystem, slices: TimeSlices | None = None) -> float:
