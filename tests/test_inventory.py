@@ -207,3 +207,22 @@ def test_factor_override_at_a_category_changes_that_category_only():
     # CH4 rows under 1.A.4 (1.A.4.a 10, 1.A.4.b 300, 1.A.4.c.i 300 kg/TJ) double; 1.A.1, 1.A.2 stay
     ratio = ch4 / raw_coal(before, "ch4")
     assert ratio.to_dict() == pytest.approx({"1.A.1": 1, "1.A.2": 1, "1.A.4.a": 2, "1.A.4.b": 2, "1.A.4.c.i": 2})
+
+
+def test_the_inventory_stage_of_a_kept_base_year_is_kept_and_still_checked():
+    # every Monte Carlo sample asks for the same base year: the second call gives the same
+    # tables without accounting again, and another population is checked again
+    from dataclasses import replace
+
+    from carbon.model import load_model
+    from carbon.stages.inventory import run_stage
+
+    model = load_model(Path(__file__).resolve().parents[1] / "models" / "lankao")
+    first = run_stage(model, InventoryOptions())
+    again = run_stage(model, InventoryOptions())
+    assert again.tables["emissions"] is first.tables["emissions"] and again.summary == first.summary
+    assert again.tables is not first.tables and again.summary is not first.summary  # callers may add to them
+    assert first.summary["co2e_t"] == pytest.approx(3_681_651.76, abs=0.01)  # models/lankao/CALIBRATION.md
+    with pytest.raises(InputError, match="implausible"):
+        run_stage(replace(model, population=50.0), InventoryOptions())
+    assert run_stage(replace(model, population=50.0), InventoryOptions(), allow=["activity.quantity"]).summary == first.summary

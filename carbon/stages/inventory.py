@@ -187,8 +187,24 @@ def run_stage(model: Model, options: InventoryOptions, allow: tuple[str, ...] | 
 
     The base year's totals per resident are checked (:func:`~carbon.plausible.check_per_resident`,
     lifted by ``allow``) before the Monte Carlo draws of the uncertainty, so an implausible
-    inventory fails at once."""
+    inventory fails at once. The output of a kept inventory (:func:`compute` with ``keep``) is
+    kept too: every sample of a Monte Carlo has the same base year."""
     inv = compute(model, options, keep=True)
+    key = (id(inv), repr(options), model.population, str(model.activity_file), tuple(allow or ()))
+    kept = _STAGES.get(key)
+    if kept is not None and kept[0] is inv:
+        return StageOutput(tables=dict(kept[1].tables), summary=dict(kept[1].summary))
+    output = _stage(inv, model, options, allow)
+    _STAGES[key] = (inv, output)
+    while len(_STAGES) > 8:
+        _STAGES.pop(next(iter(_STAGES)))
+    return StageOutput(tables=dict(output.tables), summary=dict(output.summary))
+
+
+_STAGES: dict[tuple, tuple[Inventory, StageOutput]] = {}
+
+
+def _stage(inv: Inventory, model: Model, options: InventoryOptions, allow) -> StageOutput:
     summary = inv.summary()
     check_per_resident(summary, model.population, model.activity_file, allow)
     intervals = [approach1(inv)]
