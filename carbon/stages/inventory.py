@@ -117,8 +117,23 @@ MWH_UNITS = {"t/MWh": 1.0, "kg/kWh": 1.0, "t/kWh": 1000.0, "g/kWh": 1e-3, "t/GWh
 
 def grid_factor_of(model: Model, options: InventoryOptions | None = None) -> GridFactor:
     """The grid factor of the run's inventory (``co2`` of ``electricity``, t CO2/MWh) and its
-    source: the one home of the grid factor (see :mod:`carbon.resolve`)."""
+    source: the one home of the grid factor (see :mod:`carbon.resolve`). Kept per factor set."""
     fs = factor_set_of(model, options or InventoryOptions())
+    kept = _GRID_FACTORS.get(id(fs))
+    if kept is not None and kept[0] is fs:
+        return kept[1]
+    grid = _grid_factor(fs)
+    _GRID_FACTORS[id(fs)] = (fs, grid)
+    while len(_GRID_FACTORS) > FACTOR_SET_CACHE:
+        _GRID_FACTORS.pop(next(iter(_GRID_FACTORS)))
+    return grid
+
+
+_GRID_FACTORS: dict[int, tuple[FactorSet, GridFactor]] = {}
+
+
+def _grid_factor(fs: FactorSet) -> GridFactor:
+    """The one ``co2`` factor of ``electricity`` in ``fs``, t/MWh, with its source."""
     t = fs.table
     rows = t[(t["factor"] == "co2") & (t["item"] == "electricity")]
     if rows.empty:
