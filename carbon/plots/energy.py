@@ -173,7 +173,7 @@ def hourly_year(run: Run, years: Sequence[int]) -> int:
     A pathway's first milestone is its base year, the county's existing system in every
     scenario; the year by which the county must peak is where the scenarios' systems differ."""
     target = peak_target(run)
-    return target if target in years else int(years[0])
+    return target if target is not None and target in years else int(years[0])
 
 
 def _dispatch(run: Run, year: int | None) -> tuple[pd.DataFrame, int]:

@@ -70,11 +70,12 @@ def _stamp(file: str | None) -> tuple[int, int] | None:
 def base_landfill_t(model: Model) -> float:
     """MSW landfilled in the model's base year (4.A ``msw_landfilled`` rows), t."""
     act = model.activity
-    year, item, category = (act[c].to_numpy() for c in ("year", "item", "category"))
+    year, item, category, unit = (act[c].to_numpy() for c in ("year", "item", "category", "unit"))
+    quantity = act["quantity"].to_numpy(dtype=float)
     total = 0.0
     for i in np.flatnonzero((year == model.base_year) & (item == LANDFILL_ITEM)).tolist():
         if str(category[i]).startswith(LANDFILL_CATEGORY):
-            total += float(act["quantity"].iat[i]) * units.factor(str(act["unit"].iat[i]), "t")
+            total += float(quantity[i]) * units.factor(str(unit[i]), "t")
     return total
 
 
