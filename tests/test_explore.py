@@ -422,6 +422,7 @@ def test_market_and_fan_downloads_match_the_folders(page, batch, tmp_path):
     assert set(annual[annual != 0].index.get_level_values(0)) == set(csv.index.get_level_values(0))
     page.select_option("#view", "dispatch")
     page.check("#scenarios input[value=base]")
+    assert page.input_value("#dyear") == "2030"  # opens on the peak target year, as the figures do
     page.select_option("#dyear", "2030")
     csv = _download(page, tmp_path)
     hourly = pd.read_csv(batch / "base" / "energy" / "dispatch.csv")

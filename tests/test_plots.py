@@ -26,8 +26,9 @@ from test_plots_fixtures import (
 )
 
 from carbon.errors import InputError
+from carbon.explore.data import explorer_data
 from carbon.plots import energy, inventory, market, pathway, style, uncertainty
-from carbon.plots.data import Aggregate, Batch, MissingData, Run, open_path
+from carbon.plots.data import Aggregate, Batch, MissingData, Run, hourly_year, open_path
 from carbon.plots.driver import aggregate_figures
 
 
@@ -353,14 +354,17 @@ def test_dispatch_days(run):
 
 def test_hourly_figures_default_to_the_peak_target_year(run, tmp_path):
     # the fixture's dispatch has 2025 and 2030; its targets.csv has peak_by in 2030
-    assert energy.hourly_year(run, [2025, 2030]) == 2030
+    assert pathway.peak_target(run) == 2030 and hourly_year(2030, [2025, 2030]) == 2030
     assert "2030" in energy.dispatch_days(run).axes[0].get_title(loc="left")
-    assert energy.hourly_year(run, [2025, 2035]) == 2025  # the target year is no milestone: the first
+    assert hourly_year(2030, [2025, 2035]) == 2025  # the target year is no milestone: the first
     shutil.copytree(run.path, tmp_path / "bare")
     (tmp_path / "bare" / "pathway" / "targets.csv").unlink()  # e.g. an energy-only run
     bare = Run.open(tmp_path / "bare")
-    assert energy.hourly_year(bare, [2025, 2030]) == 2025
+    assert pathway.peak_target(bare) is None and hourly_year(None, [2025, 2030]) == 2025
     assert "2025" in energy.price_heatmap(bare).axes[0].get_title(loc="left")
+    # the explorer's dispatch view opens on the same year
+    assert explorer_data(run.path)["runs"][0]["dispatch_year"] == 2030
+    assert explorer_data(bare.path)["runs"][0]["dispatch_year"] == 2025
 
 
 def test_price_heatmap_and_duration_curves(run):

@@ -18,7 +18,7 @@ import pandas as pd
 
 from carbon.batch import PERCENTILES, percentiles
 from carbon.errors import InputError
-from carbon.plots.data import display_name
+from carbon.plots.data import display_name, hourly_year, peak_target_year
 from carbon.results import (
     BatchResult,
     RunResult,
@@ -165,7 +165,8 @@ def _pathway(run: RunResult) -> dict[str, Any]:
 
 
 def _energy(run: RunResult) -> dict[str, Any]:
-    """Capacity and annual figures by year and technology (nodes summed), and the hourly dispatch."""
+    """Capacity and annual figures by year and technology (nodes summed), the hourly dispatch
+    and the milestone its view opens on (:func:`~carbon.plots.data.hourly_year`)."""
     out: dict[str, Any] = {}
     frames = []
     if _has(run, "energy", "annual"):
@@ -188,7 +189,11 @@ def _energy(run: RunResult) -> dict[str, Any]:
         if len(tech):
             out["technology"] = columns(tech)
     if _has(run, "energy", "dispatch"):
-        out["dispatch"] = columns(dispatch(run.table("energy", "dispatch")), DISPATCH_DECIMALS)
+        hourly = dispatch(run.table("energy", "dispatch"))
+        out["dispatch"] = columns(hourly, DISPATCH_DECIMALS)
+        targets = run.table("pathway", "targets") if _has(run, "pathway", "targets") else None
+        years = sorted(int(y) for y in hourly["year"].unique())
+        out["dispatch_year"] = hourly_year(peak_target_year(targets), years) if years else None
     return out
 
 

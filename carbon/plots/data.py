@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -238,6 +239,29 @@ def open_path(path: str | Path) -> Run | Batch | Aggregate:
 def as_run(run: Run | str | Path) -> Run:
     """Accept a :class:`Run` or a path to a run folder."""
     return run if isinstance(run, Run) else Run.open(run)
+
+
+def peak_target_year(targets: pd.DataFrame | None) -> int | None:
+    """The peak target year of a run's ``pathway/targets.csv``: its first target named
+    ``*peak*`` (None without one, or without the table)."""
+    if targets is None or not {"target", "year"} <= set(targets.columns):
+        return None
+    peak = targets[targets["target"].astype(str).str.contains("peak", case=False)]
+    return int(peak["year"].iloc[0]) if not peak.empty else None
+
+
+def hourly_year(peak_target: int | None, years: Sequence[int]) -> int:
+    """The milestone the hourly energy views (dispatch, prices, duration curves; the explorer's
+    dispatch) show by default: the run's peak target year (2030 unless the scenario's
+    ``targets.peak_by`` says otherwise) when it is a milestone, else the first.
+
+    A pathway's first milestone is its base year, the county's existing system in every
+    scenario; the year by which the county must peak is where the scenarios' systems differ.
+
+    >>> hourly_year(2030, [2020, 2025, 2030]), hourly_year(None, [2020, 2025, 2030])
+    (2030, 2020)
+    """
+    return peak_target if peak_target is not None and peak_target in years else int(years[0])
 
 
 def sample_group(name: str) -> str:

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from carbon.errors import InputError
-from carbon.plots.data import MissingData, Run, as_run
+from carbon.plots.data import MissingData, Run, as_run, hourly_year
 from carbon.plots.pathway import peak_target
 from carbon.plots.style import TOTAL_COLOUR, Labels, colour, new_figure, run_title, thousands
 
@@ -166,21 +166,11 @@ def generation_mix(run: Run | str, lang: str = "en") -> Figure:
     return fig
 
 
-def hourly_year(run: Run, years: Sequence[int]) -> int:
-    """The milestone the hourly figures show by default: the run's peak target year (2030 unless
-    the scenario's ``targets.peak_by`` says otherwise) when it is a milestone, else the first.
-
-    A pathway's first milestone is its base year, the county's existing system in every
-    scenario; the year by which the county must peak is where the scenarios' systems differ."""
-    target = peak_target(run)
-    return target if target is not None and target in years else int(years[0])
-
-
 def _dispatch(run: Run, year: int | None) -> tuple[pd.DataFrame, int]:
     d = run.table("energy", "dispatch", required=("year", "hour", "load_mw"))
     years = sorted(int(y) for y in d["year"].unique())
     if year is None:
-        year = hourly_year(run, years)
+        year = hourly_year(peak_target(run), years)
     elif year not in years:
         raise InputError(
             "no dispatch for this year",
@@ -254,7 +244,8 @@ def dispatch_days(
     Parameters
     ----------
     year
-        Milestone year (default :func:`hourly_year`: the peak target year, else the first).
+        Milestone year (default :func:`~carbon.plots.data.hourly_year`: the peak target year,
+        else the first).
     days
         Days of the year to show; default :func:`pick_days` (highest and lowest net load, most
         weighted representative day).

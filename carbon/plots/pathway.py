@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from carbon.plots.data import MissingData, Run, as_run, truthy
+from carbon.plots.data import MissingData, Run, as_run, peak_target_year, truthy
 from carbon.plots.style import (
     PEAK_COLOUR,
     SERIES_COLOURS,
@@ -217,12 +217,7 @@ def pathway_areas(run: Run | str, view: str = "scope1", lang: str = "en") -> Fig
 
 def peak_target(run: Run) -> int | None:
     """The run's peak target year: a target named ``*peak*`` in ``targets.csv`` (None without)."""
-    targets = _targets(run)
-    if targets is not None:
-        peak = targets[targets["target"].astype(str).str.contains("peak", case=False)]
-        if not peak.empty:
-            return int(peak["year"].iloc[0])
-    return None
+    return peak_target_year(_targets(run))
 
 
 def target_year(runs: Sequence[Run], default: int = 2030) -> int:
