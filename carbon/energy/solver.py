@@ -137,8 +137,8 @@ class CompiledProgram:
     def load(self, form: StandardForm) -> None:
         """Give HiGHS ``form`` (same shape as the program's) in a new ``Highs`` object with the
         program's options, so the next solve depends on ``form`` alone: a ``Highs`` object
-        that solved before keeps state its cleared solver does not reset (e.g. the simplex's
-        random vectors), and a degenerate program could then end at another optimal vertex."""
+        that solved other data keeps state that clearing its solver does not reset, and a
+        degenerate program could then end at another optimal vertex."""
         A = form.A
         self.form, self.offset, self.n_nonzeros = form, form.offset, int(A.nnz)
         self.highs = new_highs()
