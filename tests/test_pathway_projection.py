@@ -296,3 +296,20 @@ def test_growth_index_compounds_the_periods_by_hand():
     assert later.tolist() == pytest.approx([1.0, 1.0, 1.1], rel=1e-12)
     with pytest.raises(InputError, match="above -1"):
         growth_index({"2021": -1.0}, [2020, 2021], 2020)
+
+
+def test_a_mix_without_energy_or_without_a_unit_names_the_sector():
+    act = validate_activity(BASE)
+    inv = account(act, load_factor_set("china"))
+    drivers = project_drivers(SECTION, population=None, gdp=1000.0)
+    tce = inv.energy["energy_tce"].to_numpy()
+    bad = SECTION.model_copy(deep=True)
+    bad.sectors["agriculture"] = bad.sectors["agriculture"].model_copy(update={"mix": {2022: {"diesel": 1.0}}})
+    with pytest.raises(InputError, match="sector 'agriculture' has no energy use to mix") as err:
+        project_activity(tce, act, bad, drivers)
+    assert err.value.key == "pathway.sectors.agriculture.mix"
+    bad = SECTION.model_copy(deep=True)
+    bad.sectors["residential"] = bad.sectors["residential"].model_copy(update={"mix": {2022: {"lpg": 1.0}}})
+    with pytest.raises(InputError, match="fuel 'lpg' of the residential mix has no base-year row") as err:
+        project_activity(tce, act, bad, drivers)
+    assert err.value.key == "pathway.sectors.residential.mix"

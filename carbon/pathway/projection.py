@@ -110,42 +110,52 @@ def project_activity(
             hint=did_you_mean(unknown[0], set(act["sector"])),
         )
     units = _fuel_units(act)
+    # plain arrays, one mask per sector (in the sector's sorted order, rows in their order)
+    sector_of, category, item, unit = (act[c].to_numpy(dtype=object) for c in ("sector", "category", "item", "unit"))
+    quantity, energy_tce = act["quantity"].to_numpy(dtype=float), act["energy_tce"].to_numpy(dtype=float)
+    power_rows = is_power(act["category"]).to_numpy()
+    has_energy = energy_tce > 0
     parts = []
     sector_driver = {}
-    for sector, rows in act.groupby("sector", sort=True):
+    for sector in sorted(set(sector_of)):
+        rows = sector_of == sector
         cfg = section.sectors.get(sector, SectorPath(driver="none"))
         sector_driver[sector] = cfg.driver
         d = _driver_series(cfg.driver, drivers, sector)
         d_index = d / d[0]
-        power = is_power(rows["category"])
-        energy = rows[~power & (rows["energy_tce"] > 0)]
-        energy = energy.assign(
-            useful_tce=energy["energy_tce"] * energy["item"].map(lambda f, eff=cfg.efficiency: eff.get(f, 1.0))
+        energy = np.flatnonzero(rows & ~power_rows & has_energy)
+        useful = energy_tce[energy] * np.array([cfg.efficiency.get(f, 1.0) for f in item[energy]], dtype=float)
+        other = np.flatnonzero(rows & ~power_rows & ~has_energy)
+        power = np.flatnonzero(rows & power_rows)
+        parts.append(
+            _constant(
+                [sector_of[power], category[power], item[power], quantity[power], unit[power], energy_tce[power]], years
+            )
         )
-        other = rows[~power & ~(rows["energy_tce"] > 0)]
-        parts.append(_constant(rows[power], years))
         g_index = growth_index(cfg.growth, years, first, key=f"pathway.sectors.{sector}.growth").to_numpy()
-        shares = {} if energy.empty else _shares(energy, cfg, years, first, sector)
-        for category, item, unit, quantity in zip(other["category"], other["item"], other["unit"], other["quantity"]):
-            if (item, category) in shares:  # a fuel at 0 in the base year that the mix brings in
+        shares = {} if not len(energy) else _shares(item[energy], category[energy], useful, cfg, years, first, sector)
+        for i in other.tolist():
+            if (item[i], category[i]) in shares:  # a fuel at 0 in the base year that the mix brings in
                 continue
-            parts.append(_rows_from(sector, category, item, unit, years, quantity * d_index * g_index, np.nan))
-        if energy.empty:
+            parts.append(
+                _rows_from(sector, category[i], item[i], unit[i], years, quantity[i] * d_index * g_index, np.nan)
+            )
+        if not len(energy):
             if cfg.mix:
                 raise InputError(f"sector {sector!r} has no energy use to mix", key=f"pathway.sectors.{sector}.mix")
             continue
         i_index = growth_index(cfg.intensity, years, first, key=f"pathway.sectors.{sector}.intensity").to_numpy()
-        total = energy["useful_tce"].sum() * d_index * i_index
-        for (item, category), share in shares.items():
-            if item not in units:
+        total = useful.sum() * d_index * i_index
+        for (fuel, where), share in shares.items():
+            if fuel not in units:
                 raise InputError(
-                    f"fuel {item!r} of the {sector} mix has no base-year row to take its unit from",
+                    f"fuel {fuel!r} of the {sector} mix has no base-year row to take its unit from",
                     key=f"pathway.sectors.{sector}.mix",
                     expected="a fuel that appears in the model's base-year activity",
                 )
-            unit, tce_per_unit = units[item]
-            tce = total * share / cfg.efficiency.get(item, 1.0)
-            parts.append(_rows_from(sector, category, item, unit, years, tce / tce_per_unit, tce))
+            fuel_unit, tce_per_unit = units[fuel]
+            tce = total * share / cfg.efficiency.get(fuel, 1.0)
+            parts.append(_rows_from(sector, where, fuel, fuel_unit, years, tce / tce_per_unit, tce))
     columns = ["year", "sector", "category", "item", "quantity", "unit", "energy_tce"]
     activity = pd.DataFrame({c: np.concatenate([np.asarray(p[c]) for p in parts if len(p["year"])]) for c in columns})
     activity = activity.sort_values(["year", "sector", "category", "item"], ignore_index=True)
@@ -155,22 +165,30 @@ def project_activity(
 _SHARES: dict[tuple, dict] = {}
 
 
-def _shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], first: int, sector: str) -> dict:
-    """Share of each (item, category) of a sector's useful energy in every year (arrays over years).
+def _shares(
+    item: np.ndarray,
+    category: np.ndarray,
+    useful: np.ndarray,
+    cfg: SectorPath,
+    years: list[int],
+    first: int,
+    sector: str,
+) -> dict:
+    """Share of each (item, category) of a sector's useful energy (tce of its base-year energy
+    rows) in every year (arrays over years).
 
     The last few are kept by their inputs (the base year's rows, the mix, the years): the
     samples of a Monte Carlo mostly share them. Callers only read the arrays."""
-    key = (
-        sector,
-        tuple(energy["item"]),
-        tuple(energy["category"]),
-        energy["useful_tce"].to_numpy().tobytes(),
-        repr(cfg.mix),
-        tuple(years),
-        first,
-    )
+    key = (sector, tuple(item), tuple(category), useful.tobytes(), repr(cfg.mix), tuple(years), first)
     kept = _SHARES.get(key)
     if kept is None:
+        energy = pd.DataFrame(
+            {
+                "item": pd.Series(item, dtype=object),
+                "category": pd.Series(category, dtype=object),
+                "useful_tce": useful,
+            }
+        )
         kept = _SHARES[key] = _compute_shares(energy, cfg, years, first, sector)
         while len(_SHARES) > 64:
             _SHARES.pop(next(iter(_SHARES)))
@@ -202,13 +220,12 @@ def _compute_shares(energy: pd.DataFrame, cfg: SectorPath, years: list[int], fir
     return {k: interpolate({y: p[k] for y, p in points.items()}, years).to_numpy() for k in keys}
 
 
-def _constant(rows: pd.DataFrame, years: list[int]) -> dict:
-    """The rows held at their base-year values in every year (columns as arrays)."""
-    n, k = len(rows), len(years)
-    return {
-        "year": np.repeat(years, n),
-        **{c: np.tile(rows[c].to_numpy(), k) for c in ("sector", "category", "item", "quantity", "unit", "energy_tce")},
-    }
+def _constant(columns: list[np.ndarray], years: list[int]) -> dict:
+    """Rows held at their base-year values in every year: ``columns`` are the rows' sector,
+    category, item, quantity, unit and energy_tce (arrays); returns the columns over the years."""
+    n, k = len(columns[0]), len(years)
+    names = ("sector", "category", "item", "quantity", "unit", "energy_tce")
+    return {"year": np.repeat(years, n), **{c: np.tile(values, k) for c, values in zip(names, columns)}}
 
 
 def _rows_from(sector, category, item, unit, years, quantity, energy_tce) -> dict:
