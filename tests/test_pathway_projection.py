@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carbon.errors import InputError
 from carbon.inventory import account, load_factor_set, validate_activity
@@ -313,3 +315,18 @@ def test_a_mix_without_energy_or_without_a_unit_names_the_sector():
     with pytest.raises(InputError, match="fuel 'lpg' of the residential mix has no base-year row") as err:
         project_activity(tce, act, bad, drivers)
     assert err.value.key == "pathway.sectors.residential.mix"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.sampled_from(["1.A", "1.A.1", "1.A.10", "4.A", "co2", "ch4", ""])), max_size=12),
+    kind=st.sampled_from(["category", "object", "str"]),
+)
+def test_text_masks_test_each_rows_text_as_astype_str_does(values, kind):
+    from carbon.pathway.text import is_text, starts_with
+
+    column = pd.Series(values, dtype={"category": "category", "object": object, "str": "str"}[kind])
+    text = column.astype(str)
+    assert is_text(column, "ch4").equals(text == "ch4")
+    assert is_text(column, "co2", "ch4").equals(text.isin(["co2", "ch4"]) & column.notna())
+    assert starts_with(column, "1.A").equals(text.str.startswith("1.A").fillna(False).astype(bool) & column.notna())

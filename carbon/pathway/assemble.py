@@ -13,6 +13,7 @@ import pandas as pd
 from carbon.pathway.drivers import interpolate
 from carbon.pathway.power import PowerPath
 from carbon.pathway.schema import PathwaySection
+from carbon.pathway.text import is_text, starts_with
 from carbon.units import KGCE_PER_KWH_CALORIFIC, factor
 
 VIEWS = ("scope1", "scope12")
@@ -29,7 +30,7 @@ def capture_methane(emissions: pd.DataFrame, capture: dict[int, float], base_yea
     years = sorted(set(emissions["year"].astype(int)))
     share = interpolate({base_year: 0.0, **capture}, years)
     out = emissions.copy()
-    landfill = out["category"].astype(str).str.startswith("4.A") & (out["gas"].astype(str) == "ch4")
+    landfill = starts_with(out["category"], "4.A") & is_text(out["gas"], "ch4")
     keep = 1.0 - share.reindex(out.loc[landfill, "year"]).to_numpy()
     out.loc[landfill, "emissions_t"] *= keep
     out.loc[landfill, "co2e_t"] *= keep
@@ -39,7 +40,7 @@ def capture_methane(emissions: pd.DataFrame, capture: dict[int, float], base_yea
 def purchases_mwh(energy: pd.DataFrame, years: list[int]) -> pd.Series:
     """Net purchased electricity of the end-use sectors each year, MWh (the inventory's
     ``electricity`` rows of the projected activity)."""
-    rows = energy[energy["item"].astype(str) == "electricity"]
+    rows = energy[is_text(energy["item"], "electricity")]
     return (rows.groupby("year")["energy_tj"].sum() * MWH_PER_TJ).reindex(years, fill_value=0.0)
 
 
@@ -49,7 +50,7 @@ def by_fuel(end_use: pd.DataFrame, by_sector: pd.DataFrame) -> pd.DataFrame:
     local generation (``local_generation``), purchased electricity and heat; the rows of a year add up to
     that year's ``co2e_t_scope12``."""
     scope1 = end_use[end_use["scope"] == 1]
-    fuel = scope1["item"].astype(str).where(scope1["category"].astype(str).str.startswith("1.A"), "non_energy")
+    fuel = scope1["item"].astype(str).where(starts_with(scope1["category"], "1.A"), "non_energy")
     fuels = scope1.assign(fuel=fuel).groupby(["year", "fuel"], as_index=False)["co2e_t"].sum()
     rest = by_sector[(by_sector["view"] == "scope12")
                      & by_sector["sector"].isin(["power", "purchased_electricity", "purchased_heat"])]
@@ -75,7 +76,7 @@ def assemble(end_use: pd.DataFrame, power: PowerPath, drivers: pd.DataFrame, gri
     scope2 = net_mwh * grid_factor
     scope12 = scope1.copy()
     scope12["purchased_electricity"] = scope2
-    heat = end_use[(end_use["scope"] == 2) & (end_use["item"].astype(str) != "electricity")]
+    heat = end_use[(end_use["scope"] == 2) & ~is_text(end_use["item"], "electricity")]
     scope12["purchased_heat"] = heat.groupby("year")["co2e_t"].sum().reindex(years, fill_value=0.0)
     by_sector = pd.concat([
         scope1.stack().rename("co2e_t").reset_index().assign(view="scope1"),
@@ -84,10 +85,10 @@ def assemble(end_use: pd.DataFrame, power: PowerPath, drivers: pd.DataFrame, gri
     by_sector.columns = ["year", "sector", "co2e_t", "view"]
     by_sector = by_sector[["year", "view", "sector", "co2e_t"]]
     d = drivers.set_index("year")
-    fossil = energy[~energy["biogenic"] & ~energy["item"].astype(str).isin(["electricity", "heat"])]
+    fossil = energy[~energy["biogenic"] & ~is_text(energy["item"], "electricity", "heat")]
     fossil_tce = fossil.groupby("year")["energy_tce"].sum().reindex(years, fill_value=0.0)
     fossil_tce = fossil_tce - p["replaced_fuel_tce"] + p["local_fuel_tce"]
-    heat_tce = energy[energy["item"].astype(str) == "heat"].groupby("year")["energy_tce"].sum()
+    heat_tce = energy[is_text(energy["item"], "heat")].groupby("year")["energy_tce"].sum()
     heat_tce = heat_tce.reindex(years, fill_value=0.0)
     subst = interpolate(section.coal_substitution_kgce_per_kwh, years)  # kgce/kWh = tce/MWh
     grid_nf = interpolate(section.grid_non_fossil_share, years)
@@ -115,8 +116,7 @@ def assemble(end_use: pd.DataFrame, power: PowerPath, drivers: pd.DataFrame, gri
     annual["carbon_intensity_t_per_10k_cny"] = annual["co2e_t_scope12"] / annual["gdp_10k_cny"]
     annual["energy_intensity_tce_per_10k_cny"] = annual["energy_tce"] / annual["gdp_10k_cny"]
     # the national indicators as assessed (see carbon.pathway.indicators.DEFINITIONS)
-    fuel_co2 = end_use[(end_use["gas"].astype(str) == "co2") & (end_use["scope"] == 1)
-                       & end_use["category"].astype(str).str.startswith("1.A")]
+    fuel_co2 = end_use[is_text(end_use["gas"], "co2") & (end_use["scope"] == 1) & starts_with(end_use["category"], "1.A")]
     fuel_co2 = fuel_co2.groupby("year")["emissions_t"].sum().reindex(years, fill_value=0.0)
     energy_co2 = fuel_co2 + p["local_co2_t"] + scope2
     new_renewable_mwh = (nonfossil_mwh - nonfossil_mwh.iloc[0]).clip(lower=0.0)

@@ -8,6 +8,7 @@ import pandas as pd
 from carbon.pathway.peak import Peak, percent
 from carbon.pathway.power import is_power
 from carbon.pathway.schema import TargetsSection
+from carbon.pathway.text import starts_with
 from carbon.units import KGCE_PER_KWH_CALORIFIC
 
 DEFINITIONS = {
@@ -147,7 +148,7 @@ def lmdi_frame(emissions: pd.DataFrame, drivers: pd.DataFrame, sector_driver: di
     D_s is the sector's driver (GDP for sectors that follow none); electricity counts at the
     grid factor of its year (location-based), so electrification and a cleaner grid show.
     """
-    energy = emissions["category"].astype(str).str.startswith("1.A")
+    energy = starts_with(emissions["category"], "1.A")
     e = emissions[~emissions["memo"] & energy & ~is_power(emissions["category"])]
     e = e.assign(sector=e["sector"].astype(str), item=e["item"].astype(str))
     co2e = e.groupby(["year", "sector", "item"], sort=True)["co2e_t"].sum()

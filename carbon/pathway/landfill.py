@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.decay import decomposed
+from carbon.pathway.text import is_text, starts_with
 from carbon.units import factor as unit_factor
 
 CATEGORY = "4.A"
@@ -43,7 +44,7 @@ def deposits_t(emissions: pd.DataFrame) -> pd.Series:
 
 
 def _landfill(emissions: pd.DataFrame) -> pd.Series:
-    return emissions["category"].astype(str).str.startswith(CATEGORY) & (emissions["gas"].astype(str) == "ch4")
+    return starts_with(emissions["category"], CATEGORY) & is_text(emissions["gas"], "ch4")
 
 
 def landfill_fod(emissions: pd.DataFrame, history: dict[int, float] | None, k: float, base_year: int) -> pd.DataFrame:

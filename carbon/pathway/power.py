@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
+
+from carbon.pathway.text import text_mask
 
 POWER_CATEGORY = "1.A.1"
 
@@ -33,9 +34,7 @@ COLUMNS = [
 
 def is_power(category: pd.Series) -> pd.Series:
     """Rows of the power sector: category 1.A.1 or one under it (1.A.1.a; not 1.A.10)."""
-    codes, uniques = pd.factorize(category, use_na_sentinel=False)  # each distinct code tested once
-    flags = np.array([str(c) == POWER_CATEGORY or str(c).startswith(POWER_CATEGORY + ".") for c in uniques], dtype=bool)
-    return pd.Series(flags[codes], index=category.index, name=category.name)
+    return text_mask(category, lambda c: c == POWER_CATEGORY or c.startswith(POWER_CATEGORY + "."))
 
 
 @dataclass(frozen=True)
