@@ -161,11 +161,15 @@ def lmdi_frame(emissions: pd.DataFrame, drivers: pd.DataFrame, sector_driver: di
     column = {"population": "population", "gdp": "gdp_10k_cny", "none": "gdp_10k_cny"}
     frame["P"] = d["population"].reindex(frame["year"]).to_numpy()
     frame["G"] = d["gdp_10k_cny"].reindex(frame["year"]).to_numpy()
-    frame["D"] = np.nan
-    for sector, rows in frame.groupby("sector").groups.items():
+    sectors = frame["sector"].to_numpy(dtype=object)
+    at = d.index.get_indexer(frame["year"].to_numpy())  # -1: a year without drivers (NaN)
+    driver = np.full(len(frame), np.nan)
+    for sector in dict.fromkeys(sectors):
         name = sector_driver.get(sector, "none")
-        col = column.get(name, f"va_{name}_10k_cny")
-        frame.loc[rows, "D"] = d[col].reindex(frame.loc[rows, "year"]).to_numpy()
+        values = d[column.get(name, f"va_{name}_10k_cny")].to_numpy(dtype=float)
+        rows = sectors == sector
+        driver[rows] = np.where(at[rows] >= 0, values[at[rows]], np.nan)
+    frame["D"] = driver
     e_s = frame.groupby(["year", "sector"])["energy_tce"].transform("sum")
     group = frame["sector"] + "/" + frame["item"]
     # a fuel's emission factor does not vanish when the fuel is not used: carry it over, so a
