@@ -13,6 +13,7 @@ import pandas as pd
 from carbon.energy.periods import TimeSlices
 from carbon.energy.system import EnergySystem
 from carbon.energy.technologies import annual_capex, plain_rows
+from carbon.memo import Kept
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def year_weights(years: list[int], base_year: int, discount_rate: float, perfect
     return {y: n * (1.0 + discount_rate) ** -(y - base_year) for y, n in zip(years, lengths)}
 
 
-_PLAIN: dict[tuple[int, float], tuple] = {}
+_PLAIN: Kept[tuple[dict, dict, dict]] = Kept(32)
 
 
 def _plain(techs: pd.DataFrame, discount_rate: float) -> tuple[dict, dict, dict]:
@@ -113,16 +114,12 @@ def _plain(techs: pd.DataFrame, discount_rate: float) -> tuple[dict, dict, dict]
     their annualised capital cost per MW and per MWh; the last few are kept by the table's
     identity (a Monte Carlo worker prepares the same year systems again and again; callers
     only read them)."""
-    key = (id(techs), float(discount_rate))
-    kept = _PLAIN.get(key)
-    if kept is not None and kept[0] is techs:
-        return kept[1:]
-    per_mw, per_mwh = annual_capex(techs, discount_rate)
-    value = (plain_rows(techs), per_mw.to_dict(), per_mwh.to_dict())
-    _PLAIN[key] = (techs, *value)
-    while len(_PLAIN) > 32:
-        _PLAIN.pop(next(iter(_PLAIN)))
-    return value
+
+    def compute() -> tuple[dict, dict, dict]:
+        per_mw, per_mwh = annual_capex(techs, discount_rate)
+        return plain_rows(techs), per_mw.to_dict(), per_mwh.to_dict()
+
+    return _PLAIN.get(techs, (float(discount_rate),), compute)
 
 
 def prepare(

@@ -15,6 +15,7 @@ from carbon.energy.periods import TimeSlices
 from carbon.energy.problem import EnergyProblem, ProblemStore
 from carbon.energy.system import EnergySystem
 from carbon.errors import CarbonError
+from carbon.memo import Kept
 
 PriceHook = Callable[[int, EnergyProblem], float]
 """``hook(year, problem) -> carbon price`` (CNY/t) called before a myopic year is solved; the
@@ -193,22 +194,15 @@ def reference_basis(
     return (basis, digest) if basis is not None else (None, None)
 
 
-_YEAR_SYSTEMS: dict[tuple, tuple[EnergySystem, EnergySystem]] = {}
+_YEAR_SYSTEMS: Kept[EnergySystem] = Kept(32)
 
 
 def year_system(system: EnergySystem, year: int, grid_factor: dict[int, float] | None, frozen: bool) -> EnergySystem:
     """The system of one myopic year: the grid import at that year's factor; when ``frozen``,
     no technology may be built (only the existing system runs). The last few are kept (the
     samples of a Monte Carlo ask for the same ones)."""
-    key = (id(system), None if grid_factor is None else float(grid_factor[year]), frozen)
-    kept = _YEAR_SYSTEMS.get(key)
-    if kept is not None and kept[0] is system:
-        return kept[1]
-    value = _year_system(system, year, grid_factor, frozen)
-    _YEAR_SYSTEMS[key] = (system, value)
-    while len(_YEAR_SYSTEMS) > 32:
-        _YEAR_SYSTEMS.pop(next(iter(_YEAR_SYSTEMS)))
-    return value
+    key = (None if grid_factor is None else float(grid_factor[year]), frozen)
+    return _YEAR_SYSTEMS.get(system, key, lambda: _year_system(system, year, grid_factor, frozen))
 
 
 def _year_system(system: EnergySystem, year: int, grid_factor: dict[int, float] | None, frozen: bool) -> EnergySystem:

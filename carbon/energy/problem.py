@@ -19,6 +19,7 @@ from carbon.energy.periods import TimeSlices, all_hours, representative_days
 from carbon.energy.solver import CompiledProgram, Outcome
 from carbon.energy.system import EnergySystem, load_system
 from carbon.errors import SolverError
+from carbon.memo import Kept
 
 
 def time_slices(system: EnergySystem) -> TimeSlices:
@@ -27,24 +28,19 @@ def time_slices(system: EnergySystem) -> TimeSlices:
     asks again); callers only read them."""
     r = system.settings.resolution
     hpy = system.settings.hours_per_year
-    key = (id(system.profiles), repr(r), hpy)
-    kept = _SLICES.get(key)
-    if kept is not None and kept[0] is system.profiles:
-        return kept[1]
-    if r.mode == "days":
-        profiles = system.profiles
-        slices = representative_days(
-            profiles, r.days, hours_per_year=hpy, linking=r.storage_linking, peak_day=r.peak_day
-        )
-    else:
-        slices = all_hours(len(system.profiles), hpy, r.hours)
-    _SLICES[key] = (system.profiles, slices)
-    while len(_SLICES) > 8:
-        _SLICES.pop(next(iter(_SLICES)))
-    return slices
+    profiles = system.profiles
+
+    def compute() -> TimeSlices:
+        if r.mode == "days":
+            return representative_days(
+                profiles, r.days, hours_per_year=hpy, linking=r.storage_linking, peak_day=r.peak_day
+            )
+        return all_hours(len(profiles), hpy, r.hours)
+
+    return _SLICES.get(profiles, (repr(r), hpy), compute)
 
 
-_SLICES: dict[tuple, tuple[pd.DataFrame, TimeSlices]] = {}
+_SLICES: Kept[TimeSlices] = Kept(8)
 
 
 def modelled_load_mwh(system: EnergySystem, slices: TimeSlices | None = None) -> float:

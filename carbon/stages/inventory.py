@@ -15,6 +15,7 @@ from carbon.inventory.accounting import Inventory, account
 from carbon.inventory.climate import LANDFILL_CATEGORY, LANDFILL_ITEM, climate_rows
 from carbon.inventory.factors import FactorSet, category_matches, load_factor_set, read_factor_file
 from carbon.inventory.uncertainty import approach1, approach2, table
+from carbon.memo import Kept
 from carbon.model import Model, file_stamp, scale_or_replace
 from carbon.plausible import check_per_resident
 from carbon.resolve import GridFactor
@@ -120,17 +121,10 @@ def grid_factor_of(model: Model, options: InventoryOptions | None = None) -> Gri
     """The grid factor of the run's inventory (``co2`` of ``electricity``, t CO2/MWh) and its
     source: the one home of the grid factor (see :mod:`carbon.resolve`). Kept per factor set."""
     fs = factor_set_of(model, options or InventoryOptions())
-    kept = _GRID_FACTORS.get(id(fs))
-    if kept is not None and kept[0] is fs:
-        return kept[1]
-    grid = _grid_factor(fs)
-    _GRID_FACTORS[id(fs)] = (fs, grid)
-    while len(_GRID_FACTORS) > FACTOR_SET_CACHE:
-        _GRID_FACTORS.pop(next(iter(_GRID_FACTORS)))
-    return grid
+    return _GRID_FACTORS.get(fs, (), lambda: _grid_factor(fs))
 
 
-_GRID_FACTORS: dict[int, tuple[FactorSet, GridFactor]] = {}
+_GRID_FACTORS: Kept[GridFactor] = Kept(FACTOR_SET_CACHE)
 
 
 def _grid_factor(fs: FactorSet) -> GridFactor:
@@ -206,18 +200,12 @@ def run_stage(model: Model, options: InventoryOptions, allow: tuple[str, ...] | 
     inventory fails at once. The output of a kept inventory (:func:`compute` with ``keep``) is
     kept too: every sample of a Monte Carlo has the same base year."""
     inv = compute(model, options, keep=True)
-    key = (id(inv), repr(options), model.population, str(model.activity_file), tuple(allow or ()))
-    kept = _STAGES.get(key)
-    if kept is not None and kept[0] is inv:
-        return StageOutput(tables=dict(kept[1].tables), summary=dict(kept[1].summary))
-    output = _stage(inv, model, options, allow)
-    _STAGES[key] = (inv, output)
-    while len(_STAGES) > 8:
-        _STAGES.pop(next(iter(_STAGES)))
-    return StageOutput(tables=dict(output.tables), summary=dict(output.summary))
+    key = (repr(options), model.population, str(model.activity_file), tuple(allow or ()))
+    output = _STAGES.get(inv, key, lambda: _stage(inv, model, options, allow))
+    return StageOutput(tables=dict(output.tables), summary=dict(output.summary))  # callers may add to them
 
 
-_STAGES: dict[tuple, tuple[Inventory, StageOutput]] = {}
+_STAGES: Kept[StageOutput] = Kept(8)
 
 
 def _stage(inv: Inventory, model: Model, options: InventoryOptions, allow) -> StageOutput:
