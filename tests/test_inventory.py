@@ -222,7 +222,7 @@ def test_the_inventory_stage_of_a_kept_base_year_is_kept_and_still_checked():
     again = run_stage(model, InventoryOptions())
     assert again.tables["emissions"] is first.tables["emissions"] and again.summary == first.summary
     assert again.tables is not first.tables and again.summary is not first.summary  # callers may add to them
-    assert first.summary["co2e_t"] == pytest.approx(3_681_651.76, abs=0.01)  # models/lankao/CALIBRATION.md
+    assert first.summary["co2e_t"] == pytest.approx(3_681_652, abs=1)  # the pin of models/lankao/CALIBRATION.md
     with pytest.raises(InputError, match="implausible"):
         run_stage(replace(model, population=50.0), InventoryOptions())
     assert run_stage(replace(model, population=50.0), InventoryOptions(), allow=["activity.quantity"]).summary == first.summary

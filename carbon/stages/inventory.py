@@ -6,7 +6,6 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from carbon import units
@@ -17,6 +16,7 @@ from carbon.inventory.factors import FactorSet, category_matches, load_factor_se
 from carbon.inventory.uncertainty import approach1, approach2, table
 from carbon.memo import Kept
 from carbon.model import Model, file_stamp, scale_or_replace
+from carbon.pathway.text import is_text, starts_with
 from carbon.plausible import check_per_resident
 from carbon.resolve import GridFactor
 from carbon.results import StageOutput
@@ -71,13 +71,13 @@ def _stamp(file: str | None) -> tuple[int, int] | None:
 def base_landfill_t(model: Model) -> float:
     """MSW landfilled in the model's base year (4.A ``msw_landfilled`` rows), t."""
     act = model.activity
-    year, item, category, unit = (act[c].to_numpy() for c in ("year", "item", "category", "unit"))
-    quantity = act["quantity"].to_numpy(dtype=float)
-    total = 0.0
-    for i in np.flatnonzero((year == model.base_year) & (item == LANDFILL_ITEM)).tolist():
-        if str(category[i]).startswith(LANDFILL_CATEGORY):
-            total += float(quantity[i]) * units.factor(str(unit[i]), "t")
-    return total
+    rows = (
+        (act["year"].to_numpy() == model.base_year)
+        & is_text(act["item"], LANDFILL_ITEM).to_numpy()
+        & starts_with(act["category"], LANDFILL_CATEGORY).to_numpy()
+    )
+    quantity, unit = act["quantity"].to_numpy(dtype=float)[rows], act["unit"].to_numpy()[rows]
+    return float(sum(q * units.factor(str(u), "t") for q, u in zip(quantity.tolist(), unit)))
 
 
 def compute(model: Model, options: InventoryOptions | None = None, *, keep: bool = False) -> Inventory:
