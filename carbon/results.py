@@ -426,13 +426,11 @@ class RunResult:
         return InputError(f"no {what} {path.name} in this run", file=path, expected=expected, found="absent")
 
 
-def open_run(path: str | Path) -> RunResult:
-    """Open a run folder written by ``carbon run``.
+def run_manifest(path: str | Path) -> dict:
+    """The manifest of a run folder written by ``carbon run`` (what :func:`open_run` reads
+    first; alone, for a reader that needs nothing else, e.g. to list a batch's runs).
 
     Raises :class:`~carbon.errors.InputError` when ``path`` has no readable ``manifest.json``.
-
-    >>> run = open_run("results/baseline")            # doctest: +SKIP
-    >>> run.table("pathway", "annual").head()          # doctest: +SKIP
     """
     path = Path(path)
     if not path.is_dir():
@@ -446,6 +444,19 @@ def open_run(path: str | Path) -> RunResult:
     if not isinstance(manifest, dict):
         raise InputError("not a run folder", file=manifest_path, expected="a folder written by carbon run",
                          found=f"manifest.json holds a {type(manifest).__name__}, not an object")
+    return manifest
+
+
+def open_run(path: str | Path) -> RunResult:
+    """Open a run folder written by ``carbon run``.
+
+    Raises :class:`~carbon.errors.InputError` when ``path`` has no readable ``manifest.json``.
+
+    >>> run = open_run("results/baseline")            # doctest: +SKIP
+    >>> run.table("pathway", "annual").head()          # doctest: +SKIP
+    """
+    path = Path(path)
+    manifest = run_manifest(path)
     decisions_path = path / "decisions.csv"
     decisions = read_table(decisions_path) if decisions_path.is_file() else pd.DataFrame()
     return RunResult(

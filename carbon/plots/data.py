@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from carbon.errors import InputError
-from carbon.results import open_run, read_json, read_table, table_path
+from carbon.results import read_json, read_table, run_manifest, table_path
 from carbon.scenario import sample_scenario
 
 AGGREGATE_FILES = ("peak_year_distribution.csv", "bands.csv")
@@ -47,7 +47,7 @@ def truthy(value: object) -> bool:
 @dataclass
 class Run:
     """A run folder for drawing: its manifest and lazily read tables. The files are read by
-    :mod:`carbon.results` (:func:`~carbon.results.open_run`, :func:`~carbon.results.read_table`);
+    :mod:`carbon.results` (:func:`~carbon.results.run_manifest`, :func:`~carbon.results.read_table`);
     this layer adds what the figures need (:class:`MissingData` to skip a figure, required
     columns, markets).
 
@@ -63,10 +63,10 @@ class Run:
 
     @classmethod
     def open(cls, path: str | Path) -> Run:
-        """Open a run folder (:func:`carbon.results.open_run`); :class:`InputError` if it has no
-        readable ``manifest.json``."""
-        result = open_run(path)
-        return cls(result.path, result.manifest)
+        """Open a run folder (its manifest, :func:`carbon.results.run_manifest`; the tables are
+        read when a figure needs them); :class:`InputError` if it has no readable
+        ``manifest.json``."""
+        return cls(Path(path), run_manifest(path))
 
     @property
     def name(self) -> str:
