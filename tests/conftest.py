@@ -3,7 +3,14 @@
 import logging
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+# The command line keeps text columns as Python strings (carbon.cli.python_text_storage). The
+# tests call it in-process: the whole test process uses that storage, so that a table one test
+# caches (a factor set, the GWP table) and one the next test makes have the same storage.
+# tests/test_cli.py checks that pandas' default storage writes the same files.
+pd.set_option("mode.string_storage", "python")
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "lankao"

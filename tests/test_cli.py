@@ -176,3 +176,42 @@ def test_inventory_runs_and_market_prices():
     text = format_summary(frame)
     assert "inventories (base year):" in text and "100.00" in text and "40.0-" in text
     assert "factor sets: china; GWP: AR5 (100-year)" in text
+
+
+def _files(folder) -> dict[str, object]:
+    """Every file of a results folder by path: text, JSON without timings (keys ending ``_s``)."""
+    import json
+    from pathlib import Path
+
+    def untimed(value):
+        if isinstance(value, dict):
+            return {k: untimed(v) for k, v in value.items() if not k.endswith("_s") and k != "git_commit"}
+        return value
+
+    out: dict[str, object] = {}
+    for path in sorted(Path(folder).rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_dir() or name == "summary.csv":  # its timing columns differ
+            continue
+        out[name] = untimed(json.loads(path.read_text())) if path.suffix == ".json" else path.read_bytes()
+    return out
+
+
+def test_the_command_line_and_pandas_default_text_storage_write_the_same_files(tmp_path, root):
+    """The command line keeps text columns as Python strings; the Python API in a fresh process
+    keeps pandas' default (Arrow with pandas 3): the same run folders, byte for byte."""
+    scenarios = [str(root / "scenarios" / "baseline.yaml"), str(root / "scenarios" / "market_example.yaml")]
+    assert main(["run", *scenarios, "-o", str(tmp_path / "cli"), "-q", "--jobs", "1"]) == 0
+    code = (
+        "import sys, pandas as pd, carbon\n"
+        "print(pd.Series(['a']).dtype.storage)\n"
+        "carbon.run_batch(sys.argv[1:-1], sys.argv[-1], jobs=1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *scenarios, str(tmp_path / "api")], capture_output=True, text=True, check=True
+    )
+    if int(pd.__version__.split(".")[0]) >= 3:  # the API's side really kept the other storage
+        assert done.stdout.split()[0] == "pyarrow"
+    cli, api = _files(tmp_path / "cli"), _files(tmp_path / "api")
+    assert sorted(cli) == sorted(api) and len(cli) > 40
+    assert [name for name in cli if cli[name] != api[name]] == []
