@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -137,28 +136,21 @@ def _csv_cells(column: pd.Series) -> list[str] | None:
     """The CSV fields of one column as pandas writes them (floats in shortest round-trip form,
     missing values empty), or None for a dtype this path does not cover."""
     dtype = column.dtype
-    if isinstance(dtype, np.dtype):
+    if isinstance(dtype, np.dtype) and dtype.kind != "O":
         if dtype.kind == "f" and dtype.itemsize == 8:
             values = column.to_numpy()
             cells = list(map(float.__repr__, values.tolist()))
             if np.isnan(values).any():
                 cells = ["" if cell == "nan" else cell for cell in cells]
             return cells
-        if dtype.kind in "iub":
-            return list(map(str, column.to_numpy().tolist()))
-        if dtype.kind != "O":
-            return None
-    elif not isinstance(dtype, pd.StringDtype):
-        return None
-    cells = []
-    for value in column.tolist():
-        if type(value) is str:
-            cells.append(_csv_field(value))
-        elif value is None or value is pd.NA or (type(value) is float and math.isnan(value)):
-            cells.append("")
-        else:  # an object column holding numbers, dates, ...: pandas formats those
-            return None
-    return cells
+        return list(map(str, column.to_numpy().tolist())) if dtype.kind in "iub" else None
+    if not isinstance(dtype, pd.StringDtype) and pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+        return None  # an object column holding numbers, dates, ...: pandas formats those
+    cells = column.to_numpy(dtype=object, na_value="").tolist()
+    text = "".join(cells)
+    if "\r" in text:
+        raise _LeftToPandas
+    return cells if _CSV_SPECIAL.isdisjoint(text) else [_csv_field(cell) for cell in cells]
 
 
 def csv_text(frame: pd.DataFrame) -> str | None:
