@@ -27,7 +27,10 @@ def columns(draw, rows: int):
     if kind == "bool":
         return np.array(draw(st.lists(st.booleans(), min_size=rows, max_size=rows)))
     values = draw(st.lists(TEXT | st.none(), min_size=rows, max_size=rows))
-    return pd.Series(values, dtype=object if kind == "object" else "str")
+    if kind == "object":
+        return pd.Series(values, dtype=object)
+    storage = draw(st.sampled_from(["python", "pyarrow"]))  # the command line's and pandas 3's default
+    return pd.Series(values, dtype=pd.StringDtype(storage, na_value=np.nan))
 
 
 @st.composite
