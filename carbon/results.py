@@ -122,19 +122,19 @@ quote a field. Whether a carriage return does depends on the Python version: tex
 is left to pandas."""
 
 
+class _LeftToPandas(Exception):
+    """A column or value :func:`csv_text` does not write the way pandas does."""
+
+
 def _csv_field(text: str) -> str:
     if "\r" in text:
         raise _LeftToPandas
     return text if _CSV_SPECIAL.isdisjoint(text) else '"' + text.replace('"', '""') + '"'
 
 
-class _LeftToPandas(Exception):
-    """A value :func:`csv_text` does not write the way pandas does."""
-
-
-def _csv_cells(column: pd.Series) -> list[str] | None:
+def _csv_cells(column: pd.Series) -> list[str]:
     """The CSV fields of one column as pandas writes them (floats in shortest round-trip form,
-    missing values empty), or None for a dtype this path does not cover."""
+    missing values empty); :class:`_LeftToPandas` for a dtype or a text this path does not cover."""
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind != "O":
         if dtype.kind == "f" and dtype.itemsize == 8:
@@ -143,9 +143,11 @@ def _csv_cells(column: pd.Series) -> list[str] | None:
             if np.isnan(values).any():
                 cells = ["" if cell == "nan" else cell for cell in cells]
             return cells
-        return list(map(str, column.to_numpy().tolist())) if dtype.kind in "iub" else None
+        if dtype.kind in "iub":
+            return list(map(str, column.to_numpy().tolist()))
+        raise _LeftToPandas
     if not isinstance(dtype, pd.StringDtype) and pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
-        return None  # an object column holding numbers, dates, ...: pandas formats those
+        raise _LeftToPandas  # an object column holding numbers, dates, ...: pandas formats those
     cells = column.to_numpy(dtype=object, na_value="").tolist()
     text = "".join(cells)
     if "\r" in text:
@@ -157,21 +159,14 @@ def csv_text(frame: pd.DataFrame) -> str | None:
     """The text ``frame.to_csv(index=False, lineterminator="\\n")`` writes, built from plain
     Python values: the same bytes (a property test compares them) in about half the time for
     a run's tables. None when the frame has fewer than two columns or no rows, column names
-    that are not unique text, or a column other than float64, integer, boolean or text (then
-    pandas writes it)."""
-    if frame.shape[1] < 2 or not len(frame) or not frame.columns.is_unique:
-        return None
+    that are not unique text, a column other than float64, integer, boolean or text, or text
+    holding a carriage return (then pandas writes it)."""
     names = list(frame.columns)
-    if not all(type(name) is str for name in names):
+    if len(names) < 2 or not len(frame) or not frame.columns.is_unique or not all(type(n) is str for n in names):
         return None
     try:
         header = ",".join(map(_csv_field, names))
-        columns = []
-        for name in names:
-            cells = _csv_cells(frame[name])
-            if cells is None:
-                return None
-            columns.append(cells)
+        columns = [_csv_cells(frame[name]) for name in names]
     except _LeftToPandas:
         return None
     return header + "\n" + "".join([",".join(row) + "\n" for row in zip(*columns)])

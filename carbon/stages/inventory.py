@@ -202,7 +202,9 @@ def run_stage(model: Model, options: InventoryOptions, allow: tuple[str, ...] | 
     inv = compute(model, options, keep=True)
     key = (repr(options), model.population, str(model.activity_file), tuple(allow or ()))
     output = _STAGES.get(inv, key, lambda: _stage(inv, model, options, allow))
-    return StageOutput(tables=dict(output.tables), summary=dict(output.summary))  # callers may add to them
+    return StageOutput(  # callers may add to them
+        tables=dict(output.tables), summary=dict(output.summary), documents=dict(output.documents)
+    )
 
 
 _STAGES: Kept[StageOutput] = Kept(8)
